@@ -1,0 +1,46 @@
+# Composer Assistant: `make run` sets up and launches the app; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+TORCH  ?= torch==2.13.0
+
+# Debian/Ubuntu packages: Qt's xcb platform, FluidSynth and a GM soundfont, JACK (for MIDI tests).
+APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
+            libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 \
+            libgl1 libfontconfig1 libdbus-1-3 libfluidsynth3 fluid-soundfont-gm python3-venv
+APT_TEST := $(APT_RUN) xvfb jackd2 xdotool
+
+.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks
+
+run: setup
+	$(VENV)/bin/composer-app
+
+test: setup-test
+	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(PY) -m pytest -q
+
+setup: system-deps $(VENV)/.installed
+setup-test: system-deps-test $(VENV)/.installed-test
+
+system-deps:
+	@APT="$(APT_RUN)" sh packaging/linux/install-system-deps.sh
+
+system-deps-test:
+	@APT="$(APT_TEST)" sh packaging/linux/install-system-deps.sh
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(TORCH)"
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q -e ".[test]"
+	touch $@
+
+benchmarks: setup
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Subcommands of ``composer-app``: one module each, with ``add_arguments(parser)`` and ``run(args)``."""

@@ -1,0 +1,42 @@
+"""Where things live: bundled resources, the default model, user data and caches."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_data_dir
+
+APP_NAME = "ComposerAssistant"
+
+
+def resources_dir() -> Path:
+    """The bundled ``resources/`` folder (overridable with ``COMPOSER_APP_RESOURCES``)."""
+    env = os.environ.get("COMPOSER_APP_RESOURCES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def default_model_dir() -> Path:
+    return resources_dir() / "models" / "default"
+
+
+def user_data() -> Path:
+    """Per-user data folder (decision logs, user soundfonts); ``COMPOSER_APP_DATA`` overrides it."""
+    env = os.environ.get("COMPOSER_APP_DATA")
+    p = Path(env) if env else Path(user_data_dir(APP_NAME, appauthor=False))
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("COMPOSER_APP_CACHE")
+    p = Path(env) if env else Path(user_cache_dir(APP_NAME, appauthor=False))
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def shared_data_dir() -> Path:
+    """The project's training data folder ``../shared/data`` next to the checkout."""
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"

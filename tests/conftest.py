@@ -1,0 +1,31 @@
+"""Test-wide set-up: offline model hub, offscreen Qt, and settings/data isolated per test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from composer_app.paths import shared_data_dir  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path, monkeypatch):
+    """Never touch the user's real settings, data or cache."""
+    monkeypatch.setenv("COMPOSER_APP_DATA", str(tmp_path / "userdata"))
+    monkeypatch.setenv("COMPOSER_APP_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """Path to ../shared/data, or skip with a reason."""
+    p = shared_data_dir()
+    if not p.is_dir():
+        pytest.skip(f"shared training data not found at {p}")
+    return p
