@@ -91,7 +91,10 @@ class ScoreDocument(QObject):
         self._path: Path | None = None
         self._current_track_id = self._score.tracks[0].id
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modifiedChanged.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
+
+    def _on_undo_stack_clean_changed(self, clean: bool) -> None:
+        self.modifiedChanged.emit(not clean)
 
     # ---- state -------------------------------------------------------------------------
     @property
