@@ -1,0 +1,59 @@
+"""Composition root: builds the objects of the GUI application and wires them together.
+
+No logic lives here. ``main(argv)`` is what ``composer-app`` (no arguments, or one file) runs;
+``create_main_window()`` builds a fully wired window and is what the GUI tests use too, so they
+exercise the same wiring as the real app.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from . import __version__
+from .document import ScoreDocument
+from .gui.dialogs import ExceptionDialogHook
+from .gui.main_window import MainWindow
+from .paths import APP_NAME, resources_dir
+from .settings import Settings
+
+
+def create_main_window(settings: Settings | None = None, document: ScoreDocument | None = None) -> MainWindow:
+    """Build the document, the window and everything attached to it."""
+    settings = settings or Settings()
+    document = document or ScoreDocument()
+    window = MainWindow(document, settings)
+    document.setParent(window)
+
+    # ---- sound & MIDI (issue 5): the transport widget, player and outputs are wired here ----
+
+    # ---- assistant (issue 4): the suggestions panel and the model worker are wired here ----
+
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the editor; ``argv`` may hold one file to open (a project, MIDI, MusicXML or ABC)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    QCoreApplication.setOrganizationName(APP_NAME)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationDisplayName("Composer Assistant")
+    icon = resources_dir() / "icons" / "composer-app.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+
+    window = create_main_window()
+    hook = ExceptionDialogHook(lambda: window).install()
+    window.show()
+    if argv:
+        window.open_path(Path(argv[0]))
+    try:
+        return app.exec()
+    finally:
+        hook.uninstall()

@@ -1,0 +1,343 @@
+"""The main window: piano roll in the middle, menus, toolbar, status bar and dockable panels.
+
+Public API for the other parts of the app (``app.py`` wires them):
+
+* ``add_menu(title) -> QMenu`` adds a top-level menu before Help (Transport, Assistant ...);
+  ``menus["file"|"edit"|"view"|"help"]`` are the built-in ones.
+* ``add_dock(widget, title, object_name, area=...) -> QDockWidget`` adds a dockable panel whose
+  show/hide toggle appears in View > Panels and whose placement is kept between sessions.
+* ``add_status_widget(widget)`` puts a permanent widget at the right of the status bar (model
+  status, sound output ...); ``status_message(text, timeout_ms=0)`` shows a transient message.
+* ``show_position(tick)`` updates the bar/beat read-out (the transport calls it while playing).
+* ``roll`` is the :class:`~composer_app.gui.pianoroll.PianoRollWidget`; ``files`` the
+  :class:`~composer_app.gui.files.FileController`; ``closed`` is emitted when the window closed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget,
+)
+
+from .. import __version__
+from ..document import ScoreDocument
+from ..score import GRID_CHOICES
+from ..settings import Settings
+from . import dialogs
+from .files import FileController
+from .panels import PropertiesPanel, UndoHistoryPanel
+from .pianoroll import PianoRollWidget
+
+#: The roll's edit actions in Edit-menu order; ``None`` is a separator. Others are appended.
+EDIT_ACTION_ORDER = (
+    "cut", "copy", "paste", "duplicate", "delete", "select_all", None,
+    "transpose_up", "transpose_down", "octave_up", "octave_down", "nudge_left", "nudge_right", None,
+    "quantize", "velocity_up", "velocity_down",
+)
+ZOOM_STEP = 1.25
+
+
+class MainWindow(QMainWindow):
+    #: Emitted once the window has accepted its close event (after the unsaved-changes prompt).
+    closed = Signal()
+
+    def __init__(self, document: ScoreDocument, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc, self.settings = document, settings
+        self.setObjectName("mainWindow")
+        self.files = FileController(document, settings, self)
+        self.actions_by_name: dict[str, QAction] = {}
+        self.menus: dict[str, QMenu] = {}
+        self._docks: list[QDockWidget] = []
+
+        self.roll = PianoRollWidget(document, self)
+        self.setCentralWidget(self.roll)
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._build_docks()
+
+        document.pathChanged.connect(lambda _p: self._update_title())
+        document.modifiedChanged.connect(lambda _m: self._update_title())
+        document.scoreReset.connect(self._update_title)
+        document.scoreReset.connect(self._refresh_track_combo)
+        document.scoreChanged.connect(self._on_doc_scoreChanged)
+        document.currentTrackChanged.connect(lambda _id: self._refresh_track_combo())
+        self.files.messageShown.connect(self.status_message)
+        self.files.recentFilesChanged.connect(self._rebuild_recent_menu)
+        self.roll.messageShown.connect(self.status_message)
+        self.roll.gridChanged.connect(self._on_roll_gridChanged)
+        self.roll.seekRequested.connect(self._on_roll_seekRequested)
+
+        self.roll.set_grid(settings.grid if settings.grid in GRID_CHOICES else "1/16")
+        self._on_roll_gridChanged(self._grid_label())
+        self._refresh_track_combo()
+        self._rebuild_recent_menu()
+        self._update_title()
+        self.resize(1280, 800)
+        self.restoreGeometry(settings.window_geometry)
+        self.restoreState(settings.window_state)
+
+    # ---- public API ----------------------------------------------------------------------
+    def status_message(self, text: str, timeout_ms: int = 0) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def add_status_widget(self, widget: QWidget, stretch: int = 0) -> None:
+        """A permanent widget at the right of the status bar (left of the position read-out)."""
+        bar = self.statusBar()
+        bar.removeWidget(self.position_label)
+        bar.addPermanentWidget(widget, stretch)
+        bar.addPermanentWidget(self.position_label)
+        self.position_label.show()
+
+    def add_menu(self, title: str) -> QMenu:
+        """A new top-level menu, placed before Help."""
+        menu = QMenu(title, self)
+        self.menuBar().insertMenu(self.menus["help"].menuAction(), menu)
+        return menu
+
+    def add_dock(self, widget: QWidget, title: str, object_name: str,
+                 area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea, visible: bool = True) -> QDockWidget:
+        """A dockable panel; ``object_name`` must be unique (it keys the saved layout)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        dock.setVisible(visible)
+        self._panels_menu.addAction(dock.toggleViewAction())
+        self._docks.append(dock)
+        return dock
+
+    def show_position(self, tick: int) -> None:
+        meter = self.doc.score.meter
+        bar = meter.bar_at(tick)
+        beat = (tick - bar.start) // bar.meter.beat_ticks + 1
+        self.position_label.setText(f"Bar {bar.index + 1}  Beat {beat}")
+
+    def open_path(self, path) -> bool:
+        """Open a project or import another file (used for the command-line file argument)."""
+        return self.files.open_path(path, ask=True)
+
+    # ---- actions -------------------------------------------------------------------------
+    def _action(self, name: str, text: str, slot=None, shortcuts=(), tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+        if slot is not None:
+            action.triggered.connect(lambda _checked=False: slot())
+        self.actions_by_name[name] = action
+        return action
+
+    def _build_actions(self) -> None:
+        SK = QKeySequence.StandardKey
+        f = self.files
+        self._action("new", "&New", f.new, [SK.New], "Start a new score")
+        self._action("open", "&Open...", f.open, [SK.Open], "Open a project (or any MIDI, MusicXML, ABC file)")
+        self._action("save", "&Save", f.save, [SK.Save], "Save the project")
+        self._action("save_as", "Save &As...", f.save_as, ["Ctrl+Shift+S"], "Save the project under a new name")
+        self._action("import", "&Import...", f.import_, ["Ctrl+I"], "Import a MIDI, MusicXML or ABC file")
+        self._action("export_midi", "Export &MIDI...", f.export_midi, ["Ctrl+E"], "Write a Standard MIDI file")
+        self._action("export_musicxml", "Export Music&XML...", f.export_musicxml, ["Ctrl+Shift+E"],
+                     "Write a MusicXML file (opens in MuseScore)")
+        self._action("quit", "&Quit", self.close, ["Ctrl+Q"], "Close the window")
+
+        undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        undo.setObjectName("undo")
+        undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        redo.setObjectName("redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.actions_by_name["undo"], self.actions_by_name["redo"] = undo, redo
+        self._action("score_properties", "Score &Properties...", self._on_score_properties_triggered,
+                     tip="Title, tempo, time signature and key")
+
+        self._action("zoom_in", "Zoom &In", lambda: self.roll.zoom_horizontal(ZOOM_STEP), ["Ctrl+=", "Ctrl++"])
+        self._action("zoom_out", "Zoom &Out", lambda: self.roll.zoom_horizontal(1 / ZOOM_STEP), ["Ctrl+-"])
+        self._action("zoom_in_vertical", "Zoom In &Vertically", lambda: self.roll.zoom_vertical(ZOOM_STEP),
+                     ["Ctrl+Shift+="])
+        self._action("zoom_out_vertical", "Zoom Out V&ertically", lambda: self.roll.zoom_vertical(1 / ZOOM_STEP),
+                     ["Ctrl+Shift+-"])
+        follow = self._action("follow_playhead", "&Follow Playhead", tip="Scroll the roll with the playhead")
+        follow.setCheckable(True)
+        follow.setChecked(self.settings.follow_playhead)
+        follow.toggled.connect(self._on_follow_action_toggled)
+        self._on_follow_action_toggled(follow.isChecked())
+
+        self._action("shortcuts", "&Keyboard Shortcuts", self._on_shortcuts_triggered, [SK.HelpContents])
+        self._action("about", "&About Composer Assistant", self._on_about_triggered)
+
+    def _build_menus(self) -> None:
+        a = self.actions_by_name
+        bar = self.menuBar()
+        m = self.menus["file"] = bar.addMenu("&File")
+        m.addActions([a["new"], a["open"]])
+        self.recent_menu = m.addMenu("Open &Recent")
+        m.addActions([a["save"], a["save_as"]])
+        m.addSeparator()
+        m.addActions([a["import"], a["export_midi"], a["export_musicxml"]])
+        m.addSeparator()
+        m.addAction(a["quit"])
+
+        m = self.menus["edit"] = bar.addMenu("&Edit")
+        m.addActions([a["undo"], a["redo"]])
+        m.addSeparator()
+        roll_actions = dict(self.roll.actions_by_name)
+        for name in EDIT_ACTION_ORDER:
+            if name is None:
+                m.addSeparator()
+            elif name in roll_actions:
+                m.addAction(roll_actions.pop(name))
+        for action in roll_actions.values():
+            m.addAction(action)
+        m.addSeparator()
+        m.addAction(a["score_properties"])
+
+        m = self.menus["view"] = bar.addMenu("&View")
+        m.addActions([a["zoom_in"], a["zoom_out"], a["zoom_in_vertical"], a["zoom_out_vertical"]])
+        m.addSeparator()
+        self.grid_menu = m.addMenu("&Grid / Snap")
+        self.grid_group = QActionGroup(self)
+        for label in GRID_CHOICES:
+            act = QAction(label, self, checkable=True)
+            act.setData(label)
+            self.grid_group.addAction(act)
+            self.grid_menu.addAction(act)
+        self.grid_group.triggered.connect(lambda act: self.roll.set_grid(act.data()))
+        m.addAction(a["follow_playhead"])
+        m.addSeparator()
+        self._panels_menu = m.addMenu("&Panels")
+
+        self.menus["help"] = bar.addMenu("&Help")
+        self.menus["help"].addActions([a["shortcuts"], a["about"]])
+
+    def _build_toolbar(self) -> None:
+        tb = self.toolbar = QToolBar("Editor toolbar", self)
+        tb.setObjectName("editorToolbar")
+        self.addToolBar(tb)
+        tb.addWidget(QLabel(" Grid "))
+        self.grid_combo = QComboBox()
+        self.grid_combo.setObjectName("gridCombo")
+        self.grid_combo.setToolTip("Grid and snap")
+        self.grid_combo.addItems(list(GRID_CHOICES))
+        self.grid_combo.activated.connect(lambda i: self.roll.set_grid(self.grid_combo.itemText(i)))
+        tb.addWidget(self.grid_combo)
+        tb.addSeparator()
+        tb.addWidget(QLabel(" Track "))
+        self.track_combo = QComboBox()
+        self.track_combo.setObjectName("trackCombo")
+        self.track_combo.setToolTip("The track you draw on")
+        self.track_combo.setMinimumContentsLength(12)
+        self.track_combo.activated.connect(self._on_track_combo_activated)
+        tb.addWidget(self.track_combo)
+        tb.addSeparator()
+        tb.addActions([self.actions_by_name["zoom_out"], self.actions_by_name["zoom_in"]])
+
+    def _build_status_bar(self) -> None:
+        self.position_label = QLabel()
+        self.position_label.setObjectName("positionLabel")
+        self.position_label.setMinimumWidth(120)
+        self.statusBar().addPermanentWidget(self.position_label)
+        self.show_position(0)
+
+    def _build_docks(self) -> None:
+        self.properties_panel = PropertiesPanel(self.doc)
+        self.properties_panel.messageShown.connect(lambda text: self.status_message(text, 5000))
+        self.properties_dock = self.add_dock(self.properties_panel, "Properties", "propertiesDock")
+        self.undo_view = UndoHistoryPanel(self.doc)
+        self.undo_dock = self.add_dock(self.undo_view, "Undo History", "undoHistoryDock",
+                                       visible=self.settings.show_undo_history)
+        self._panels_menu.addSeparator()
+        self._panels_menu.addAction(self.toolbar.toggleViewAction())
+
+    # ---- document -> window ----------------------------------------------------------------
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.files.display_name()}[*] — Composer Assistant")
+        self.setWindowModified(self.doc.is_modified)
+
+    def _on_doc_scoreChanged(self, diff) -> None:
+        if diff.tracks_changed:
+            self._refresh_track_combo()
+
+    def _refresh_track_combo(self) -> None:
+        self.track_combo.blockSignals(True)
+        self.track_combo.clear()
+        for t in self.doc.score.tracks:
+            self.track_combo.addItem(t.name, t.id)
+        self.track_combo.setCurrentIndex(self.doc.score.track_index(self.doc.current_track.id))
+        self.track_combo.blockSignals(False)
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        files = self.files.recent_files()
+        for i, path in enumerate(files):
+            act = menu.addAction(f"&{i + 1} {path}" if i < 9 else path)
+            act.setData(path)
+            act.triggered.connect(lambda _c=False, p=path: self.files.open_path(p))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear Recent Files", self.files.clear_recent)
+        menu.setEnabled(bool(files))
+
+    # ---- slots ---------------------------------------------------------------------------
+    def _grid_label(self) -> str:
+        for label, ticks in GRID_CHOICES.items():
+            if ticks == self.roll.grid_ticks:
+                return label
+        return "Off"
+
+    def _on_roll_gridChanged(self, label) -> None:
+        label = label if isinstance(label, str) and label in GRID_CHOICES else self._grid_label()
+        self.grid_combo.setCurrentText(label)
+        for act in self.grid_group.actions():
+            act.setChecked(act.data() == label)
+        self.settings.grid = label
+
+    def _on_roll_seekRequested(self, tick: int) -> None:
+        self.show_position(tick)
+
+    def _on_track_combo_activated(self, index: int) -> None:
+        self.doc.set_current_track(self.track_combo.itemData(index))
+
+    def _on_follow_action_toggled(self, on: bool) -> None:
+        self.roll.follow_playhead = on
+        self.settings.follow_playhead = on
+
+    def _on_score_properties_triggered(self) -> None:
+        dialog = dialogs.ScorePropertiesDialog(self.doc.score, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.doc.edit("Change score properties", dialog.result_score())
+
+    def _on_shortcuts_triggered(self) -> None:
+        rows = []
+        for menu in self.findChildren(QMenu):
+            for act in menu.actions():
+                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts())
+                if keys and act.text():
+                    rows.append(f"<tr><td>{act.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
+        QMessageBox.information(self, "Keyboard Shortcuts",
+                                "<table cellspacing=4>" + "".join(dict.fromkeys(rows)) + "</table>")
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(self, "About Composer Assistant",
+                          f"<b>Composer Assistant {__version__}</b><p>A piano-roll sketchpad with a local music "
+                          "language model that suggests continuations and chord progressions.</p>"
+                          "<p>Licence: GPL-3.0-or-later.</p>")
+
+    # ---- closing -------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.settings.window_geometry = QByteArray(self.saveGeometry())
+        self.settings.window_state = QByteArray(self.saveState())
+        self.settings.show_undo_history = self.undo_dock.isVisible()
+        self.settings.sync()
+        event.accept()
+        self.closed.emit()

@@ -1,0 +1,93 @@
+"""Pure score-property edits used by the properties panel and dialog (no Qt).
+
+Each function returns a new :class:`~composer_app.score.Score`; the GUI pushes it with one
+``ScoreDocument.edit`` so every change is one undo step. Only the settings in force at tick 0 are
+edited here; later tempo, meter and key changes in the score are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ...score import KeySignature, Score, Tempo, TimeSignature, Track
+from ...score.gm import PERCUSSION_CHANNEL
+
+#: Meters offered in the editor (any n/d with d a power of two can be typed).
+COMMON_METERS = ("4/4", "3/4", "2/4", "6/8", "9/8", "12/8", "2/2", "3/8", "5/4", "7/8")
+#: Tonic spellings offered for a key.
+TONICS = ("C", "C#", "Db", "D", "Eb", "E", "F", "F#", "Gb", "G", "Ab", "A", "Bb", "B")
+
+_METER_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
+
+
+def parse_time_signature(text: str) -> TimeSignature:
+    """``"6/8"`` -> TimeSignature(6, 8); ``ValueError`` with a readable reason otherwise."""
+    m = _METER_RE.match(text or "")
+    if not m:
+        raise ValueError(f"'{text}' is not a time signature (write it like 3/4 or 6/8)")
+    return TimeSignature(int(m.group(1)), int(m.group(2)))
+
+
+def _replace_at_zero(items: tuple, new) -> tuple:
+    rest = tuple(x for x in items if x.tick != 0)
+    return (new,) + rest
+
+
+def set_title(score: Score, title: str) -> Score:
+    return replace(score, title=title.strip())
+
+
+def set_tempo(score: Score, bpm: float) -> Score:
+    return replace(score, tempos=_replace_at_zero(score.tempos, Tempo(float(bpm), 0)))
+
+
+def set_time_signature(score: Score, numerator: int, denominator: int) -> Score:
+    sig = TimeSignature(numerator, denominator, 0)
+    return replace(score, time_signatures=_replace_at_zero(score.time_signatures, sig))
+
+
+def set_key(score: Score, tonic: str, mode: str) -> Score:
+    return replace(score, key_signatures=_replace_at_zero(score.key_signatures, KeySignature(tonic, mode, 0)))
+
+
+def free_channel(score: Score) -> int:
+    """The lowest MIDI channel (0-based) that no track, the chord lane or percussion uses."""
+    used = {t.channel for t in score.tracks} | {score.chord_channel, PERCUSSION_CHANNEL}
+    for ch in range(16):
+        if ch not in used:
+            return ch
+    return 0
+
+
+def add_track(score: Score, name: str | None = None, program: int = 0) -> tuple[Score, Track]:
+    names = {t.name for t in score.tracks}
+    if not name:
+        i = len(score.tracks) + 1
+        while f"Track {i}" in names:
+            i += 1
+        name = f"Track {i}"
+    track = Track(name=name, channel=free_channel(score), program=program)
+    return score.with_tracks(score.tracks + (track,)), track
+
+
+def remove_track(score: Score, track_id: int) -> Score:
+    if len(score.tracks) <= 1:
+        raise ValueError("a score keeps at least one track")
+    score.track_by_id(track_id)  # KeyError for an unknown id
+    return score.with_tracks(t for t in score.tracks if t.id != track_id)
+
+
+def update_track(score: Score, track_id: int, **changes) -> Score:
+    """Change ``name``, ``channel``, ``program`` or ``muted`` of one track (id kept)."""
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+        if not changes["name"]:
+            raise ValueError("a track needs a name")
+    return score.with_track(replace(score.track_by_id(track_id), **changes))
+
+
+def set_chord_instrument(score: Score, program: int | None = None, channel: int | None = None) -> Score:
+    return replace(score,
+                   chord_program=score.chord_program if program is None else program,
+                   chord_channel=score.chord_channel if channel is None else channel)
