@@ -1,0 +1,94 @@
+"""Fixtures for playback tests: a private JACK server (dummy backend), a fake clock, small scores."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from composer_app.score import Chord, ChordSymbol, Note, Score, Tempo, Track
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, t: float = 100.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def fake_clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def tune():
+    """Two bars of melody (A4 C5 E5 A5 quarter notes, then a half note and rests) over Am | G."""
+    notes = (Note(69, 0, 480), Note(72, 480, 480), Note(76, 960, 480), Note(81, 1440, 480), Note(79, 1920, 960))
+    chords = (Chord(ChordSymbol.parse("Am"), 0, 1920), Chord(ChordSymbol.parse("G"), 1920, 1920))
+    return Score(tracks=(Track(notes=notes, program=0, channel=0),), chords=chords, tempos=(Tempo(120.0),),
+                 chord_program=0, chord_channel=1)
+
+
+def _jack_env(name: str) -> dict:
+    env = dict(os.environ)
+    env.update({"JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
+    return env
+
+
+@pytest.fixture(scope="session")
+def jack_server():
+    """A private ``jackd -d dummy`` with a unique server name; only that process is stopped afterwards.
+
+    Yields the server name; while it runs, ``JACK_DEFAULT_SERVER`` points at it so rtmidi's JACK
+    clients (and FluidSynth's JACK driver) in this process use it."""
+    jackd = shutil.which("jackd")
+    if jackd is None:
+        pytest.skip("jackd is not installed (sudo apt install jackd2); JACK MIDI tests need it")
+    name = f"ca-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    env = _jack_env(name)
+    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    old = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "JACK_NO_AUDIO_RESERVATION")}
+    deadline = time.monotonic() + 20
+    ready = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        r = subprocess.run(["jack_lsp"], env=env, capture_output=True, text=True) if shutil.which("jack_lsp") else None
+        if r is not None and r.returncode == 0 and "system:" in r.stdout:
+            ready = True
+            break
+        if r is None:
+            time.sleep(1.0)
+            ready = True
+            break
+        time.sleep(0.2)
+    if not ready:
+        proc.kill()
+        out = proc.communicate(timeout=5)[0].decode(errors="replace")
+        pytest.skip(f"jackd did not start: {out[-500:]}")
+    os.environ.update({k: env[k] for k in old})
+    try:
+        yield name
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def jack_connect(server: str, src: str, dst: str) -> None:
+    subprocess.run(["jack_connect", src, dst], env=_jack_env(server), check=True, capture_output=True)
