@@ -1,0 +1,115 @@
+"""Reading and writing files, chosen by extension. Pure Python, no Qt.
+
+* ``.composer`` — the native project file (versioned JSON; everything in the score);
+* ``.mid`` / ``.midi`` — Standard MIDI Files (mido), chord symbols as marker events on a "Chords" track;
+* ``.musicxml`` / ``.xml`` / ``.mxl`` — MusicXML (music21), chord symbols as ``<harmony>``;
+* ``.abc`` — ABC, read only (music21); ``tune`` picks a tune of a multi-tune file by its ``X:`` number.
+
+Every failure raises :class:`~composer_app.errors.FileFormatError` naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import FileFormatError
+from ..score import Score
+
+PROJECT_EXTENSION = ".composer"
+SUPPORTED_READ: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
+SUPPORTED_WRITE: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl")
+
+_FILTERS_READ = [
+    ("All supported files", SUPPORTED_READ),
+    ("Composer Assistant projects", (PROJECT_EXTENSION,)),
+    ("MIDI files", (".mid", ".midi")),
+    ("MusicXML files", (".musicxml", ".xml", ".mxl")),
+    ("ABC files", (".abc",)),
+]
+_FILTERS_WRITE = [
+    ("Composer Assistant project", (PROJECT_EXTENSION,)),
+    ("MIDI file", (".mid", ".midi")),
+    ("MusicXML file", (".musicxml", ".xml")),
+    ("Compressed MusicXML", (".mxl",)),
+]
+
+
+def dialog_filters(for_write: bool = False) -> str:
+    """A Qt file-dialog filter string, e.g. ``"MIDI files (*.mid *.midi);;..."`` (no Qt needed)."""
+    groups = _FILTERS_WRITE if for_write else _FILTERS_READ
+    return ";;".join(f"{label} ({' '.join('*' + e for e in exts)})" for label, exts in groups)
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _unsupported(path: Path, supported: tuple[str, ...], verb: str) -> FileFormatError:
+    ext = _suffix(path) or "(no extension)"
+    if verb == "written" and ext == ".abc":
+        return FileFormatError(path, "ABC files can be imported but not written; choose .composer, .mid, .musicxml or .mxl")
+    return FileFormatError(path, f"unsupported file type '{ext}' (files that can be {verb}: {', '.join(supported)})")
+
+
+def read(path: str | Path, *, tune: int | None = None) -> Score:
+    """Read any supported file into a :class:`Score` (``tune``: ABC ``X:`` number, else ignored)."""
+    path = Path(path)
+    ext = _suffix(path)
+    if ext not in SUPPORTED_READ:
+        raise _unsupported(path, SUPPORTED_READ, "read")
+    if not path.exists():
+        raise FileFormatError(path, "file not found")
+    if path.is_dir():
+        raise FileFormatError(path, "is a folder, not a file")
+    try:
+        if ext == PROJECT_EXTENSION:
+            from .project import read_project
+
+            return read_project(path)
+        if ext in (".mid", ".midi"):
+            from .midi import read_midi
+
+            return read_midi(path)
+        if ext in (".musicxml", ".xml", ".mxl"):
+            from .musicxml import read_musicxml
+
+            return read_musicxml(path)
+        from .abc import read_abc
+
+        return read_abc(path, tune)
+    except FileFormatError:
+        raise
+    except RecursionError:
+        raise FileFormatError(path, "the file is too deeply nested to read") from None
+    except MemoryError:
+        raise FileFormatError(path, "the file is too large to read") from None
+    except Exception as exc:  # a last guard: bad input must never escape as another exception type
+        raise FileFormatError(path, f"could not be read ({type(exc).__name__}: {exc})") from None
+
+
+def write(score: Score, path: str | Path) -> None:
+    """Write ``score`` in the format given by the extension of ``path`` (atomically)."""
+    path = Path(path)
+    ext = _suffix(path)
+    if ext not in SUPPORTED_WRITE:
+        raise _unsupported(path, SUPPORTED_WRITE, "written")
+    try:
+        if ext == PROJECT_EXTENSION:
+            from .project import write_project
+
+            return write_project(score, path)
+        if ext in (".mid", ".midi"):
+            from .midi import write_midi
+
+            return write_midi(score, path)
+        from .musicxml import write_musicxml
+
+        return write_musicxml(score, path)
+    except FileFormatError:
+        raise
+    except Exception as exc:
+        raise FileFormatError(path, f"could not be written ({type(exc).__name__}: {exc})") from None
+
+
+__all__ = ["read", "write", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION",
+           "FileFormatError"]

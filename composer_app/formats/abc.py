@@ -1,0 +1,196 @@
+"""ABC import (read only) with music21, one tune at a time. Pure Python, no Qt.
+
+A multi-tune file is split into tunes at its ``X:`` lines here (faster and more robust than
+handing music21 the whole file); each tune's text is then tokenized and translated by music21.
+Chord symbols (quoted strings) are parsed by :func:`composer_app.score.parse_nottingham`, falling
+back to :meth:`ChordSymbol.parse`, because music21 misreads some Nottingham spellings; quoted
+strings that are not chords (annotations, fingerings such as ``"4"``) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import ChordSymbolError, FileFormatError
+from ..score import ChordSymbol, Score, parse_nottingham
+from .music21_bridge import NO_CHORD, score_from_m21
+
+_X_RE = re.compile(r"^X:\s*(\d*)", re.MULTILINE)
+_NO_CHORD_TEXT = {"NC", "N.C.", "N.C", "No Chord", "none", "None"}
+_EDITORIAL_KEY = "composer_chord"
+
+
+@dataclass(frozen=True)
+class TuneInfo:
+    """One tune of an ABC file: 0-based ``index`` in the file, its ``X:`` ``number`` and ``title``."""
+
+    index: int
+    number: int
+    title: str
+
+    def __str__(self) -> str:
+        return f"X:{self.number} {self.title}".strip()
+
+
+@dataclass(frozen=True)
+class _Tune:
+    info: TuneInfo
+    text: str
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(path, "file not found") from None
+    except IsADirectoryError:
+        raise FileFormatError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise FileFormatError(path, "the file is empty")
+    if b"\x00" in data:
+        raise FileFormatError(path, "not an ABC text file (it contains binary data)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _split(path: Path) -> list[_Tune]:
+    text = _read_text(path).replace("\r\n", "\n").replace("\r", "\n")
+    starts = [m.start() for m in _X_RE.finditer(text)]
+    if not starts:
+        if not re.search(r"^K:", text, re.MULTILINE):
+            raise FileFormatError(path, "not an ABC file (no X: or K: field found)")
+        chunks = [("1", "X:1\n" + text)]
+        header = ""
+    else:
+        header = text[: starts[0]]
+        chunks = []
+        for i, s in enumerate(starts):
+            chunk = text[s: starts[i + 1] if i + 1 < len(starts) else len(text)]
+            chunks.append((_X_RE.match(chunk).group(1), chunk))
+    # File-header fields (L:, M:, Q:, R: ...) apply to every tune: insert them after X:.
+    header_fields = [ln for ln in header.split("\n") if re.match(r"^[A-JL-WYZa-z]:", ln) and not ln.startswith("T:")]
+    tunes = []
+    for index, (num, chunk) in enumerate(chunks):
+        if header_fields:
+            first, _, rest = chunk.partition("\n")
+            chunk = first + "\n" + "\n".join(header_fields) + "\n" + rest
+        title_match = re.search(r"^T:\s*(.*)$", chunk, re.MULTILINE)
+        title = title_match.group(1).strip() if title_match else ""
+        number = int(num) if num else index + 1
+        tunes.append(_Tune(TuneInfo(index, number, title), chunk))
+    return tunes
+
+
+def list_tunes(path: str | Path) -> list[TuneInfo]:
+    """The tunes in an ABC file (the GUI asks which one to open when there are several)."""
+    return [t.info for t in _split(Path(path))]
+
+
+def parse_chord_text(text: str):
+    """A quoted ABC string as a chord: ``ChordSymbol``, ``NO_CHORD`` for N.C., ``None`` if not a chord."""
+    t = text.strip().strip('"').strip()
+    if t in _NO_CHORD_TEXT:
+        return NO_CHORD
+    if not t or t[0] in "^_<>@":  # ABC annotations with a placement prefix
+        return None
+    for parser in (parse_nottingham, ChordSymbol.parse):
+        try:
+            return parser(t)
+        except (ChordSymbolError, ValueError):
+            continue
+    return None
+
+
+def _mapper(cs):
+    return cs.editorial.get(_EDITORIAL_KEY)
+
+
+def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) -> Score:
+    from music21 import abcFormat, harmony, stream
+    from music21.abcFormat import translate
+
+    try:
+        handler = abcFormat.ABCHandler()
+        handler.parseHeaderForVersionInformation(tune.text[:100])
+        handler.process(tune.text)
+        # Replace each quoted string by a placeholder music21 always accepts; remember ours in order.
+        ours: list[object] = []
+        for tok in handler.tokens:
+            if isinstance(tok, abcFormat.ABCNote) and tok.chordSymbols:
+                sym = None
+                if chords:
+                    for text in tok.chordSymbols:
+                        sym = parse_chord_text(text)
+                        if sym is not None:
+                            break
+                if sym is None:
+                    tok.chordSymbols = []
+                else:
+                    tok.chordSymbols = ['"NC"' if sym is NO_CHORD else '"C"']
+                    ours.append(sym)
+        s = stream.Score()
+        translate.abcToStreamScore(handler, s)
+    except FileFormatError:
+        raise
+    except Exception as exc:  # music21 raises many types on malformed ABC
+        raise FileFormatError(path, f"tune X:{tune.info.number} could not be parsed as ABC ({_short(exc)})") from None
+    found = [cs for part in (s.parts or [s]) for cs in part.recurse().getElementsByClass(harmony.ChordSymbol)]
+    if len(found) != len(ours):
+        raise FileFormatError(path, f"tune X:{tune.info.number}: chord symbols could not be placed "
+                              f"({len(ours)} written, {len(found)} read)")
+    for cs, sym in zip(found, ours):
+        cs.editorial[_EDITORIAL_KEY] = sym
+    if expand_repeats:
+        try:
+            s = s.expandRepeats()
+        except Exception:  # inconsistent repeat marks: keep the tune as notated
+            pass
+    if not s.flatten().notes:
+        raise FileFormatError(path, f"tune X:{tune.info.number} has no notes")
+    try:
+        return score_from_m21(s, chords=chords, chord_mapper=_mapper, title=tune.info.title)
+    except FileFormatError:
+        raise
+    except Exception as exc:
+        raise FileFormatError(path, f"tune X:{tune.info.number} could not be converted ({_short(exc)})") from None
+
+
+def _short(exc: Exception) -> str:
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return msg[:200]
+
+
+def read_abc(path: str | Path, tune: int | None = None, *, chords: bool = True,
+             expand_repeats: bool = False) -> Score:
+    """Read one tune: ``tune`` is its ``X:`` number; ``None`` reads the first (or only) tune."""
+    path = Path(path)
+    tunes = _split(path)
+    if tune is None:
+        chosen = tunes[0]
+    else:
+        matches = [t for t in tunes if t.info.number == tune]
+        if not matches:
+            numbers = sorted(t.info.number for t in tunes)
+            have = f"X:{numbers[0]}" if len(numbers) == 1 else f"X:{numbers[0]} to X:{numbers[-1]}"
+            raise FileFormatError(path, f"there is no tune X:{tune} (the file has {len(numbers)} "
+                                  f"tune{'s' if len(numbers) != 1 else ''}, {have})")
+        chosen = matches[0]
+    return _parse_tune(path, chosen, chords=chords, expand_repeats=expand_repeats)
+
+
+def iter_abc_tunes(path: str | Path, *, chords: bool = True,
+                   expand_repeats: bool = False) -> Iterator[tuple[TuneInfo, Score | FileFormatError]]:
+    """Every tune of a file, in order: ``(info, score)`` or ``(info, error)``; one bad tune never stops it."""
+    path = Path(path)
+    for t in _split(path):
+        try:
+            yield t.info, _parse_tune(path, t, chords=chords, expand_repeats=expand_repeats)
+        except FileFormatError as exc:
+            yield t.info, exc

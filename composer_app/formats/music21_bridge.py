@@ -1,0 +1,322 @@
+"""Conversion between music21 streams and our :class:`~composer_app.score.Score`. Pure Python, no Qt.
+
+``score_from_m21`` reads any music21 score (parsed MusicXML, ABC, or music21's own corpus):
+
+* each part becomes a track; the first is the melody track ("Melody" unless the part is named);
+* tied notes are merged, grace notes dropped, chords (several pitches) become several notes;
+* a pickup (anacrusis) measure is placed at the end of bar 0, so bar lines of the score model
+  (which always start at tick 0) fall where the notation has them;
+* ``<harmony>`` / quoted ABC chord symbols become :class:`~composer_app.score.Chord` objects; a
+  chord lasts until the next chord (or a "N.C.") or the end of the piece;
+* tempo, time signature and key signature changes are kept (time signature changes are moved to
+  the next bar line of the score model when the notation puts them elsewhere).
+
+``m21_from_score`` builds a music21 score (one part per track, chord symbols as
+:class:`music21.harmony.ChordSymbol` in the first part) that music21 writes as MusicXML with
+``<harmony>`` elements; see :mod:`composer_app.formats.musicxml`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable
+
+from music21 import chord as m21chord
+from music21 import harmony, key, meter, note, stream, tempo
+
+from ..errors import ChordSymbolError
+from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Tempo, TimeSignature, Track
+
+#: music21 ``chordKind`` (the MusicXML ``<kind>`` value) -> our canonical quality.
+KIND_TO_QUALITY: dict[str, str] = {
+    "major": "", "minor": "m", "augmented": "aug", "diminished": "dim",
+    "dominant": "7", "dominant-seventh": "7", "major-seventh": "maj7", "minor-seventh": "m7",
+    "diminished-seventh": "dim7", "augmented-seventh": "aug7", "half-diminished": "m7b5",
+    "half-diminished-seventh": "m7b5", "major-minor": "mmaj7", "minor-major-seventh": "mmaj7",
+    "major-sixth": "6", "minor-sixth": "m6", "dominant-ninth": "9", "major-ninth": "maj9",
+    "minor-ninth": "m9", "dominant-11th": "11", "major-11th": "maj9", "minor-11th": "m11",
+    "dominant-13th": "13", "major-13th": "maj9", "minor-13th": "m11", "suspended-second": "sus2",
+    "suspended-fourth": "sus4", "power": "5", "pedal": "", "Neapolitan": "", "Italian": "7",
+    "French": "7", "German": "7", "Tristan": "m7b5", "augmented-ninth": "aug7",
+}
+#: our quality -> music21 kind used when exporting (round-trips through KIND_TO_QUALITY).
+QUALITY_TO_KIND: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] = {
+    "": ("major", ()), "m": ("minor", ()), "dim": ("diminished", ()), "aug": ("augmented", ()),
+    "sus2": ("suspended-second", ()), "sus4": ("suspended-fourth", ()), "5": ("power", ()),
+    "6": ("major-sixth", ()), "m6": ("minor-sixth", ()), "7": ("dominant-seventh", ()),
+    "maj7": ("major-seventh", ()), "m7": ("minor-seventh", ()), "mmaj7": ("minor-major-seventh", ()),
+    "dim7": ("diminished-seventh", ()), "m7b5": ("half-diminished-seventh", ()),
+    "aug7": ("augmented-seventh", ()), "7sus4": ("suspended-fourth", (("add", 7, -1),)),
+    "add9": ("major", (("add", 9, 0),)), "9": ("dominant-ninth", ()), "maj9": ("major-ninth", ()),
+    "m9": ("minor-ninth", ()), "7b9": ("dominant-seventh", (("add", 9, -1),)),
+    "7#9": ("dominant-seventh", (("add", 9, 1),)), "11": ("dominant-11th", ()),
+    "m11": ("minor-11th", ()), "13": ("dominant-13th", ()),
+}
+_MODES = {"major": "major", "ionian": "major", "minor": "minor", "aeolian": "minor", "dorian": "dorian",
+          "phrygian": "phrygian", "lydian": "lydian", "mixolydian": "mixolydian", "locrian": "locrian"}
+
+#: Sentinel returned by a chord mapper for "N.C." (no chord): it ends the previous chord.
+NO_CHORD = object()
+
+ChordMapper = Callable[[harmony.ChordSymbol], "ChordSymbol | object | None"]
+
+
+def ticks(ql) -> int:
+    """music21 quarter lengths (float or Fraction) to ticks."""
+    return int(round(Fraction(ql).limit_denominator(100_000) * TPQ))
+
+
+def _name(pitch_name: str) -> str:
+    """music21 spelling ('B-', 'F#', 'E--') to ours ('Bb', 'F#'), falling back to a plain letter."""
+    name = pitch_name.replace("-", "b")
+    if len(name) > 2:  # double accidentals: respell by pitch class
+        from ..score.chords import spell, pitch_class
+
+        return spell(pitch_class(name), prefer_flats="b" in name)
+    return name
+
+
+def chord_from_m21(cs: harmony.ChordSymbol):
+    """Map a music21 chord symbol to ours; ``NO_CHORD`` for N.C.; ``None`` when it has no root."""
+    if isinstance(cs, harmony.NoChord):
+        return NO_CHORD
+    try:
+        root = cs.root()
+    except Exception:  # music21 raises on empty symbols
+        return None
+    if root is None:
+        return None
+    kind = cs.chordKind or "major"
+    quality = KIND_TO_QUALITY.get(kind, "")
+    mods = {(m.modType, m.degree, m.interval.semitones if m.interval is not None else 0)
+            for m in cs.chordStepModifications}
+    if quality == "sus4" and any(t == "add" and d == 7 for t, d, _ in mods):
+        quality = "7sus4"
+    elif quality == "7":
+        if ("add", 9, -1) in mods:
+            quality = "7b9"
+        elif ("add", 9, 1) in mods:
+            quality = "7#9"
+        elif ("alter", 5, 1) in mods or ("add", 5, 1) in mods:
+            quality = "aug7"
+    elif quality == "" and ("add", 9, 0) in mods:
+        quality = "add9"
+    elif quality == "m7" and ("alter", 5, -1) in mods:
+        quality = "m7b5"
+    bass = None
+    try:
+        b = cs.bass()
+    except Exception:
+        b = None
+    root_name = _name(root.name)
+    if b is not None and b.name != root.name:
+        bass = _name(b.name)
+    try:
+        return ChordSymbol(root_name, quality, bass)
+    except (ChordSymbolError, ValueError):
+        return None
+
+
+def _parts(s: stream.Stream) -> list[stream.Stream]:
+    if isinstance(s, stream.Opus):
+        scores = list(s.scores)
+        if not scores:
+            return []
+        s = scores[0]
+    parts = list(s.parts) if isinstance(s, stream.Score) else []
+    return parts or [s]
+
+
+def _pickup_shift(part: stream.Stream) -> int:
+    """Ticks to add so a short first measure (anacrusis) ends at the end of bar 0."""
+    measures = list(part.getElementsByClass(stream.Measure))
+    if len(measures) < 2:
+        return 0
+    m0, m1 = measures[0], measures[1]
+    actual = ticks(m1.offset - m0.offset)
+    ts = m0.timeSignature or m0.getContextByClass(meter.TimeSignature)
+    if ts is None:
+        return 0
+    full = ticks(ts.barDuration.quarterLength)
+    return full - actual if 0 < actual < full else 0
+
+
+def _meta_tick(offset, shift: int) -> int:
+    t = ticks(offset)
+    return 0 if t == 0 else t + shift
+
+
+def _time_signatures(flat: stream.Stream, shift: int) -> tuple[TimeSignature, ...]:
+    raw: dict[int, TimeSignature] = {}
+    for ts in flat.getElementsByClass(meter.TimeSignature):
+        try:
+            sig = TimeSignature(int(ts.numerator), int(ts.denominator))
+        except (ValueError, TypeError):
+            continue
+        raw[_meta_tick(flat.elementOffset(ts), shift)] = sig
+    sigs: list[TimeSignature] = []
+    for tick in sorted(raw):
+        s = raw[tick]
+        if not sigs:
+            sigs.append(TimeSignature(s.numerator, s.denominator, 0))
+            continue
+        m = Meter(sigs)
+        bar = m.bar_at(tick)
+        aligned = bar.start if bar.start == tick else bar.end  # move to the next bar line
+        if (s.numerator, s.denominator) == (sigs[-1].numerator, sigs[-1].denominator):
+            continue
+        sigs = [x for x in sigs if x.tick < aligned] + [TimeSignature(s.numerator, s.denominator, aligned)]
+    return tuple(sigs) or (TimeSignature(),)
+
+
+def _key_signatures(flat: stream.Stream, shift: int) -> tuple[KeySignature, ...]:
+    found: dict[int, KeySignature] = {}
+    for ks in flat.getElementsByClass(key.KeySignature):
+        tick = _meta_tick(flat.elementOffset(ks), shift)
+        if tick in found:
+            continue
+        try:
+            if isinstance(ks, key.Key):
+                mode = _MODES.get((ks.mode or "major").lower(), "major")
+                k = KeySignature(_name(ks.tonic.name), mode, tick)
+            else:
+                k = KeySignature.from_sharps(int(ks.sharps), "major", tick)
+        except (ValueError, TypeError):
+            continue
+        found[tick] = k
+    keys: list[KeySignature] = []
+    for tick in sorted(found):
+        k = found[tick]
+        if keys and (keys[-1].tonic_pc, keys[-1].mode) == (k.tonic_pc, k.mode):
+            continue
+        keys.append(k)
+    if not keys or keys[0].tick != 0:
+        keys.insert(0, KeySignature("C", "major", 0))
+    return tuple(keys)
+
+
+def _tempos(flat: stream.Stream, shift: int) -> tuple[Tempo, ...]:
+    found: dict[int, Tempo] = {}
+    for mm in flat.getElementsByClass(tempo.MetronomeMark):
+        try:
+            bpm = mm.getQuarterBPM()
+        except Exception:
+            bpm = None
+        if not bpm:
+            continue
+        tick = _meta_tick(flat.elementOffset(mm), shift)
+        try:
+            found.setdefault(tick, Tempo(round(float(bpm), 3), tick))
+        except ValueError:
+            continue
+    out: list[Tempo] = []
+    for tick in sorted(found):
+        if out and abs(out[-1].bpm - found[tick].bpm) < 1e-6:
+            continue
+        out.append(found[tick])
+    if not out or out[0].tick != 0:
+        out.insert(0, Tempo(120.0, 0))
+    return tuple(out)
+
+
+def _notes(part: stream.Stream, shift: int) -> list[Note]:
+    try:
+        part = part.stripTies(inPlace=False)
+    except Exception:  # stripTies is defensive-less on odd streams; keep ties unmerged then
+        pass
+    flat = part.flatten()
+    out: dict[tuple[int, int], Note] = {}
+    for el in flat.notes:
+        if isinstance(el, harmony.Harmony) or el.duration.isGrace:
+            continue
+        start = ticks(flat.elementOffset(el)) + shift
+        dur = ticks(el.duration.quarterLength)
+        if dur <= 0 or start < 0:
+            continue
+        vel = el.volume.velocity if el.volume is not None and el.volume.velocity else 90
+        vel = max(1, min(127, int(vel)))
+        pitches = el.pitches if isinstance(el, m21chord.Chord) else (el.pitch,) if isinstance(el, note.Note) else ()
+        for p in pitches:
+            midi = int(round(p.ps))
+            if 0 <= midi <= 127:
+                prev = out.get((midi, start))
+                if prev is None or prev.duration < dur:  # unison doubling: keep the longer
+                    out[(midi, start)] = Note(midi, start, dur, vel)
+    return sorted(out.values(), key=lambda n: (n.start, n.pitch))
+
+
+def _chords(parts: list[stream.Stream], shift: int, end: int, meter_: Meter,
+            mapper: ChordMapper) -> list[Chord]:
+    events: dict[int, object] = {}
+    for part in parts:
+        flat = part.flatten()
+        for cs in flat.getElementsByClass(harmony.ChordSymbol):
+            sym = mapper(cs)
+            if sym is None:
+                continue
+            tick = ticks(flat.elementOffset(cs)) + shift
+            events.setdefault(tick, sym)
+    chords: list[Chord] = []
+    ordered = sorted(events.items())
+    for i, (tick, sym) in enumerate(ordered):
+        if sym is NO_CHORD:
+            continue
+        nxt = ordered[i + 1][0] if i + 1 < len(ordered) else end
+        if nxt <= tick:
+            nxt = tick + meter_.signature_at(tick).beat_ticks
+        chords.append(Chord(sym, tick, nxt - tick))
+    return chords
+
+
+def title_of(s: stream.Stream) -> str:
+    md = s.metadata if isinstance(s, stream.Stream) else None
+    if md is None:
+        return ""
+    for attr in ("title", "movementName"):
+        value = getattr(md, attr, None)
+        if value:
+            return str(value).strip()
+    return ""
+
+
+def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: ChordMapper | None = None,
+                   title: str | None = None) -> Score:
+    """Convert a parsed music21 stream (Score, Part, Opus: its first score) to a :class:`Score`."""
+    if isinstance(s, stream.Opus) and list(s.scores):
+        s = list(s.scores)[0]
+    parts = _parts(s)
+    if not parts:
+        return Score(title=title or "")
+    shift = _pickup_shift(parts[0])
+    meta_flat = parts[0].flatten()
+    top_flat = s.flatten() if s is not parts[0] else meta_flat
+    time_sigs = _time_signatures(meta_flat, shift)
+    key_sigs = _key_signatures(meta_flat if meta_flat.getElementsByClass(key.KeySignature) else top_flat, shift)
+    tempos = _tempos(top_flat, shift)
+    tracks = []
+    channel = 0
+    for i, part in enumerate(parts):
+        notes = _notes(part, shift)
+        name = (getattr(part, "partName", None) or "").strip()
+        name = "Melody" if i == 0 and (not name or len(parts) == 1) else (name or f"Part {i + 1}")
+        program = 0
+        inst = part.getInstrument(returnDefault=False) if hasattr(part, "getInstrument") else None
+        if inst is not None and inst.midiProgram is not None and 0 <= inst.midiProgram <= 127:
+            program = int(inst.midiProgram)
+        tracks.append(Track(name=name, channel=channel, program=program, notes=tuple(notes)))
+        channel += 1
+        while channel in (1, 9):  # 1 plays the chord lane, 9 is GM drums
+            channel += 1
+        channel = min(channel, 15)
+    end = max([t.end for t in tracks] + [ticks(p.highestTime) + shift for p in parts] + [0])
+    chord_list: list[Chord] = []
+    if chords:
+        chord_list = _chords(parts, shift, end, Meter(time_sigs), chord_mapper or chord_from_m21)
+    return Score(
+        title=title if title is not None else title_of(s),
+        tracks=tuple(tracks),
+        chords=tuple(chord_list),
+        tempos=tempos,
+        time_signatures=time_sigs,
+        key_signatures=key_sigs,
+    )
