@@ -25,6 +25,7 @@ from music21 import chord as m21chord
 from music21 import harmony, key, meter, note, stream, tempo
 
 from ..errors import ChordSymbolError
+from ._common import normalize_keys, normalize_tempos, normalize_time_signatures
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Tempo, TimeSignature, Track
 
 #: music21 ``chordKind`` (the MusicXML ``<kind>`` value) -> our canonical quality.
@@ -147,26 +148,13 @@ def _meta_tick(offset, shift: int) -> int:
 
 
 def _time_signatures(flat: stream.Stream, shift: int) -> tuple[TimeSignature, ...]:
-    raw: dict[int, TimeSignature] = {}
+    raw: dict[int, tuple[int, int]] = {}
     for ts in flat.getElementsByClass(meter.TimeSignature):
         try:
-            sig = TimeSignature(int(ts.numerator), int(ts.denominator))
+            raw[_meta_tick(flat.elementOffset(ts), shift)] = (int(ts.numerator), int(ts.denominator))
         except (ValueError, TypeError):
             continue
-        raw[_meta_tick(flat.elementOffset(ts), shift)] = sig
-    sigs: list[TimeSignature] = []
-    for tick in sorted(raw):
-        s = raw[tick]
-        if not sigs:
-            sigs.append(TimeSignature(s.numerator, s.denominator, 0))
-            continue
-        m = Meter(sigs)
-        bar = m.bar_at(tick)
-        aligned = bar.start if bar.start == tick else bar.end  # move to the next bar line
-        if (s.numerator, s.denominator) == (sigs[-1].numerator, sigs[-1].denominator):
-            continue
-        sigs = [x for x in sigs if x.tick < aligned] + [TimeSignature(s.numerator, s.denominator, aligned)]
-    return tuple(sigs) or (TimeSignature(),)
+    return normalize_time_signatures(raw)
 
 
 def _key_signatures(flat: stream.Stream, shift: int) -> tuple[KeySignature, ...]:
@@ -178,45 +166,24 @@ def _key_signatures(flat: stream.Stream, shift: int) -> tuple[KeySignature, ...]
         try:
             if isinstance(ks, key.Key):
                 mode = _MODES.get((ks.mode or "major").lower(), "major")
-                k = KeySignature(_name(ks.tonic.name), mode, tick)
+                found[tick] = KeySignature(_name(ks.tonic.name), mode, tick)
             else:
-                k = KeySignature.from_sharps(int(ks.sharps), "major", tick)
+                found[tick] = KeySignature.from_sharps(int(ks.sharps), "major", tick)
         except (ValueError, TypeError):
             continue
-        found[tick] = k
-    keys: list[KeySignature] = []
-    for tick in sorted(found):
-        k = found[tick]
-        if keys and (keys[-1].tonic_pc, keys[-1].mode) == (k.tonic_pc, k.mode):
-            continue
-        keys.append(k)
-    if not keys or keys[0].tick != 0:
-        keys.insert(0, KeySignature("C", "major", 0))
-    return tuple(keys)
+    return normalize_keys(found)
 
 
 def _tempos(flat: stream.Stream, shift: int) -> tuple[Tempo, ...]:
-    found: dict[int, Tempo] = {}
+    found: dict[int, float] = {}
     for mm in flat.getElementsByClass(tempo.MetronomeMark):
         try:
             bpm = mm.getQuarterBPM()
         except Exception:
             bpm = None
-        if not bpm:
-            continue
-        tick = _meta_tick(flat.elementOffset(mm), shift)
-        try:
-            found.setdefault(tick, Tempo(round(float(bpm), 3), tick))
-        except ValueError:
-            continue
-    out: list[Tempo] = []
-    for tick in sorted(found):
-        if out and abs(out[-1].bpm - found[tick].bpm) < 1e-6:
-            continue
-        out.append(found[tick])
-    if not out or out[0].tick != 0:
-        out.insert(0, Tempo(120.0, 0))
-    return tuple(out)
+        if bpm:
+            found.setdefault(_meta_tick(flat.elementOffset(mm), shift), float(bpm))
+    return normalize_tempos(found)
 
 
 def _notes(part: stream.Stream, shift: int) -> list[Note]:

@@ -1,0 +1,58 @@
+"""Helpers shared by the readers: tidy tempo, meter and key maps the same way for every format."""
+
+from __future__ import annotations
+
+from ..score import KeySignature, Meter, Tempo, TimeSignature
+
+
+def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSignature, ...]:
+    """Meter changes from ``{tick: (numerator, denominator)}``.
+
+    The first one is moved to tick 0 (4/4 when there is none), repeats of the current meter are
+    dropped and a change that falls inside a bar is moved to the next bar line of the score model,
+    so that bar arithmetic (:class:`~composer_app.score.Meter`) and files agree.
+    """
+    sigs: list[TimeSignature] = []
+    for tick in sorted(raw):
+        num, den = raw[tick]
+        try:
+            TimeSignature(num, den)
+        except (ValueError, TypeError):
+            continue
+        if not sigs:
+            sigs.append(TimeSignature(num, den, 0))
+            continue
+        bar = Meter(sigs).bar_at(tick)
+        aligned = bar.start if bar.start == tick else bar.end
+        sigs = [s for s in sigs if s.tick < aligned]
+        if (sigs[-1].numerator, sigs[-1].denominator) != (num, den):
+            sigs.append(TimeSignature(num, den, aligned))
+    return tuple(sigs) or (TimeSignature(),)
+
+
+def normalize_keys(found: dict[int, KeySignature]) -> tuple[KeySignature, ...]:
+    """Key changes in tick order, restatements of the current key dropped, C major at 0 if none there."""
+    keys: list[KeySignature] = []
+    for tick in sorted(found):
+        k = found[tick]
+        if keys and (keys[-1].tonic_pc, keys[-1].mode) == (k.tonic_pc, k.mode):
+            continue
+        keys.append(KeySignature(k.tonic, k.mode, tick))
+    if not keys or keys[0].tick != 0:
+        keys.insert(0, KeySignature("C", "major", 0))
+    return tuple(keys)
+
+
+def normalize_tempos(found: dict[int, float]) -> tuple[Tempo, ...]:
+    """Tempo changes in tick order (bpm rounded to 3 decimals), repeats dropped, 120 at 0 if none there."""
+    out: list[Tempo] = []
+    for tick in sorted(found):
+        bpm = round(float(found[tick]), 3)
+        if not 1.0 <= bpm <= 1000.0:
+            continue
+        if out and abs(out[-1].bpm - bpm) < 1e-9:
+            continue
+        out.append(Tempo(bpm, tick))
+    if not out or out[0].tick != 0:
+        out.insert(0, Tempo(120.0, 0))
+    return tuple(out)
