@@ -45,6 +45,7 @@ class MidiInput:
         self.thru = thru
         self.thru_channel = thru_channel
         self.clock = clock
+        self.client_name = client_name
         self.errors: list[Exception] = []
         self._lock = threading.Lock()
         rtmidi = _rtmidi()

@@ -119,14 +119,20 @@ def soundfont_dirs() -> list[Path]:
 
 
 def find_soundfont(preferred: str | os.PathLike | None = None, search: Sequence[Path] | None = None) -> Path:
-    """The soundfont to use: ``preferred`` if given (it must exist), else the first GM soundfont
-    in :func:`soundfont_dirs` (well-known names before any other ``.sf2``/``.sf3``)."""
+    """The soundfont to use: ``preferred`` if given (it must exist), else one in the user's
+    ``soundfonts`` data folder, else the first GM soundfont in :func:`soundfont_dirs` (well-known
+    names before any other ``.sf2``/``.sf3``)."""
     if preferred:
         p = Path(preferred).expanduser()
         if not p.is_file():
             raise SoundfontNotFoundError(path=str(p), reason="no such file")
         return p
     dirs = list(search) if search is not None else soundfont_dirs()
+    user = paths.user_data() / "soundfonts"
+    if search is None and user.is_dir():  # a soundfont the user put in the app's folder wins
+        mine = sorted(x for x in user.iterdir() if x.suffix.lower() in (".sf2", ".sf3") and x.is_file())
+        if mine:
+            return mine[0]
     for pattern in SOUNDFONT_NAMES:
         for d in dirs:
             if d.is_dir():
@@ -340,6 +346,7 @@ class MidiPortOutput(Output):
         rtmidi = _rtmidi()
         self._rt = _new_client("output", self.api, client_name)
         self.virtual = virtual
+        self.client_name = client_name
         self._lock = threading.Lock()
         try:
             if virtual:
