@@ -287,3 +287,159 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
         time_signatures=time_sigs,
         key_signatures=key_sigs,
     )
+
+
+# ---- export ----------------------------------------------------------------------------------
+_PLAIN = [3840, 1920, 960, 480, 240, 120, 60, 30, 15]
+_NICE = sorted({v for p in _PLAIN for v in (p, p * 3 // 2, p * 7 // 4) if v * 4 % 4 == 0}
+               | {p * 2 // 3 for p in _PLAIN if p * 2 % 3 == 0}, reverse=True)
+
+
+def _pieces(length: int) -> list[int]:
+    """Split a duration in ticks into lengths that notation can show (plain, dotted, triplet)."""
+    if length in _NICE:
+        return [length]
+    out, rest = [], length
+    for v in _NICE:
+        while rest >= v:
+            out.append(v)
+            rest -= v
+    if rest:
+        from music21 import duration
+
+        if duration.Duration(Fraction(length, TPQ)).type != "inexpressible":
+            return [length]
+        if rest * 2 >= _NICE[-1] or not out:
+            out.append(_NICE[-1])
+    return out
+
+
+def _m21_symbol(sym: ChordSymbol) -> harmony.ChordSymbol:
+    kind, mods = QUALITY_TO_KIND.get(sym.quality, ("major", ()))
+    root = sym.root.replace("b", "-") if len(sym.root) > 1 else sym.root
+    kwargs = {"root": root, "kind": kind}
+    if sym.bass:
+        kwargs["bass"] = sym.bass.replace("b", "-") if len(sym.bass) > 1 else sym.bass
+    cs = harmony.ChordSymbol(**kwargs)
+    for mod_type, degree, alter in mods:
+        cs.addChordStepModification(harmony.ChordStepModification(mod_type, degree, alter), updatePitches=False)
+    return cs
+
+
+def _m21_key(k: KeySignature):
+    mode = "minor" if k.mode == "harmonic minor" else k.mode
+    return key.Key(k.tonic.replace("b", "-") if len(k.tonic) > 1 else k.tonic, mode)
+
+
+def _voices(notes: tuple[Note, ...]) -> list[list[tuple[int, int, list[Note]]]]:
+    """Group notes into chords (same start and length), then into non-overlapping voices."""
+    groups: dict[tuple[int, int], list[Note]] = {}
+    for n in notes:
+        groups.setdefault((n.start, n.duration), []).append(n)
+    voices: list[list[tuple[int, int, list[Note]]]] = []
+    for (start, dur), group in sorted(groups.items()):
+        for v in voices:
+            if v[-1][0] + v[-1][1] <= start:
+                v.append((start, dur, group))
+                break
+        else:
+            voices.append([(start, dur, group)])
+    return voices
+
+
+def _element(group: list[Note] | None, length: int, tie_type: str | None):
+    ql = Fraction(length, TPQ)
+    if group is None:
+        el = note.Rest(quarterLength=ql)
+    elif len(group) == 1:
+        el = note.Note(group[0].pitch, quarterLength=ql)
+        el.volume.velocity = group[0].velocity
+    else:
+        el = m21chord.Chord([n.pitch for n in sorted(group, key=lambda n: n.pitch)], quarterLength=ql)
+        el.volume.velocity = max(n.velocity for n in group)
+    if tie_type and group is not None:
+        from music21 import tie
+
+        el.tie = tie.Tie(tie_type)
+    return el
+
+
+def _fill_voice(voice, bar_start: int, bar_end: int) -> list:
+    """music21 elements (notes, chords, rests; tied where split) for one voice within one bar."""
+    out = []
+    pos = bar_start
+    items = [(s, d, g) for s, d, g in voice if s < bar_end and s + d > bar_start]
+    for start, dur, group in items:
+        s, e = max(start, bar_start), min(start + dur, bar_end)
+        if s > pos:
+            out += [_element(None, p, None) for p in _pieces(s - pos)]
+        parts = _pieces(e - s)
+        for i, p in enumerate(parts):
+            first = s == start and i == 0
+            last = e == start + dur and i == len(parts) - 1
+            tie_type = None if first and last else "start" if first else "stop" if last else "continue"
+            out.append(_element(group, p, tie_type))
+        pos = e
+    if pos < bar_end:
+        out += [_element(None, p, None) for p in _pieces(bar_end - pos)]
+    return out
+
+
+def m21_from_score(score: Score) -> stream.Score:
+    """A music21 score for ``score``: one part per track, chord symbols and tempo on the first part."""
+    from music21 import instrument, metadata
+
+    s = stream.Score()
+    s.metadata = metadata.Metadata()
+    s.metadata.title = score.title or ""
+    s.metadata.movementName = score.title or ""
+    meter_ = score.meter
+    end = max(score.end_of_last_bar, meter_.bar(0).end)
+    bars = list(meter_.bars(end))
+    for ti, track in enumerate(score.tracks):
+        part = stream.Part()
+        part.partName = track.name
+        part.id = f"P{ti + 1}"
+        inst = instrument.Instrument()
+        inst.partName = track.name
+        inst.midiProgram = track.program
+        inst.midiChannel = track.channel
+        part.insert(0, inst)
+        voices = _voices(track.notes)
+        prev_sig = None
+        for bar in bars:
+            m = stream.Measure(number=bar.index + 1)
+            if prev_sig is None or bar.meter != prev_sig:
+                m.timeSignature = meter.TimeSignature(f"{bar.meter.numerator}/{bar.meter.denominator}")
+            prev_sig = bar.meter
+            for k in score.key_signatures:
+                if bar.start <= k.tick < bar.end or (bar.index == 0 and k.tick == 0):
+                    m.insert(Fraction(k.tick - bar.start, TPQ), _m21_key(k))
+            if ti == 0:
+                for t in score.tempos:
+                    if bar.start <= t.tick < bar.end:
+                        mm = tempo.MetronomeMark(number=t.bpm, referent=1.0)
+                        mm.numberImplicit = False
+                        m.insert(Fraction(t.tick - bar.start, TPQ), mm)
+                for i, c in enumerate(score.chords):
+                    if bar.start <= c.start < bar.end:
+                        m.insert(Fraction(c.start - bar.start, TPQ), _m21_symbol(c.symbol))
+                    nxt = score.chords[i + 1].start if i + 1 < len(score.chords) else end
+                    if bar.start <= c.end < bar.end and c.end < nxt:  # a gap follows: mark "N.C."
+                        m.insert(Fraction(c.end - bar.start, TPQ), harmony.NoChord())
+            if len(voices) <= 1:
+                offset = Fraction(0)
+                for el in _fill_voice(voices[0] if voices else [], bar.start, bar.end):
+                    m.insert(offset, el)
+                    offset += el.duration.quarterLength
+            else:
+                for vi, voice in enumerate(voices):
+                    v = stream.Voice(id=str(vi + 1))
+                    offset = Fraction(0)
+                    for el in _fill_voice(voice, bar.start, bar.end):
+                        v.insert(offset, el)
+                        offset += el.duration.quarterLength
+                    m.insert(0, v)
+            part.append(m)
+        s.insert(0, part)
+    return s
