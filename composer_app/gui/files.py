@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from .. import formats
 from ..document import ScoreDocument
 from ..errors import ComposerError, FileFormatError
+from ..formats.abc import list_tunes
 from ..score import Score
 from ..settings import Settings
 from . import dialogs
@@ -119,7 +120,7 @@ class FileController(QObject):
         try:
             tune = None
             if path.suffix.lower() == ".abc":
-                tunes = formats.abc.list_tunes(path)
+                tunes = list_tunes(path)
                 if len(tunes) > 1:
                     chosen = dialogs.choose_abc_tune(self.window, path.name, tunes)
                     if chosen is None:

@@ -32,10 +32,12 @@ from .pianoroll import PianoRollWidget
 
 #: The roll's edit actions in Edit-menu order; ``None`` is a separator. Others are appended.
 EDIT_ACTION_ORDER = (
-    "cut", "copy", "paste", "duplicate", "delete", "select_all", None,
+    "cut", "copy", "paste", "duplicate", "delete", "select_all", "deselect", None,
     "transpose_up", "transpose_down", "octave_up", "octave_down", "nudge_left", "nudge_right", None,
-    "quantize", "velocity_up", "velocity_down",
+    "quantize", "velocity_up", "velocity_down", None, "tool_draw", "tool_select",
 )
+#: The roll's actions that go to the View menu instead.
+VIEW_ROLL_ACTIONS = ("zoom_in", "zoom_out")
 ZOOM_STEP = 1.25
 
 
@@ -157,8 +159,6 @@ class MainWindow(QMainWindow):
         self._action("score_properties", "Score &Properties...", self._on_score_properties_triggered,
                      tip="Title, tempo, time signature and key")
 
-        self._action("zoom_in", "Zoom &In", lambda: self.roll.zoom_horizontal(ZOOM_STEP), ["Ctrl+=", "Ctrl++"])
-        self._action("zoom_out", "Zoom &Out", lambda: self.roll.zoom_horizontal(1 / ZOOM_STEP), ["Ctrl+-"])
         self._action("zoom_in_vertical", "Zoom In &Vertically", lambda: self.roll.zoom_vertical(ZOOM_STEP),
                      ["Ctrl+Shift+="])
         self._action("zoom_out_vertical", "Zoom Out V&ertically", lambda: self.roll.zoom_vertical(1 / ZOOM_STEP),
@@ -187,7 +187,7 @@ class MainWindow(QMainWindow):
         m = self.menus["edit"] = bar.addMenu("&Edit")
         m.addActions([a["undo"], a["redo"]])
         m.addSeparator()
-        roll_actions = dict(self.roll.actions_by_name)
+        roll_actions = {k: v for k, v in self.roll.actions_by_name.items() if k not in VIEW_ROLL_ACTIONS}
         for name in EDIT_ACTION_ORDER:
             if name is None:
                 m.addSeparator()
@@ -199,7 +199,8 @@ class MainWindow(QMainWindow):
         m.addAction(a["score_properties"])
 
         m = self.menus["view"] = bar.addMenu("&View")
-        m.addActions([a["zoom_in"], a["zoom_out"], a["zoom_in_vertical"], a["zoom_out_vertical"]])
+        m.addActions([self.roll.actions_by_name[n] for n in VIEW_ROLL_ACTIONS])
+        m.addActions([a["zoom_in_vertical"], a["zoom_out_vertical"]])
         m.addSeparator()
         self.grid_menu = m.addMenu("&Grid / Snap")
         self.grid_group = QActionGroup(self)
@@ -236,7 +237,10 @@ class MainWindow(QMainWindow):
         self.track_combo.activated.connect(self._on_track_combo_activated)
         tb.addWidget(self.track_combo)
         tb.addSeparator()
-        tb.addActions([self.actions_by_name["zoom_out"], self.actions_by_name["zoom_in"]])
+        ra = self.roll.actions_by_name
+        tb.addActions([ra["tool_draw"], ra["tool_select"]])
+        tb.addSeparator()
+        tb.addActions([ra["zoom_out"], ra["zoom_in"]])
 
     def _build_status_bar(self) -> None:
         self.position_label = QLabel()

@@ -26,7 +26,10 @@ def parse_time_signature(text: str) -> TimeSignature:
     m = _METER_RE.match(text or "")
     if not m:
         raise ValueError(f"'{text}' is not a time signature (write it like 3/4 or 6/8)")
-    return TimeSignature(int(m.group(1)), int(m.group(2)))
+    try:
+        return TimeSignature(int(m.group(1)), int(m.group(2)))
+    except ValueError as exc:
+        raise ValueError(f"'{text.strip()}' is not a time signature: {exc}") from None
 
 
 def _replace_at_zero(items: tuple, new) -> tuple:

@@ -1,0 +1,94 @@
+"""Shared fixtures for the main-window tests: a wired window, scripted file dialogs and message boxes.
+
+No test may block on a modal dialog: ``QFileDialog``'s and ``QMessageBox``'s static functions are
+replaced by scripted answers, and any other ``QDialog.exec`` fails the test loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+
+from composer_app.app import create_main_window
+from composer_app.settings import Settings
+
+
+@dataclass
+class Dialogs:
+    """Scripted answers. ``files`` answers file dialogs in order; ``questions`` the Save/Discard/Cancel prompts."""
+
+    files: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (title, text) of every critical box
+    asked: list = field(default_factory=list)  # text of every question box
+    file_dialogs: list = field(default_factory=list)  # caption of every file dialog
+    infos: list = field(default_factory=list)
+
+    def answer_file(self, path) -> None:
+        self.files.append(str(path) if path else "")
+
+    def answer_question(self, button: QMessageBox.StandardButton) -> None:
+        self.questions.append(button)
+
+
+@pytest.fixture
+def dialogs(monkeypatch) -> Dialogs:
+    d = Dialogs()
+
+    def file_dialog(parent, caption="", directory="", filter="", *args, **kwargs):
+        d.file_dialogs.append(caption)
+        assert d.files, f"unexpected file dialog '{caption}'"
+        return d.files.pop(0), ""
+
+    def question(parent, title, text, *args, **kwargs):
+        d.asked.append(text)
+        assert d.questions, f"unexpected question: {text}"
+        return d.questions.pop(0)
+
+    def critical(parent, title, text, *args, **kwargs):
+        d.errors.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    def information(parent, title, text, *args, **kwargs):
+        d.infos.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    def no_modal(self, *args, **kwargs):
+        raise AssertionError(f"unexpected modal dialog {type(self).__name__}: {self.windowTitle()}")
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(file_dialog))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(file_dialog))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(critical))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(information))
+    monkeypatch.setattr(QDialog, "exec", no_modal)
+    monkeypatch.setattr(QMessageBox, "exec", no_modal)
+    return d
+
+
+@pytest.fixture
+def window(qtbot, dialogs):
+    """A fully wired main window (same wiring as the app), shown and active."""
+    w = create_main_window(Settings())
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=3000)
+    yield w
+    w.doc.undo_stack.setClean()  # never leave an unsaved-changes prompt for teardown
+    w.close()
+    w.deleteLater()
+
+
+def titles(dialog_errors) -> list[str]:
+    return [t for t, _ in dialog_errors]
+
+
+def tmp_file(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
