@@ -1,0 +1,81 @@
+"""Graphics items of the note grid: editable notes, other tracks' ghost notes, suggestion candidates.
+
+Items only draw. They hold the :class:`~composer_app.score.Note` value they show; the view keeps
+them in dicts by note id and updates them from the document's ``scoreChanged`` diffs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
+
+from ...score import Note
+from . import palette
+from .geometry import RollGeometry, pitch_name
+
+Z_GHOST_TRACK, Z_CANDIDATE, Z_NOTE, Z_PREVIEW, Z_PLAYHEAD = -2.0, -1.0, 0.0, 5.0, 10.0
+
+
+class NoteItem(QGraphicsRectItem):
+    """One note. ``kind`` is ``"note"`` (editable), ``"ghost"`` (another track) or ``"candidate"``."""
+
+    _font: QFont | None = None
+
+    def __init__(self, note: Note, geom: RollGeometry, kind: str = "note", confidence: float = 1.0):
+        super().__init__()
+        self.kind = kind
+        self.confidence = confidence
+        self.chosen = False  # selected in the document (or picked, for candidates)
+        self.setZValue({"note": Z_NOTE, "ghost": Z_GHOST_TRACK, "candidate": Z_CANDIDATE}.get(kind, Z_NOTE))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, False)
+        self.set_note(note, geom)
+
+    def set_note(self, note: Note, geom: RollGeometry) -> None:
+        self.note = note
+        self.setPos(0, 0)
+        self.setRect(QRectF(*geom.note_rect(note.start, note.duration, note.pitch)))
+        if self.kind == "note":
+            # Later notes on top where notes overlap (matches the hit test).
+            self.setZValue(Z_NOTE + note.start * 1e-9)
+        self.update()
+
+    def set_chosen(self, chosen: bool) -> None:
+        if chosen != self.chosen:
+            self.chosen = chosen
+            self.update()
+
+    def paint(self, painter, option, widget=None):  # noqa: D401 - Qt override
+        r = self.rect().adjusted(0.5, 0.5, -0.5, -0.5)
+        radius = min(3.0, r.height() / 4)
+        if self.kind == "ghost":
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.GHOST_TRACK)
+            painter.drawRoundedRect(r, radius, radius)
+            return
+        if self.kind == "candidate":
+            fill = palette.candidate_fill(self.confidence)
+            pen = QPen(palette.CANDIDATE.lighter(130) if not self.chosen else palette.KEY_PRESSED, 1.2,
+                       Qt.PenStyle.DashLine if not self.chosen else Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
+            painter.setBrush(fill)
+            painter.drawRoundedRect(r, radius, radius)
+            return
+        fill = palette.note_fill(self.note.velocity, self.chosen)
+        painter.setPen(QPen(QColor(255, 255, 255) if self.chosen else palette.note_border(fill), 1.0))
+        painter.setBrush(QBrush(fill))
+        painter.drawRoundedRect(r, radius, radius)
+        # velocity strip along the bottom edge: longer = louder
+        if r.height() >= 9 and r.width() > 6:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(fill.darker(150))
+            vw = (r.width() - 2) * self.note.velocity / 127.0
+            painter.drawRect(QRectF(r.left() + 1, r.bottom() - 2.5, vw, 2))
+        if r.height() >= 10 and r.width() >= 26:
+            if NoteItem._font is None:
+                NoteItem._font = QFont()
+                NoteItem._font.setPixelSize(9)
+            painter.setFont(NoteItem._font)
+            painter.setPen(QColor(20, 20, 24))
+            painter.drawText(r.adjusted(3, 0, -2, -2), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                             pitch_name(self.note.pitch))

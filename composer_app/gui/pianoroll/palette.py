@@ -1,0 +1,56 @@
+"""Colours and fonts of the piano roll (dark, DAW-like). The only place that names a colour."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+BACKGROUND = QColor(34, 36, 42)  # white-key rows out of key
+ROW_BLACK = QColor(27, 28, 33)  # black-key rows
+ROW_SCALE = QColor(42, 46, 55)  # rows of pitches in the key (white or black)
+ROW_SCALE_BLACK = QColor(35, 38, 46)
+ROW_TONIC = QColor(48, 53, 64)
+ROW_SEPARATOR = QColor(22, 23, 27)
+OCTAVE_LINE = QColor(70, 74, 88)
+LINE_BAR = QColor(118, 122, 140)
+LINE_BEAT = QColor(74, 78, 94)
+LINE_SUB = QColor(52, 55, 66)
+PLAYHEAD = QColor(255, 92, 80)
+LOOP = QColor(90, 160, 255, 60)
+LOOP_GRID = QColor(90, 160, 255, 22)
+LOOP_EDGE = QColor(90, 160, 255, 200)
+RUBBER_BAND = QColor(120, 180, 255)
+TEXT = QColor(215, 218, 226)
+TEXT_DIM = QColor(140, 144, 158)
+PANEL = QColor(44, 46, 54)
+PANEL_DARK = QColor(30, 31, 37)
+ERROR = QColor(200, 60, 60)
+
+KEY_WHITE = QColor(226, 228, 232)
+KEY_WHITE_SCALE = QColor(240, 242, 246)
+KEY_BLACK = QColor(38, 40, 46)
+KEY_PRESSED = QColor(255, 170, 70)
+
+CHORD_BLOCK = QColor(64, 104, 150)
+CHORD_SELECTED = QColor(235, 150, 60)
+CHORD_CANDIDATE = QColor(190, 120, 255)
+
+GHOST_TRACK = QColor(160, 164, 180, 70)
+CANDIDATE = QColor(190, 120, 255)
+
+
+def note_fill(velocity: int, selected: bool) -> QColor:
+    """Note colour: brightness and saturation follow velocity; selected notes turn orange."""
+    v = max(1, min(127, velocity)) / 127.0
+    if selected:
+        return QColor.fromHsv(28, int(150 + 90 * v), int(170 + 85 * v))
+    return QColor.fromHsv(150, int(90 + 120 * v), int(95 + 150 * v))
+
+
+def note_border(fill: QColor) -> QColor:
+    return fill.darker(190)
+
+
+def candidate_fill(confidence: float) -> QColor:
+    c = QColor(CANDIDATE)
+    c.setAlpha(int(50 + 170 * max(0.0, min(1.0, confidence))))
+    return c

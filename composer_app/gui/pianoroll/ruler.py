@@ -1,0 +1,106 @@
+"""The bar/beat ruler above the grid: bar numbers, meter changes, loop region and the playhead.
+
+Clicking (or dragging along) the ruler asks to move the playhead there: ``seekRequested(tick)``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from ...score import snap
+from . import palette
+from .geometry import BAR, BEAT, grid_lines
+
+
+class RulerWidget(QWidget):
+    seekRequested = Signal(int)
+
+    HEIGHT = 26
+
+    def __init__(self, roll):
+        super().__init__(roll)
+        self.roll = roll
+        self.setFixedHeight(self.HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._font = QFont()
+        self._font.setPixelSize(11)
+        self._small = QFont()
+        self._small.setPixelSize(9)
+        self._dragging = False
+
+    def tick_at(self, x: float) -> int:
+        tick = self.roll.geom.tick_at(x + self.roll.scroll_x())
+        return snap(tick, self.roll.grid_ticks)
+
+    def paintEvent(self, event):
+        roll = self.roll
+        geom, score = roll.geom, roll.doc.score
+        p = QPainter(self)
+        p.fillRect(self.rect(), palette.PANEL)
+        sx = roll.scroll_x()
+        w, h = self.width(), self.height()
+        t0, t1 = geom.tick_at(sx), geom.tick_at(sx + w) + 1
+        if roll.loop_region:
+            a, b = roll.loop_region
+            r = QRectF(geom.x(a) - sx, 0, geom.x(b) - geom.x(a), h)
+            p.fillRect(r, palette.LOOP)
+            p.setPen(QPen(palette.LOOP_EDGE, 2))
+            p.drawLine(QPointF(r.left(), 0), QPointF(r.left(), h))
+            p.drawLine(QPointF(r.right(), 0), QPointF(r.right(), h))
+        meter = score.meter
+        changes = {s.tick for s in meter.signatures}
+        min_label_px = 28
+        last_label_x = -1e9
+        for tick, level in grid_lines(meter, t0, t1, None, geom.px_per_tick, min_px=4):
+            x = geom.x(tick) - sx
+            if level == BAR:
+                p.setPen(QPen(palette.TEXT_DIM, 1))
+                p.drawLine(QPointF(x, h * 0.35), QPointF(x, h))
+                bar = meter.bar_at(tick)
+                if x - last_label_x >= min_label_px:
+                    p.setFont(self._font)
+                    p.setPen(palette.TEXT)
+                    label = str(bar.index + 1)
+                    p.drawText(QRectF(x + 3, 0, 60, h * 0.62), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+                    if bar.start in changes:
+                        p.setFont(self._small)
+                        p.setPen(palette.KEY_PRESSED)
+                        p.drawText(QRectF(x + 8 + 8 * len(label), 0, 60, h * 0.62),
+                                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(bar.meter))
+                    last_label_x = x
+            elif level == BEAT:
+                p.setPen(QPen(palette.LINE_BAR, 1))
+                p.drawLine(QPointF(x, h * 0.72), QPointF(x, h))
+        p.setPen(QPen(palette.ROW_SEPARATOR, 1))
+        p.drawLine(0, h - 1, w, h - 1)
+        # playhead: a downward triangle on the ruler
+        x = geom.x(roll.playhead) - sx
+        if -8 <= x <= w + 8:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(palette.PLAYHEAD)
+            p.drawPolygon(QPolygonF([QPointF(x - 6, h - 11), QPointF(x + 6, h - 11), QPointF(x, h - 1)]))
+            p.setPen(QPen(palette.PLAYHEAD, 1.5))
+            p.drawLine(QPointF(x, h - 11), QPointF(x, h))
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._dragging = True
+            self._seek(event.position().x())
+
+    def mouseMoveEvent(self, event):
+        if self._dragging:
+            self._seek(event.position().x())
+
+    def mouseReleaseEvent(self, event):
+        self._dragging = False
+
+    def _seek(self, x: float) -> None:
+        tick = self.tick_at(x)
+        self.roll.set_playhead(tick)
+        self.seekRequested.emit(tick)
+
+    def wheelEvent(self, event):
+        self.roll.handle_wheel(event, "lane")
