@@ -148,3 +148,30 @@ def test_no_audio_device_is_a_clear_error_not_a_crash(soundfont):
     with pytest.raises(AudioDriverError) as err:
         FluidSynthOutput(soundfont, drivers=["no-such-driver", "another-missing-one"])
     assert "no-such-driver" in str(err.value) and "MIDI output" in str(err.value)
+
+
+def test_render_command_writes_a_wav(tmp_path, soundfont, tune):
+    from composer_app.formats import write
+
+    src = tmp_path / "tune.composer"
+    write(tune, src)
+    out = tmp_path / "out.wav"
+    r = subprocess.run([sys.executable, "-m", "composer_app", "render", str(src), "-o", str(out),
+                        "--soundfont", str(soundfont)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "real time" in r.stdout
+    with wave.open(str(out)) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2).astype(float).mean(axis=1)
+    assert peak(data, 0.1, 0.45, hz(69)) > 20 * peak(data, 0.1, 0.45, hz(70))  # the tune opens on A4
+
+
+def test_render_command_bad_soundfont_is_one_line(tmp_path, tune):
+    from composer_app.formats import write
+
+    src = tmp_path / "tune.composer"
+    write(tune, src)
+    r = subprocess.run([sys.executable, "-m", "composer_app", "render", str(src), "-o", str(tmp_path / "x.wav"),
+                        "--soundfont", str(tmp_path / "none.sf2")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1].startswith("composer-app render: soundfont")
+    assert "no such file" in r.stderr
