@@ -19,6 +19,7 @@ def _isolated_user_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("COMPOSER_APP_DATA", str(tmp_path / "userdata"))
     monkeypatch.setenv("COMPOSER_APP_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("COMPOSER_APP_CONFIG", str(tmp_path / "config" / "composer-app-settings.ini"))
     yield
 
 
