@@ -9,9 +9,9 @@ TORCH  ?= torch==2.13.0
 APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
             libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 \
             libgl1 libfontconfig1 libdbus-1-3 libfluidsynth3 fluid-soundfont-gm python3-venv
-APT_TEST := $(APT_RUN) xvfb jackd2 xdotool
+APT_TEST := $(APT_RUN) xvfb jackd2 xdotool imagemagick
 
-.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks
+.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot
 
 run: setup
 	$(VENV)/bin/composer-app
@@ -38,6 +38,10 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q -e ".[test]"
 	touch $@
+
+# Refresh the README's picture from the real app under Xvfb (the same test `make test` runs).
+screenshot: setup-test
+	COMPOSER_APP_SCREENSHOT=docs/screenshot.png $(PY) -m pytest -q -p no:cacheprovider tests/gui/test_app_window_xvfb.py
 
 benchmarks: setup
 	$(PY) -m benchmarks

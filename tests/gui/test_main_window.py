@@ -3,12 +3,14 @@ one undo step, driven by real key and mouse events), undo history, closing, exce
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
 
 from composer_app.gui.dialogs import ExceptionDialogHook
 from composer_app.score import Note, TimeSignature
@@ -269,3 +271,28 @@ def test_position_readout(window):
     window.doc.edit("Set 6/8", replace(window.doc.score, time_signatures=(TimeSignature(6, 8),)))
     window.show_position(1440 + 720)  # bar 2, second dotted-quarter beat
     assert window.position_label.text() == "Bar 2  Beat 2"
+
+
+def _readme_shortcut_keys() -> set[str]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Keyboard shortcuts", 1)[1].split("\n\n| Mouse", 1)[0]
+    keys = set()
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[1] not in ("Keys", "---"):
+            for token in re.split(r"\s+/\s+|\s+or\s+|\(or\s+|\)", cells[1]):
+                if token.strip():
+                    keys.add(token.strip())
+    return keys
+
+
+def test_readme_shortcuts_table_lists_every_menu_shortcut(window):
+    documented = _readme_shortcut_keys()
+    missing = []
+    for menu in window.findChildren(QMenu):
+        for action in menu.actions():
+            for seq in action.shortcuts():
+                key = seq.toString(QKeySequence.SequenceFormat.PortableText)
+                if key not in documented:
+                    missing.append(f"{action.text().replace('&', '')}: {key}")
+    assert not missing, "README shortcuts table lacks: " + ", ".join(missing)
