@@ -105,6 +105,8 @@ class Score:
     chord_program: int = 0
     chord_channel: int = 1
     tpq: int = TPQ
+    #: Notated length in ticks (e.g. a file's last measure, even if it holds only rests); 0 = up to the content.
+    length: int = 0
 
     def __post_init__(self):
         object.__setattr__(self, "chords", tuple(sorted(self.chords, key=lambda c: c.start)))
@@ -147,8 +149,8 @@ class Score:
 
     @property
     def end(self) -> int:
-        """Last tick with content (notes or chords)."""
-        return max([t.end for t in self.tracks] + [c.end for c in self.chords] + [0])
+        """Last tick with content (notes or chords), or the notated length if that is longer."""
+        return max([t.end for t in self.tracks] + [c.end for c in self.chords] + [self.length, 0])
 
     @property
     def end_of_last_bar(self) -> int:

@@ -1,0 +1,81 @@
+"""``composer-app suggest INPUT...``: ranked continuations or harmonizations as JSON Lines.
+
+A contract other tools rely on. One JSON object per input, on its own line, in input order:
+``{"input": ..., "task": ..., "candidates": [{"rank", "score", "notes", "chords"}]}`` with times
+in quarter-note beats from the start of the piece; an unreadable input gives
+``{"input": ..., "error": "message"}`` and a non-zero exit status after all inputs ran.
+The model is loaded once. The same input, seed and settings give the same candidates.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import ComposerError
+
+
+def add_arguments(p) -> None:
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=".mid, .musicxml, .mxl, .abc or .composer files")
+    p.add_argument("--task", choices=("continue", "harmonize"), default="continue")
+    p.add_argument("--bars", type=int, default=2, help="bars to continue (default 2)")
+    p.add_argument("--from-bar", type=int, default=None, metavar="A", help="first bar (1-based) to harmonize")
+    p.add_argument("--to-bar", type=int, default=None, metavar="B",
+                   help="last bar (1-based, inclusive) to harmonize; for continue: continue after bar B")
+    p.add_argument("--candidates", type=int, default=4, metavar="K", help="number of candidates, 1-16 (default 4)")
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--top-p", type=float, default=0.95)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model", default=None, metavar="DIR", help="model folder (default: the bundled model)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+
+
+def _region(score, args):
+    """Ticks of the requested bars (1-based, inclusive), or None for the defaults."""
+    if args.from_bar is None and args.to_bar is None:
+        return None
+    meter = score.meter
+    n = max(1, score.bar_count)
+    a = args.from_bar if args.from_bar is not None else 1
+    b = args.to_bar if args.to_bar is not None else n
+    if a < 1 or b < a:
+        raise ComposerError(f"bad bar range {a}-{b}: bars count from 1 and --to-bar must not be before --from-bar")
+    if args.task == "harmonize" and a > n:
+        raise ComposerError(f"bar {a} is past the end of the piece ({n} bars)")
+    return meter.bar(a - 1).start, meter.bar(b - 1).end
+
+
+def run(args) -> int:
+    import os
+
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    from ..formats import read
+    from ..generation.types import SuggestionRequest, SuggestionSettings
+
+    try:
+        settings = SuggestionSettings(task=args.task, candidates=args.candidates, bars=args.bars,
+                                      temperature=args.temperature, top_p=args.top_p, seed=args.seed)
+    except ValueError as exc:
+        raise ComposerError(str(exc)) from None
+    from ..generation.engine import SuggestionEngine
+    from ..music_lm.loading import load_model
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    engine = SuggestionEngine(load_model(args.model, args.device))
+    failures = 0
+    for i, path in enumerate(args.inputs):
+        try:
+            score = read(path)
+            region = _region(score, args)
+            cands = engine.generate(SuggestionRequest(i + 1, score, settings, region))
+            line = {"input": path, "task": args.task,
+                    "candidates": [c.to_json(score.tpq) for c in cands]}
+        except ComposerError as exc:
+            failures += 1
+            line = {"input": path, "error": str(exc)}
+        print(json.dumps(line), flush=True)
+    if failures:
+        print(f"composer-app suggest: {failures} of {len(args.inputs)} inputs failed", file=sys.stderr)
+    return 1 if failures else 0

@@ -1,0 +1,186 @@
+"""The one long-lived worker that owns the model (the only Qt file in ``generation/``).
+
+``SuggestionService`` lives on the GUI thread; it owns a QThread running a ``_Worker``. The GUI
+calls ``load_model(path, device)`` and ``request(score, settings, region) -> request id``; the
+service forwards them as queued signals, so the GUI thread never waits on torch. Results come
+back as signals on the GUI thread. Each request carries an id and an immutable score snapshot; a
+new request cancels the one running; results of any request but the latest are dropped
+(stale). ``cancel()`` sets a flag the engine checks at every sampling step.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..errors import ComposerError
+from ..score import Score
+from .types import Candidate, SuggestionRequest, SuggestionSettings
+
+
+class _Worker(QObject):
+    modelLoaded = Signal(object)  # dict: name, device, path, params
+    modelFailed = Signal(str)
+    progressed = Signal(int, int, int)  # request id, step, total steps
+    candidateFound = Signal(int, object)  # request id, Candidate
+    finished = Signal(int, list)  # request id, ranked candidates
+    failed = Signal(int, str)
+    cancelled = Signal(int)
+
+    def __init__(self, cancel_flag: threading.Event, latest: list):
+        super().__init__()
+        self._engine = None
+        self._cancel = cancel_flag
+        self._latest = latest  # [latest request id], written by the GUI thread
+
+    @Slot(str, str)
+    def load_model(self, path: str, device: str) -> None:
+        try:
+            from ..music_lm.loading import load_model
+            from .engine import SuggestionEngine
+
+            loaded = load_model(path or None, device or "auto")
+            self._engine = SuggestionEngine(loaded)
+            params = sum(p.numel() for p in loaded.model.parameters())
+            self.modelLoaded.emit({"name": loaded.name, "device": loaded.device, "path": str(loaded.path),
+                                   "params": params})
+        except ComposerError as exc:
+            self.modelFailed.emit(str(exc))
+        except Exception as exc:  # never let the worker die silently
+            traceback.print_exc()
+            self.modelFailed.emit(f"the model could not be loaded: {type(exc).__name__}: {exc}")
+
+    @Slot(object)
+    def generate(self, request: SuggestionRequest) -> None:
+        if request.id != self._latest[0]:
+            return  # superseded before it started
+        if self._engine is None:
+            self.failed.emit(request.id, "No model is loaded yet: wait for it to load, or choose a model "
+                                         "folder in Assistant > Choose Model...")
+            return
+        self._cancel.clear()
+
+        def should_stop() -> bool:
+            return self._cancel.is_set() or request.id != self._latest[0]
+
+        try:
+            result = self._engine.generate(
+                request,
+                on_candidate=lambda c: self.candidateFound.emit(request.id, c),
+                on_progress=lambda step, total: self.progressed.emit(request.id, step, total),
+                should_stop=should_stop,
+            )
+        except ComposerError as exc:
+            self.failed.emit(request.id, str(exc))
+            return
+        except Exception as exc:
+            traceback.print_exc()
+            self.failed.emit(request.id, f"generation failed: {type(exc).__name__}: {exc}")
+            return
+        if should_stop():
+            self.cancelled.emit(request.id)
+        else:
+            self.finished.emit(request.id, result)
+
+
+class SuggestionService(QObject):
+    """GUI-side façade of the model worker. Signals only ever carry the latest request's results."""
+
+    modelLoading = Signal(str)  # path ("" = bundled default)
+    modelLoaded = Signal(object)
+    modelFailed = Signal(str)
+    progressed = Signal(int, int, int)
+    candidateFound = Signal(int, object)
+    finished = Signal(int, list)
+    failed = Signal(int, str)
+    cancelled = Signal(int)
+
+    _loadRequested = Signal(str, str)
+    _generateRequested = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._latest = [0]
+        self._cancel = threading.Event()
+        self._busy_id = 0
+        self.model_info: dict | None = None
+        self._thread = QThread()
+        self._thread.setObjectName("suggestion-worker")
+        self._worker = _Worker(self._cancel, self._latest)
+        self._worker.moveToThread(self._thread)
+        self._loadRequested.connect(self._worker.load_model)
+        self._generateRequested.connect(self._worker.generate)
+        self._worker.modelLoaded.connect(self._on_worker_model_loaded)
+        self._worker.modelFailed.connect(self.modelFailed)
+        self._worker.progressed.connect(self._on_worker_progressed)
+        self._worker.candidateFound.connect(self._on_worker_candidate_found)
+        self._worker.finished.connect(self._on_worker_finished)
+        self._worker.failed.connect(self._on_worker_failed)
+        self._worker.cancelled.connect(self._on_worker_cancelled)
+        self._thread.start()
+
+    # ---- commands from the GUI -----------------------------------------------------------
+    def load_model(self, path: str | None = None, device: str = "auto") -> None:
+        self.cancel()
+        self.modelLoading.emit(path or "")
+        self._loadRequested.emit(path or "", device)
+
+    def request(self, score: Score, settings: SuggestionSettings, region=None) -> int:
+        """Queue a request (cancelling the running one); returns its id."""
+        rid = next(self._ids)
+        self._latest[0] = rid
+        self._cancel.set()  # stop whatever runs now; the worker clears it when it starts this one
+        self._busy_id = rid
+        self._generateRequested.emit(SuggestionRequest(rid, score, settings, region))
+        return rid
+
+    def cancel(self) -> None:
+        """Stop the running request within one sampling step; its results are dropped."""
+        self._latest[0] = -1
+        self._cancel.set()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy_id != 0
+
+    def shutdown(self, wait_ms: int = 5000) -> None:
+        self.cancel()
+        self._thread.quit()
+        self._thread.wait(wait_ms)
+
+    # ---- results (queued onto the GUI thread) ----------------------------------------------
+    def _current(self, rid: int) -> bool:
+        return rid == self._latest[0]
+
+    def _on_worker_model_loaded(self, info: dict) -> None:
+        self.model_info = info
+        self.modelLoaded.emit(info)
+
+    def _on_worker_progressed(self, rid: int, step: int, total: int) -> None:
+        if self._current(rid):
+            self.progressed.emit(rid, step, total)
+
+    def _on_worker_candidate_found(self, rid: int, cand: Candidate) -> None:
+        if self._current(rid):
+            self.candidateFound.emit(rid, cand)
+
+    def _on_worker_finished(self, rid: int, cands: list) -> None:
+        if rid == self._busy_id:
+            self._busy_id = 0
+        if self._current(rid):
+            self.finished.emit(rid, cands)
+
+    def _on_worker_failed(self, rid: int, msg: str) -> None:
+        if rid == self._busy_id:
+            self._busy_id = 0
+        if self._current(rid):
+            self.failed.emit(rid, msg)
+
+    def _on_worker_cancelled(self, rid: int) -> None:
+        if rid == self._busy_id:
+            self._busy_id = 0
+        self.cancelled.emit(rid)
