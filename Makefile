@@ -7,7 +7,7 @@ TORCH  ?= torch==2.13.0
 
 # Debian/Ubuntu packages: Qt's xcb platform, FluidSynth and a GM soundfont, JACK (for MIDI tests).
 APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
-            libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libegl1 \
+            libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libegl1 \
             libgl1 libfontconfig1 libdbus-1-3 libfluidsynth3 fluid-soundfont-gm python3-venv
 APT_TEST := $(APT_RUN) xvfb jackd2 xdotool imagemagick
 

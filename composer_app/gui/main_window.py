@@ -16,12 +16,13 @@ Public API for the other parts of the app (``app.py`` wires them):
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget,
 )
 
 from .. import __version__
+from ..formats import SUPPORTED_READ
 from ..document import ScoreDocument
 from ..score import GRID_CHOICES
 from ..settings import Settings
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self._refresh_track_combo()
         self._rebuild_recent_menu()
         self._update_title()
+        self.setAcceptDrops(True)
         self.resize(1280, 800)
         self.restoreGeometry(settings.window_geometry)
         self.restoreState(settings.window_state)
@@ -333,6 +335,28 @@ class MainWindow(QMainWindow):
                           f"<b>Composer Assistant {__version__}</b><p>A piano-roll sketchpad with a local music "
                           "language model that suggests continuations and chord progressions.</p>"
                           "<p>Licence: GPL-3.0-or-later.</p>")
+
+    # ---- dropping a file on the window opens it ---------------------------------------------
+    @staticmethod
+    def _dropped_file(event) -> str | None:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        if len(urls) == 1 and urls[0].isLocalFile():
+            path = urls[0].toLocalFile()
+            if path.lower().endswith(SUPPORTED_READ):
+                return path
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event)
+        if path:
+            event.acceptProposedAction()
+            self.files.open_path(path, ask=True)
 
     # ---- closing -------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

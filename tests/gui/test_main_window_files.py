@@ -254,3 +254,29 @@ def test_open_path_from_the_command_line(window, dialogs, tmp_path):
     formats.write(_sketch(), p)
     assert window.open_path(p)
     assert window.doc.path == p and window.doc.score.content_equal(_sketch())
+
+
+def test_dropping_a_file_on_the_window_opens_it(window, dialogs, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    p = tmp_path / "dropped.composer"
+    formats.write(_sketch(), p)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p))])
+    enter = QDragEnterEvent(window.rect().center(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(window.rect().center()), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, drop)
+    assert window.doc.path == p and window.doc.score.content_equal(_sketch())
+
+    text = QMimeData()
+    text.setUrls([QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    refused = QDragEnterEvent(window.rect().center(), Qt.DropAction.CopyAction, text,
+                              Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, refused)
+    assert not refused.isAccepted()
