@@ -189,7 +189,7 @@ class TransportBar(QToolBar):
         self.messageShown.emit(message)
 
     def _on_roll_seekRequested(self, tick: int) -> None:
-        if self.player.is_playing:
+        if self.player.state in (PLAYING, PAUSED):
             self.player.seek(tick)
         self._playhead = tick
 

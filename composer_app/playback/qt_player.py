@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from ..score import Chord, Note, Score
 from .events import EventList, build_events, candidate_events
@@ -169,6 +169,17 @@ class QtPlayer(QObject):
         """Return to the start of what is loaded (tick 0 of the piece for whole-score playback)."""
         ev = self._scheduler.events
         self.seek(ev.start_tick if ev is not None else 0)
+
+    def preview_note(self, pitch: int, velocity: int = 90, channel: int = 0, duration_ms: int = 350,
+                     program: int | None = None) -> None:
+        """Sound one note now (a clicked key, a drawn note) and end it after ``duration_ms``."""
+        import mido
+
+        if program is not None:
+            self._scheduler.send_now(mido.Message("program_change", channel=channel, program=program))
+        self._scheduler.send_now(mido.Message("note_on", channel=channel, note=pitch, velocity=velocity))
+        QTimer.singleShot(duration_ms, lambda: self._scheduler.send_now(
+            mido.Message("note_off", channel=channel, note=pitch, velocity=0)))
 
     def panic(self) -> None:
         self._scheduler.panic()

@@ -221,6 +221,13 @@ class Scheduler:
         else:
             self.set_loop(enabled, tm.seconds(start), tm.seconds(end))
 
+    def send_now(self, msg: mido.Message) -> None:
+        """Send one message at once (note previews, MIDI thru), tracked like scheduled ones so that
+        stop/panic/close also end notes started this way."""
+        with self._cond:
+            self._send_event(msg, self.clock())
+        self._flush()
+
     def panic(self) -> None:
         """Note-off for everything sounding plus All Notes Off / All Sound Off on all 16 channels."""
         with self._cond:

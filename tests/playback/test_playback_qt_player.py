@@ -103,3 +103,19 @@ def test_empty_score_plays_nothing_and_stops(qtbot):
         qtbot.waitUntil(lambda: player.state == "stopped", timeout=2000)
     finally:
         player.close()
+
+
+def test_preview_note_ends_by_itself_and_on_panic(qtbot):
+    out = RecordingOutput()
+    player = QtPlayer(out)
+    try:
+        player.preview_note(64, 100, channel=2, duration_ms=50, program=11)
+        assert (2, 64) in player.scheduler.sounding
+        qtbot.waitUntil(lambda: not player.scheduler.sounding, timeout=2000)
+        kinds = [(m.type, getattr(m, "note", None)) for _, m in out.messages]
+        assert kinds == [("program_change", None), ("note_on", 64), ("note_off", 64)]
+        player.preview_note(65, duration_ms=5000)
+        player.panic()
+        assert not held_notes([m for _, m in out.messages])
+    finally:
+        player.close()
