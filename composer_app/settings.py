@@ -89,6 +89,18 @@ class Settings:
     grid = Setting("editor/grid", "1/16", str)
     follow_playhead = Setting("editor/follow_playhead", True, bool)
     show_undo_history = Setting("editor/show_undo_history", False, bool)
+    # ---- sound & MIDI (playback/, gui/sound.py) --------------------------------------------
+    synth_enabled = Setting("sound/synth", True, bool)
+    soundfont = Setting("sound/soundfont", "", str)  # "" = find one automatically
+    synth_gain = Setting("sound/gain", 0.5, float)
+    audio_driver = Setting("sound/audio_driver", "", str)  # "" = the platform's drivers in order
+    metronome = Setting("sound/metronome", False, bool)
+    midi_output = Setting("midi/output", "", str)  # a port's full name or a unique part; "" = none
+    midi_virtual_output = Setting("midi/virtual_output", False, bool)
+    midi_api = Setting("midi/api", "auto", str)
+    midi_input = Setting("midi/input", "", str)
+    midi_virtual_input = Setting("midi/virtual_input", False, bool)
+    count_in_bars = Setting("midi/count_in_bars", 1, int)
 
     def __init__(self, path: str | Path | None = None):
         self.path = Path(path) if path else settings_file()

@@ -170,17 +170,25 @@ def apply_to_synth(synth, msg: mido.Message) -> None:
         synth.pitch_bend(msg.channel, msg.pitch + 8192)
 
 
+def _load_soundfont(synth, path: Path) -> int:
+    sfid = synth.sfload(str(path))
+    if sfid < 0:
+        raise SoundfontNotFoundError(path=str(path), reason="FluidSynth could not load it (not a SoundFont 2/3 file?)")
+    for ch in range(16):  # GM defaults: piano everywhere, drums on channel 10
+        synth.program_select(ch, sfid, 128 if ch == 9 else 0, 0)
+    return sfid
+
+
 def new_synth(soundfont: str | os.PathLike | None = None, *, gain: float = 0.5, sample_rate: int = 44100):
     """A FluidSynth synth with a GM soundfont loaded (no audio driver). Returns ``(synth, sfid, path)``."""
     fs = load_fluidsynth()
     path = find_soundfont(soundfont)
     synth = fs.Synth(gain=float(gain), samplerate=float(sample_rate))
-    sfid = synth.sfload(str(path))
-    if sfid < 0:
+    try:
+        sfid = _load_soundfont(synth, path)
+    except PlaybackError:
         synth.delete()
-        raise SoundfontNotFoundError(path=str(path), reason="FluidSynth could not load it (not a SoundFont 2/3 file?)")
-    for ch in range(16):  # GM defaults: piano everywhere, drums on channel 10
-        synth.program_select(ch, sfid, 128 if ch == 9 else 0, 0)
+        raise
     return synth, sfid, path
 
 
@@ -192,7 +200,8 @@ class FluidSynthOutput(Output):
     def __init__(self, soundfont: str | os.PathLike | None = None, *, driver: str | None = None,
                  gain: float = 0.5, sample_rate: int = 44100, drivers: Sequence[str] | None = None):
         self._fs = load_fluidsynth()
-        self.synth, self.sfid, self.soundfont = new_synth(soundfont, gain=gain, sample_rate=sample_rate)
+        self.soundfont = find_soundfont(soundfont)  # before anything else: the message names what is missing
+        self.synth = self._fs.Synth(gain=float(gain), samplerate=float(sample_rate))
         self._driver = None
         self.driver_name = None
         tried = []
@@ -209,8 +218,13 @@ class FluidSynthOutput(Output):
                 break
         if self._driver is None:
             self.synth.delete()
+            self.synth = None
             raise AudioDriverError(tried)
-        self._lock = threading.Lock()
+        try:  # the (large) soundfont is loaded only once a sound device is open
+            self.sfid = _load_soundfont(self.synth, self.soundfont)
+        except PlaybackError:
+            self.close()
+            raise
 
     @property
     def gain(self) -> float:
