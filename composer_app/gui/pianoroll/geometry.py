@@ -160,12 +160,12 @@ def default_chord_span(meter: Meter, chords: Sequence[Chord], tick: int, grid: i
     """(start, duration) for a chord typed at ``tick``: the clicked bar, minus room taken by chords.
 
     A chord already covering the bar start pushes the new chord's start to the clicked beat (or grid
-    cell); a chord later in the bar cuts it short.
+    cell, when the grid is coarser than a beat); a chord later in the bar cuts it short.
     """
     bar = meter.bar_at(tick)
     start, end = bar.start, bar.end
     if any(c.start <= start < c.end for c in chords):
-        step = grid if grid and grid < bar.meter.beat_ticks else bar.meter.beat_ticks
+        step = max(grid or 0, bar.meter.beat_ticks)
         start = bar.start + snap(tick - bar.start, step, "floor")
     for c in chords:
         if start < c.start < end:

@@ -7,7 +7,7 @@ them in dicts by note id and updates them from the document's ``scoreChanged`` d
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen
+from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from ...score import Note
@@ -63,7 +63,7 @@ class NoteItem(QGraphicsRectItem):
             return
         fill = palette.note_fill(self.note.velocity, self.chosen)
         painter.setPen(QPen(QColor(255, 255, 255) if self.chosen else palette.note_border(fill), 1.0))
-        painter.setBrush(QBrush(fill))
+        painter.setBrush(fill)
         painter.drawRoundedRect(r, radius, radius)
         # velocity strip along the bottom edge: longer = louder
         if r.height() >= 9 and r.width() > 6:

@@ -7,7 +7,7 @@ highlighting) and changes the score only through ``doc.edit``, one undo step per
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
@@ -107,7 +107,13 @@ class PianoRollWidget(QWidget):
 
         self.view.rebuild()
         self.resize(900, 560)
-        QTimer.singleShot(0, self.scroll_to_content)
+        self._shown_once = False
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.scroll_to_content()
 
     def _corner_label(self, text: str, font: QFont) -> QLabel:
         label = QLabel(text, self)
