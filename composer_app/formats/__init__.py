@@ -51,6 +51,14 @@ def _unsupported(path: Path, supported: tuple[str, ...], verb: str) -> FileForma
     return FileFormatError(path, f"unsupported file type '{ext}' (files that can be {verb}: {', '.join(supported)})")
 
 
+def check_extension(path: str | Path, for_write: bool = False) -> None:
+    """Raise :class:`FileFormatError` now if ``path``'s extension cannot be read (or written)."""
+    path = Path(path)
+    supported = SUPPORTED_WRITE if for_write else SUPPORTED_READ
+    if _suffix(path) not in supported:
+        raise _unsupported(path, supported, "written" if for_write else "read")
+
+
 def read(path: str | Path, *, tune: int | None = None) -> Score:
     """Read any supported file into a :class:`Score` (``tune``: ABC ``X:`` number, else ignored)."""
     path = Path(path)
@@ -111,5 +119,5 @@ def write(score: Score, path: str | Path) -> None:
         raise FileFormatError(path, f"could not be written ({type(exc).__name__}: {exc})") from None
 
 
-__all__ = ["read", "write", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION",
+__all__ = ["read", "write", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION",
            "FileFormatError"]

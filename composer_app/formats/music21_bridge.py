@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 from typing import Callable
 
@@ -315,6 +316,14 @@ def _pieces(length: int) -> list[int]:
 
 
 def _m21_symbol(sym: ChordSymbol) -> harmony.ChordSymbol:
+    """A fresh music21 chord symbol (copied from a cached prototype: building one is slow)."""
+    import copy
+
+    return copy.deepcopy(_m21_symbol_proto(sym))
+
+
+@functools.lru_cache(maxsize=512)
+def _m21_symbol_proto(sym: ChordSymbol) -> harmony.ChordSymbol:
     kind, mods = QUALITY_TO_KIND.get(sym.quality, ("major", ()))
     root = sym.root.replace("b", "-") if len(sym.root) > 1 else sym.root
     kwargs = {"root": root, "kind": kind}
