@@ -16,13 +16,16 @@ from PySide6.QtWidgets import QApplication
 
 from . import __version__
 from .document import ScoreDocument
+from .generation.worker import SuggestionService
+from .gui.assistant import AssistantController
 from .gui.dialogs import ExceptionDialogHook
 from .gui.main_window import MainWindow
 from .paths import APP_NAME, resources_dir
 from .settings import Settings
 
 
-def create_main_window(settings: Settings | None = None, document: ScoreDocument | None = None) -> MainWindow:
+def create_main_window(settings: Settings | None = None, document: ScoreDocument | None = None,
+                       load_model: bool = True) -> MainWindow:
     """Build the document, the window and everything attached to it."""
     settings = settings or Settings()
     document = document or ScoreDocument()
@@ -31,7 +34,19 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
 
     # ---- sound & MIDI (issue 5): the transport widget, player and outputs are wired here ----
 
-    # ---- assistant (issue 4): the suggestions panel and the model worker are wired here ----
+    # ---- assistant (issue 4): the suggestions panel and the model worker ----
+    service = SuggestionService(window)
+    assistant = AssistantController(window, service, settings)
+    window.assistant = assistant
+    assistant_dock = window.add_dock(assistant.panel, "Assistant", "assistantDock")
+    window.tabifyDockWidget(window.properties_dock, assistant_dock)
+    assistant_dock.raise_()
+    assistant.populate_menu(window.add_menu("&Assistant"))
+    window.add_status_widget(assistant.model_status)
+    assistant.messageShown.connect(lambda text: window.status_message(text, 8000))
+    window.closed.connect(assistant.shutdown)
+    if load_model:
+        assistant.load_model(settings.model_dir, settings.model_device)
 
     return window
 

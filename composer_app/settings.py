@@ -89,6 +89,9 @@ class Settings:
     grid = Setting("editor/grid", "1/16", str)
     follow_playhead = Setting("editor/follow_playhead", True, bool)
     show_undo_history = Setting("editor/show_undo_history", False, bool)
+    # ---- assistant ------------------------------------------------------------------------
+    model_dir = Setting("assistant/model_dir", "", str)  # "" = the bundled default model
+    model_device = Setting("assistant/device", "auto", str)  # auto | cpu | cuda
     # ---- sound & MIDI (playback/, gui/sound.py) --------------------------------------------
     synth_enabled = Setting("sound/synth", True, bool)
     soundfont = Setting("sound/soundfont", "", str)  # "" = find one automatically

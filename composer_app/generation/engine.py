@@ -138,7 +138,7 @@ class SuggestionEngine:
         want = s.candidates
         found: dict[str, Candidate] = {}
         order: list[str] = []
-        exclude = exclude or set()
+        exclude = set(exclude or ()) | set(request.exclude)
         t0 = time.perf_counter()
         for round_ in range(MAX_ROUNDS):
             need = want - len(found)

@@ -67,6 +67,8 @@ class SuggestionRequest:
     score: Score
     settings: SuggestionSettings = SuggestionSettings()
     region: tuple[int, int] | None = None
+    #: Fingerprints of candidates the composer rejected: never suggested again.
+    exclude: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

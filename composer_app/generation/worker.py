@@ -129,13 +129,13 @@ class SuggestionService(QObject):
         self.modelLoading.emit(path or "")
         self._loadRequested.emit(path or "", device)
 
-    def request(self, score: Score, settings: SuggestionSettings, region=None) -> int:
+    def request(self, score: Score, settings: SuggestionSettings, region=None, exclude=frozenset()) -> int:
         """Queue a request (cancelling the running one); returns its id."""
         rid = next(self._ids)
         self._latest[0] = rid
         self._cancel.set()  # stop whatever runs now; the worker clears it when it starts this one
         self._busy_id = rid
-        self._generateRequested.emit(SuggestionRequest(rid, score, settings, region))
+        self._generateRequested.emit(SuggestionRequest(rid, score, settings, region, frozenset(exclude)))
         return rid
 
     def cancel(self) -> None:

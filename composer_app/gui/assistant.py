@@ -1,0 +1,399 @@
+"""AssistantController: connects the assistant panel, the model worker, the piano roll and the document.
+
+Requests carry a snapshot of the score (scores are immutable, so the snapshot is the object);
+results of older requests are dropped by the service. Candidates are drawn as ghost notes and
+ghost chords; accepting one is ONE ``doc.edit`` (notes and chords together, provenance kept on
+them); every accept and reject is recorded in the local decision log. Audition goes through the
+``audition`` hook that the app wires to the player.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel
+
+from ..errors import ComposerError
+from ..generation import decisions
+from ..generation.types import Candidate
+from ..generation.worker import SuggestionService
+from ..music_lm.loading import check_model_dir
+from ..score import Chord, Note, Score, edits
+from .panels.assistant import AssistantPanel
+
+
+class AssistantController(QObject):
+    #: A message for the status bar.
+    messageShown = Signal(str)
+
+    def __init__(self, window, service: SuggestionService, settings, parent: QObject | None = None):
+        super().__init__(parent or window)
+        self.window = window
+        self.doc = window.doc
+        self.roll = window.roll
+        self.settings = settings
+        self.service = service
+        self.panel = AssistantPanel()
+        self.model_status = QLabel("Model: loading…")
+        self.rejected: set[str] = set()
+        self._request_id = 0
+        self._region: tuple[int, int] | None = None
+        self._request_score: Score | None = None
+        self._streamed: list[Candidate] = []
+        self._previous_model: tuple[str, str] | None = None
+        self._pending_model: tuple[str, str] | None = None
+        #: ``audition(score, candidate)`` plays a candidate in context; ``stop_audition()`` stops it.
+        self.audition: Callable[[Score, Candidate], None] | None = None
+        self.switch_audition: Callable[[Candidate], None] | None = None
+        self.stop_audition: Callable[[], None] | None = None
+        self.auditioning = False
+
+        p = self.panel
+        p.suggestRequested.connect(self.suggest)
+        p.regenerateRequested.connect(self.regenerate)
+        p.cancelRequested.connect(self.cancel)
+        p.acceptRequested.connect(self.accept)
+        p.rejectRequested.connect(self.reject)
+        p.auditionRequested.connect(self.toggle_audition)
+        p.candidateChosen.connect(self._on_panel_candidateChosen)
+        s = service
+        s.modelLoading.connect(self._on_service_modelLoading)
+        s.modelLoaded.connect(self._on_service_modelLoaded)
+        s.modelFailed.connect(self._on_service_modelFailed)
+        s.progressed.connect(self._on_service_progressed)
+        s.candidateFound.connect(self._on_service_candidateFound)
+        s.finished.connect(self._on_service_finished)
+        s.failed.connect(self._on_service_failed)
+        s.cancelled.connect(self._on_service_cancelled)
+        self.doc.scoreReset.connect(self._on_doc_scoreReset)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._build_actions()
+
+    # ---- actions & menu ------------------------------------------------------------------------
+    def _action(self, name, text, slot, shortcut=None, tip=""):
+        a = QAction(text, self.window)
+        if shortcut:
+            a.setShortcuts([QKeySequence(k) for k in ([shortcut] if isinstance(shortcut, str) else shortcut)])
+        a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        self.window.addAction(a)
+        self.actions_by_name[name] = a
+        return a
+
+    def _build_actions(self) -> None:
+        self._action("suggest", "Suggest", self.suggest, "Ctrl+G", "Ask the model for ranked ideas")
+        self._action("regenerate", "Regenerate", self.regenerate, "Ctrl+Shift+G", "New ideas with the next seed")
+        self._action("harmonize", "Harmonize Selection", self.harmonize, "Ctrl+H",
+                     "Ranked chord progressions for the selected bars' melody")
+        self._action("cancel", "Stop / Clear Suggestions", self.cancel_or_clear, "Esc",
+                     "Stop generating; press again to hide the candidates")
+        self._action("next", "Next Candidate", lambda: self.panel.step(1), "]")
+        self._action("previous", "Previous Candidate", lambda: self.panel.step(-1), "[")
+        self._action("accept", "Accept Candidate", lambda: self.accept(False), ["Return", "Enter"],
+                     "Insert the shown candidate (one undo step)")
+        self._action("accept_part", "Accept Part of Candidate", lambda: self.accept(True),
+                     ["Shift+Return", "Shift+Enter"], "Insert only the clicked ghost notes, or the first bars")
+        self._action("reject", "Reject Candidate", self.reject, "X", "Hide it and never suggest it again")
+        self._action("audition", "Audition Candidate", self.toggle_audition, "A",
+                     "Play the candidate in context, looping")
+        self._action("choose_model", "Choose Model Folder…", self.choose_model, None,
+                     "Load a compatible music model from a local folder")
+        self._action("default_model", "Use the Bundled Model", lambda: self.load_model("", self._device()))
+        self._device_group = QActionGroup(self)
+        self.device_actions = {}
+        for dev, text in (("auto", "Automatic (GPU when present)"), ("cpu", "CPU"), ("cuda", "CUDA GPU")):
+            a = QAction(text, self.window, checkable=True)
+            a.setData(dev)
+            a.setChecked(dev == (self.settings.model_device or "auto"))
+            a.triggered.connect(lambda _=False, d=dev: self.load_model(self.settings.model_dir, d))
+            self._device_group.addAction(a)
+            self.device_actions[dev] = a
+        self._update_action_state()
+
+    def populate_menu(self, menu) -> None:
+        for name in ("suggest", "regenerate", "harmonize", "cancel"):
+            menu.addAction(self.actions_by_name[name])
+        menu.addSeparator()
+        for name in ("previous", "next", "audition", "accept", "accept_part", "reject"):
+            menu.addAction(self.actions_by_name[name])
+        menu.addSeparator()
+        menu.addAction(self.actions_by_name["choose_model"])
+        menu.addAction(self.actions_by_name["default_model"])
+        dev_menu = menu.addMenu("Device")
+        for a in self.device_actions.values():
+            dev_menu.addAction(a)
+
+    def _update_action_state(self) -> None:
+        has = bool(self.panel.candidates)
+        for name in ("next", "previous", "accept", "accept_part", "reject", "audition"):
+            self.actions_by_name[name].setEnabled(has)
+
+    # ---- model -----------------------------------------------------------------------------------
+    def _device(self) -> str:
+        return self.settings.model_device or "auto"
+
+    def load_model(self, path: str = "", device: str = "auto") -> None:
+        """Load a model folder ("" = the bundled one). On failure the previous model stays."""
+        if path:
+            try:
+                check_model_dir(path)
+            except ComposerError as exc:
+                self._report(f"Cannot use that model: {exc}. The previous model stays loaded.")
+                self._check_device(self.settings.model_device or "auto")
+                return
+        self._pending_model = (path or "", device or "auto")
+        self.service.load_model(path or None, device or "auto")
+
+    def choose_model(self) -> None:
+        start = self.settings.model_dir or ""
+        path = QFileDialog.getExistingDirectory(self.window, "Choose a model folder", start)
+        if path:
+            self.load_model(path, self._device())
+
+    def _check_device(self, dev: str) -> None:
+        a = self.device_actions.get(dev)
+        if a is not None:
+            a.setChecked(True)
+
+    def _on_service_modelLoading(self, path: str) -> None:
+        text = f"Model: loading {path or 'the bundled model'}…"
+        self.model_status.setText(text)
+        self.panel.set_model_status(text)
+
+    def _on_service_modelLoaded(self, info: dict) -> None:
+        if self._pending_model is not None:
+            self.settings.model_dir, self.settings.model_device = self._pending_model
+            self._previous_model = self._pending_model
+            self._check_device(self._pending_model[1])
+        params = info.get("params", 0) / 1e6
+        text = f"Model: {info['name']} · {info['device'].upper()} · {params:.1f} M parameters"
+        self.model_status.setText(text)
+        self.model_status.setToolTip(info.get("path", ""))
+        self.panel.set_model_status(text)
+        self.messageShown.emit(f"Model loaded on {info['device'].upper()}: {info['name']}")
+
+    def _on_service_modelFailed(self, message: str) -> None:
+        loaded = self.service.model_info
+        if loaded:
+            self._report(f"{message}. The previous model ({loaded['name']}) stays loaded.")
+            self._check_device(self._previous_model[1] if self._previous_model else "auto")
+            text = f"Model: {loaded['name']} · {loaded['device'].upper()}"
+        else:
+            self._report(message)
+            text = "Model: none loaded (Assistant > Choose Model Folder…)"
+        self.model_status.setText(text)
+        self.panel.set_model_status(text)
+
+    # ---- requests --------------------------------------------------------------------------------
+    def selected_region(self) -> tuple[int, int] | None:
+        """Whole bars covering the selected notes and chords, or None."""
+        items = [(n.start, n.end) for n in self.doc.selected_notes()]
+        items += [(c.start, c.end) for c in self.doc.selected_chords()]
+        if not items:
+            return None
+        meter = self.doc.score.meter
+        a = meter.bar_at(min(s for s, _ in items)).start
+        b = meter.bar_at(max(e for _, e in items) - 1).end
+        return a, b
+
+    def suggest(self) -> None:
+        try:
+            settings = self.panel.settings()
+        except ValueError as exc:
+            self._report(str(exc))
+            return
+        score = self.doc.score
+        region = self.selected_region()
+        if settings.task in ("harmonize", "infill") and region is None:
+            if settings.task == "infill":
+                self._report("Select the bars to regenerate first (click or drag over their notes).")
+                return
+        if self.service.model_info is None:
+            self._report("The model is still loading (or failed to load): see the status bar.")
+            return
+        if self.auditioning:
+            self._stop_audition()
+        self._region = region
+        self._request_score = score
+        self._streamed = []
+        self.panel.set_candidates([])
+        self.roll.clear_candidate()
+        self._request_id = self.service.request(score, settings, region, frozenset(self.rejected))
+        self.panel.set_busy(True, "thinking…")
+
+    def harmonize(self) -> None:
+        self.panel.set_task("harmonize")
+        self.suggest()
+
+    def regenerate(self) -> None:
+        self.panel.seed_spin.setValue((self.panel.seed_spin.value() + 1) % (2**31 - 1))
+        self.suggest()
+
+    def cancel(self) -> None:
+        if self.service.busy:
+            self.service.cancel()
+            self.panel.set_busy(False)
+            self.messageShown.emit("Suggestion stopped.")
+
+    def cancel_or_clear(self) -> None:
+        if self.service.busy:
+            self.cancel()
+        elif self.auditioning:
+            self._stop_audition()
+        else:
+            self.clear()
+
+    def clear(self) -> None:
+        self.panel.set_candidates([])
+        self.roll.clear_candidate()
+        self._update_action_state()
+
+    def _on_service_progressed(self, rid: int, step: int, total: int) -> None:
+        self.panel.set_progress(step, total)
+
+    def _on_service_candidateFound(self, rid: int, cand: Candidate) -> None:
+        # Show each candidate as soon as it is there, best first so far.
+        self._streamed.append(cand)
+        ranked = sorted(self._streamed, key=lambda c: -c.score)
+        self.panel.set_candidates([replace(c, rank=i + 1) for i, c in enumerate(ranked)], keep_row=True)
+        self._update_action_state()
+
+    def _on_service_finished(self, rid: int, cands: list) -> None:
+        self.panel.set_busy(False)
+        self.panel.set_candidates(cands)
+        self._update_action_state()
+        if not cands:
+            self.messageShown.emit("No new candidates: try another seed, a higher temperature or fewer constraints.")
+        else:
+            secs = cands[0].provenance.get("seconds")
+            self.messageShown.emit(f"{len(cands)} candidates" + (f" in {secs:.2f} s" if secs else "")
+                                   + ": [ and ] to step through, A to audition, Return to accept.")
+
+    def _on_service_failed(self, rid: int, message: str) -> None:
+        self.panel.set_busy(False)
+        self._report(message)
+
+    def _on_service_cancelled(self, rid: int) -> None:
+        self.panel.set_busy(False)
+
+    # ---- showing, auditioning --------------------------------------------------------------------
+    def current(self) -> Candidate | None:
+        row = self.panel.current_row()
+        cands = self.panel.candidates
+        return cands[row] if 0 <= row < len(cands) else None
+
+    def _on_panel_candidateChosen(self, row: int) -> None:
+        cand = self.current()
+        if cand is None:
+            self.roll.clear_candidate()
+            return
+        self.roll.set_candidate(list(cand.notes), list(cand.chords), list(cand.note_confidence),
+                                list(cand.chord_confidence))
+        self.roll.ensure_visible(cand.region[0])
+        if self.auditioning and self.switch_audition is not None:
+            self.switch_audition(cand)
+
+    def toggle_audition(self) -> None:
+        cand = self.current()
+        if cand is None:
+            return
+        if self.auditioning:
+            self._stop_audition()
+            return
+        if self.audition is None:
+            self._report("Audition needs sound: no player is connected.")
+            return
+        self.audition(self._request_score or self.doc.score, cand)
+        self.auditioning = True
+
+    def _stop_audition(self) -> None:
+        self.auditioning = False
+        if self.stop_audition is not None:
+            self.stop_audition()
+
+    # ---- deciding ----------------------------------------------------------------------------------
+    def accept(self, partial: bool = False) -> None:
+        cand = self.current()
+        if cand is None:
+            return
+        notes, chords = list(cand.notes), list(cand.chords)
+        kept_ids = None
+        if partial:
+            picked = set(self.roll.picked_candidates)
+            if picked:
+                notes = [n for n in notes if n.id in picked]
+                meter = self.doc.score.meter
+                bars = {meter.bar_at(n.start).index for n in notes}
+                chords = [c for c in chords if meter.bar_at(c.start).index in bars]
+                kept_ids = picked
+            else:
+                meter = self.doc.score.meter
+                first = meter.bar_at(cand.region[0]).index
+                limit = meter.bar(first + self.panel.keep_bars.value()).start
+                notes = [replace(n, duration=min(n.duration, limit - n.start)) for n in notes if n.start < limit]
+                chords = [replace(c, duration=min(c.duration, limit - c.start)) for c in chords if c.start < limit]
+                kept_ids = {n.id for n in notes}
+        if not notes and not chords:
+            self._report("Nothing to accept: click some ghost notes first, or accept the whole candidate.")
+            return
+        score = self.doc.score
+        prov = dict(cand.provenance, rank=cand.rank, score=round(cand.score, 4))
+        new_notes = [Note(n.pitch, n.start, n.duration, n.velocity, provenance=prov) for n in notes]
+        new_chords = [Chord(c.symbol, c.start, c.duration, provenance=prov) for c in chords]
+        a, b = cand.region
+        if cand.task in ("harmonize", "infill"):
+            score = score.with_chords(c for c in score.chords if not (a <= c.start < b))
+        track_id = self.doc.current_track.id
+        new_score = edits.insert_material(score, track_id, new_notes, new_chords,
+                                          replace_range=(a, b) if cand.task == "infill" else None)
+        from ..document import Selection
+
+        text = "Accept suggestion" + (" (part)" if partial else "")
+        if self.auditioning:
+            self._stop_audition()
+        self.doc.edit(text, new_score, Selection(frozenset(n.id for n in new_notes),
+                                                 frozenset(c.id for c in new_chords)))
+        self._log("accept_partial" if partial else "accept", cand, kept_ids)
+        self.clear()
+        self.messageShown.emit(f"Accepted candidate {cand.rank} ({len(new_notes)} notes, {len(new_chords)} chords). "
+                               "Ctrl+Z undoes it.")
+
+    def reject(self) -> None:
+        cand = self.current()
+        if cand is None:
+            return
+        self.rejected.add(cand.fingerprint())
+        self._log("reject", cand)
+        row = self.panel.current_row()
+        rest = [c for c in self.panel.candidates if c.fingerprint() != cand.fingerprint()]
+        self.panel.set_candidates([replace(c, rank=i + 1) for i, c in enumerate(rest)])
+        if rest:
+            self.panel.list.setCurrentRow(min(row, len(rest) - 1))
+        elif self.auditioning:
+            self._stop_audition()
+        self._update_action_state()
+        self.messageShown.emit("Rejected: it will not be suggested again in this session.")
+
+    def _log(self, decision: str, cand: Candidate, kept_ids=None) -> None:
+        try:
+            decisions.record(decision, cand, self._request_score or self.doc.score, self._region,
+                             kept_note_ids=kept_ids)
+        except OSError as exc:  # a full disk must not stop composing
+            self.messageShown.emit(f"Could not record the decision ({exc}).")
+
+    def _report(self, message: str) -> None:
+        self.messageShown.emit(message)
+        self.panel.hint.setText(message)
+
+    def _on_doc_scoreReset(self) -> None:
+        self.rejected.clear()
+        self.clear()
+
+    def shutdown(self) -> None:
+        self.service.shutdown()
