@@ -207,7 +207,6 @@ class ChordLaneWidget(QWidget):
                          " border-radius: 3px; font-weight: bold; padding: 0 3px; }")
         ed.setGeometry(int(max(0, r.left())), 1, int(max(84, r.width())), self.height() - 2)
         ed.installEventFilter(self)
-        ed.returnPressed.connect(self._on_editor_returnPressed)
         ed.textEdited.connect(lambda _t: self.hide_error())
         self.editor = ed
         ed.show()
@@ -247,10 +246,6 @@ class ChordLaneWidget(QWidget):
         self.close_editor()
         return True
 
-    def _on_editor_returnPressed(self) -> None:
-        if self.editor is not None:
-            self.commit_text(self.editor.text())
-
     def eventFilter(self, obj, event):
         if obj is self.editor:
             if event.type() == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape:
@@ -258,6 +253,10 @@ class ChordLaneWidget(QWidget):
                 return True
             if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
                 self.close_editor()
+                return True
+            if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                # Consumed here: QLineEdit would pass Return on to the lane, which opens an editor.
+                self.commit_text(self.editor.text())
                 return True
             if event.type() == QEvent.Type.FocusOut and self.editor is not None:
                 # Clicking elsewhere keeps a valid chord and drops anything else silently.
