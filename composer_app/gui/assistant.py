@@ -295,6 +295,7 @@ class AssistantController(QObject):
             return
         self.roll.set_candidate(list(cand.notes), list(cand.chords), list(cand.note_confidence),
                                 list(cand.chord_confidence))
+        self.roll.ensure_visible(cand.region[1] - 1)
         self.roll.ensure_visible(cand.region[0])
         if self.auditioning and self.switch_audition is not None:
             self.switch_audition(cand)

@@ -246,8 +246,8 @@ class AssistantPanel(QWidget):
         self.list.blockSignals(False)
         if self._candidates:
             self.list.setCurrentRow(min(max(row, 0), len(self._candidates) - 1))
-        else:
-            self.candidateChosen.emit(-1)
+        # Always announce it: the row number may be unchanged while the candidate behind it changed.
+        self.candidateChosen.emit(self.list.currentRow() if self._candidates else -1)
         self._update_buttons()
 
     def step(self, delta: int) -> None:
