@@ -66,16 +66,17 @@ def xvfb_display():
             proc.wait()
 
 
-def _wait_for_window(env, timeout=60.0) -> str:
+def _wait_for_window(env, title: str, timeout=60.0) -> str:
+    """The X id of the visible window whose title contains ``title``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Composer Assistant"],
+        out = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title],
                              env=env, capture_output=True, text=True)
         ids = out.stdout.split()
-        if ids:
-            return ids[-1]
+        if len(ids) == 1:
+            return ids[0]
         time.sleep(0.3)
-    raise AssertionError("the application window did not appear")
+    raise AssertionError(f"no single window titled '{title}' appeared")
 
 
 def _distinct_colours(path: Path) -> int:
@@ -98,9 +99,9 @@ def test_real_app_window_under_xvfb(xvfb_display, tmp_path):
     app = subprocess.Popen([sys.executable, "-m", "composer_app", str(song)], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        win = _wait_for_window(env)
+        win = _wait_for_window(env, "evening-song.composer")
         name = subprocess.run(["xdotool", "getwindowname", win], env=env, capture_output=True, text=True).stdout
-        assert "evening-song.composer" in name
+        assert "Composer Assistant" in name
         time.sleep(1.5)  # let the roll scroll to the notes and paint
         shot = tmp_path / "screen.png"
         subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=60)
@@ -110,8 +111,9 @@ def test_real_app_window_under_xvfb(xvfb_display, tmp_path):
             Path(keep).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, keep)
 
+        # Real key presses (XTEST) into the focused window: Ctrl+Q quits a document without changes.
         subprocess.run(["xdotool", "windowfocus", "--sync", win], env=env, check=True, timeout=30)
-        subprocess.run(["xdotool", "key", "--window", win, "ctrl+q"], env=env, check=True, timeout=30)
+        subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+q"], env=env, check=True, timeout=30)
         rc = app.wait(30)
         output = app.stdout.read()
         assert rc == 0, output
