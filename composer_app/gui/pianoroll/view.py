@@ -46,11 +46,15 @@ class NoteGridView(QGraphicsView):
 
     # ---- items -----------------------------------------------------------------------------
     def rebuild(self) -> None:
-        """Recreate every item from the document (new score, other current track, zoom)."""
-        for d in (self.note_items, self.ghost_items):
-            for item in d.values():
-                self.scene().removeItem(item)
-            d.clear()
+        """Recreate every item from the document (new score, other current track)."""
+        scene = self.scene()
+        for item in self.preview_items + list(self.candidate_items.values()) + [self.playhead_item]:
+            scene.removeItem(item)  # these survive the clear
+        scene.clear()  # much faster than removing thousands of indexed items one by one
+        self.note_items.clear()
+        self.ghost_items.clear()
+        for item in self.preview_items + list(self.candidate_items.values()) + [self.playhead_item]:
+            scene.addItem(item)
         doc, geom = self.roll.doc, self.roll.geom
         current = doc.current_track
         sel = doc.selection.notes
@@ -183,7 +187,11 @@ class NoteGridView(QGraphicsView):
         return self.mapToScene(event.position().toPoint())
 
     def hit(self, pos: QPointF):
-        return hit_note(self.roll.doc.current_track.notes, self.roll.geom, pos.x(), pos.y())
+        """The current track's note under scene ``pos`` (the scene index narrows the candidates,
+        :func:`~.geometry.hit_note` decides)."""
+        near = [it.note for it in self.scene().items(QRectF(pos.x() - 1, pos.y() - 1, 2, 2))
+                if isinstance(it, NoteItem) and it.kind == "note" and self.note_items.get(it.note.id) is it]
+        return hit_note(near, self.roll.geom, pos.x(), pos.y())
 
     def hit_candidate(self, pos: QPointF):
         for nid, item in self.candidate_items.items():
