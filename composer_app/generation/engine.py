@@ -192,6 +192,8 @@ class SuggestionEngine:
             raise ComposerError("The context is too long for this model's window: select fewer bars.")
         ids = torch.tensor([prompt.ids] * batch, dtype=torch.long, device=self.device)
         states = [_SeqState() for _ in range(batch)]
+        provenance = {"model": self.loaded.name, "model_path": str(self.loaded.path), "seed": seed, "task": task,
+                      "settings": s.to_dict()}
         temperature = s.temperature
         past = None
         inp = ids
@@ -213,18 +215,13 @@ class SuggestionEngine:
                         continue
                     t = int(choice[b])
                     self._advance(st, t, float(logp_raw[b, t]), n_bars)
+                    if st.done:  # finished: show it now, before the others
+                        yield self._candidate(st, score, task, start, end, provenance)
                 if on_progress is not None:
                     on_progress(max(st.bars for st in states), n_bars)
                 if all(st.done for st in states):
                     break
                 inp = choice.unsqueeze(1).to(self.device)
-        name = self.loaded.name
-        provenance = {"model": name, "model_path": str(self.loaded.path), "seed": seed, "task": task,
-                      "settings": s.to_dict()}
-        for st in states:
-            if not st.done:
-                continue
-            yield self._candidate(st, score, task, start, end, provenance)
 
     def _allowed(self, st: _SeqState, m: _Masks, bar_len, n_bars: int, s: SuggestionSettings) -> torch.Tensor:
         if st.done:

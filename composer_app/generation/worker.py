@@ -11,6 +11,7 @@ new request cancels the one running; results of any request but the latest are d
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import traceback
 
@@ -121,6 +122,9 @@ class SuggestionService(QObject):
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
         self._worker.cancelled.connect(self._on_worker_cancelled)
+        # The worker's sampling loop is Python between torch calls: hand the GIL back to the GUI
+        # thread every millisecond (default 5 ms) so the event loop never waits long for it.
+        sys.setswitchinterval(0.001)
         self._thread.start()
 
     # ---- commands from the GUI -----------------------------------------------------------
