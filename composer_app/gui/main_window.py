@@ -98,9 +98,10 @@ class MainWindow(QMainWindow):
         self.position_label.show()
 
     def add_menu(self, title: str) -> QMenu:
-        """A new top-level menu, placed before Help."""
+        """A new top-level menu, placed before Help; also kept in ``menus`` (``"&Transport"`` -> ``"transport"``)."""
         menu = QMenu(title, self)
         self.menuBar().insertMenu(self.menus["help"].menuAction(), menu)
+        self.menus[title.replace("&", "").strip().lower()] = menu
         return menu
 
     def add_dock(self, widget: QWidget, title: str, object_name: str,

@@ -72,8 +72,8 @@ def dialogs(monkeypatch) -> Dialogs:
 
 @pytest.fixture
 def window(qtbot, dialogs):
-    """A fully wired main window (same wiring as the app), shown and active."""
-    w = create_main_window(Settings())
+    """A fully wired main window (same wiring as the app, without loading the model), shown and active."""
+    w = create_main_window(Settings(), load_model=False)
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()

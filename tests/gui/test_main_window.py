@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QMessageBox
 
 from composer_app.gui.dialogs import ExceptionDialogHook
 from composer_app.score import Note, TimeSignature
@@ -56,7 +56,7 @@ def test_add_menu_goes_before_help_and_status_widgets_stay(window):
     menu = window.add_menu("&Transport")
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles.index("&Transport") == titles.index("&Help") - 1
-    assert menu.menuAction() in window.menuBar().actions()
+    assert menu.menuAction() in window.menuBar().actions() and window.menus["transport"] is menu
     label = QLabel("model: none")
     window.add_status_widget(label)
     assert label.isVisible() and window.position_label.isVisible()
@@ -216,7 +216,7 @@ def test_close_asks_about_unsaved_changes(window, dialogs, qtbot):
 def test_window_geometry_and_panels_are_kept(qtbot, dialogs):
     from composer_app.app import create_main_window
 
-    w = create_main_window(Settings())
+    w = create_main_window(Settings(), load_model=False)
     qtbot.addWidget(w)
     w.show()
     w.resize(640, 480)
@@ -224,7 +224,7 @@ def test_window_geometry_and_panels_are_kept(qtbot, dialogs):
     qtbot.waitUntil(lambda: w.width() == 640)
     size = (w.width(), w.height())
     assert w.close()
-    w2 = create_main_window(Settings())
+    w2 = create_main_window(Settings(), load_model=False)
     w2.show()
     assert (w2.width(), w2.height()) == size
     assert w2.undo_dock.isVisible()
@@ -296,3 +296,26 @@ def test_readme_shortcuts_table_lists_every_menu_shortcut(window):
                 if key not in documented:
                     missing.append(f"{action.text().replace('&', '')}: {key}")
     assert not missing, "README shortcuts table lacks: " + ", ".join(missing)
+
+
+def test_score_properties_action_is_one_undo_step(window, qtbot, monkeypatch):
+    from composer_app.gui.dialogs import ScorePropertiesDialog
+
+    def fill_in(dialog):
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        _type_into(qtbot, dialog.title_edit, "Waltz")
+        _type_into(qtbot, dialog.meter_combo.lineEdit(), "3/4")
+        dialog.hide()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ScorePropertiesDialog, "exec", fill_in)
+    window.actions_by_name["score_properties"].trigger()
+    s = window.doc.score
+    assert (s.title, str(s.time_signature)) == ("Waltz", "3/4")
+    assert window.doc.undo_stack.count() == 1
+    assert window.properties_panel.meter_combo.currentText() == "3/4"
+    monkeypatch.setattr(ScorePropertiesDialog, "exec", lambda d: QDialog.DialogCode.Rejected)
+    window.actions_by_name["score_properties"].trigger()
+    assert window.doc.undo_stack.count() == 1
