@@ -1,0 +1,59 @@
+"""``composer-app train``: train a music language model, or fine-tune one on your own files.
+
+Examples::
+
+    composer-app train --data ../shared/data --music21-corpus --out resources/models/default
+    composer-app train --data ~/my-tunes --from resources/models/default --out ~/models/mine --max-steps 300
+
+Several GPUs or machines: ``accelerate launch -m composer_app train ...`` (or ``torchrun``).
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def add_arguments(p) -> None:
+    from ..music_lm.model import SIZES
+
+    p.add_argument("--data", nargs="+", metavar="PATH", default=[],
+                   help="files or folders of MIDI / MusicXML / ABC / project files (recursive)")
+    p.add_argument("--out", required=True, metavar="DIR", help="where the model folder is written")
+    p.add_argument("--from", dest="from_dir", metavar="DIR", help="fine-tune this model instead of starting fresh")
+    p.add_argument("--music21-corpus", action="store_true",
+                   help="add music21's folk collections (oneills1850, ryansMammoth, airdsAirs)")
+    p.add_argument("--size", choices=list(SIZES), default="default", help="model shape for a fresh model")
+    p.add_argument("--max-steps", type=int, default=2000)
+    p.add_argument("--time-budget", type=float, metavar="MIN", help="stop and save after MIN minutes")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--grad-accum", type=int, default=1)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--warmup-steps", type=int, default=100)
+    p.add_argument("--max-len", type=int, default=512, help="tokens per training sequence")
+    p.add_argument("--eval-steps", type=int, default=200, help="validation loss every N steps")
+    p.add_argument("--save-steps", type=int, default=200, help="checkpoint (and loadable model) every N steps")
+    p.add_argument("--valid-fraction", type=float, default=0.1, help="share of titles held out")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cache", metavar="DIR", help="parsed-score cache (default: the user cache folder)")
+    p.add_argument("--reparse", action="store_true", help="ignore cached parses")
+    p.add_argument("--workers", type=int, default=1, help="processes used to parse files")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in OUT/checkpoints")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run(args) -> int:
+    from ..music_lm.training import TrainOptions, train
+
+    opts = TrainOptions(
+        data=args.data, out=args.out, from_dir=args.from_dir, music21_corpus=args.music21_corpus,
+        size=args.size, max_len=args.max_len, batch_size=args.batch_size, grad_accum=args.grad_accum,
+        lr=args.lr, warmup_steps=args.warmup_steps, max_steps=args.max_steps, time_budget_min=args.time_budget,
+        eval_steps=args.eval_steps, save_steps=args.save_steps, valid_fraction=args.valid_fraction,
+        seed=args.seed, cache=args.cache, workers=args.workers, reparse=args.reparse, resume=args.resume,
+        threads=args.threads, progress=not args.no_progress,
+    )
+    info = train(opts)
+    keys = ("steps", "train_seconds", "eval_loss", "parameters")
+    print(json.dumps({"out": str(args.out), **{k: info.get(k) for k in keys}, "data": info["data"]}))
+    return 0

@@ -1,0 +1,108 @@
+"""Loading a model directory (the bundled default or any local one), offline, with clear errors.
+
+``load_model(path=None, device="auto")`` returns a :class:`LoadedModel`: the ``transformers``
+model in eval mode, the :class:`MusicTokenizer` built from the directory's ``music_vocab.json``,
+the device and a display name. CUDA runs in half precision (bfloat16 where supported); the CPU
+path uses one thread by default (the machine is shared with the GUI and playback). A missing or
+corrupt directory, an incompatible vocabulary or an unavailable device raise
+:class:`~composer_app.errors.ModelError` naming the path and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ModelError
+from ..paths import default_model_dir
+from .tokenizer import MusicTokenizer
+from .vocab import VOCAB_FILE, Vocabulary
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+@dataclass
+class LoadedModel:
+    model: object  # transformers PreTrainedModel, eval mode, on ``device``
+    tokenizer: MusicTokenizer
+    device: str  # "cpu" or "cuda"
+    name: str  # directory name, or the model card's name
+    path: Path
+    dtype: str = "float32"
+
+    @property
+    def max_len(self) -> int:
+        return int(getattr(self.model.config, "max_position_embeddings", 1024))
+
+
+def check_model_dir(path: str | Path) -> Vocabulary:
+    """Cheap checks without torch: folder, config, weights and a compatible vocabulary."""
+    p = Path(path)
+    if not p.exists():
+        raise ModelError(p, "no such folder")
+    if not p.is_dir():
+        raise ModelError(p, "is a file, not a model folder")
+    if not (p / "config.json").is_file():
+        raise ModelError(p, "no config.json (not a Hugging Face model folder)")
+    try:
+        cfg = json.loads((p / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(p, f"config.json is unreadable ({exc})") from None
+    if not any((p / w).is_file() for w in WEIGHT_FILES):
+        raise ModelError(p, "no weights (model.safetensors) in the folder")
+    vocab = Vocabulary.load(p)
+    if cfg.get("vocab_size") != len(vocab):
+        raise ModelError(p, f"incompatible vocabulary: the model has {cfg.get('vocab_size')} token "
+                            f"embeddings but {VOCAB_FILE} has {len(vocab)} tokens")
+    return vocab
+
+
+def resolve_device(device: str = "auto") -> str:
+    import torch
+
+    if device in (None, "", "auto"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ModelError("cuda", "CUDA was requested but no CUDA device is available (use --device cpu or auto)")
+    if device not in ("cpu", "cuda"):
+        raise ModelError(device, "unknown device (choose auto, cpu or cuda)")
+    return device
+
+
+def load_model(path: str | Path | None = None, device: str = "auto", threads: int | None = 1) -> LoadedModel:
+    """Load a model folder (default: the bundled model) for inference; raise :class:`ModelError` on failure."""
+    p = Path(path) if path else default_model_dir()
+    vocab = check_model_dir(p)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
+
+    dev = resolve_device(device)
+    if dev == "cpu" and threads:
+        torch.set_num_threads(threads)
+    dtype = torch.float32
+    if dev == "cuda":
+        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True, dtype=dtype)
+    except Exception as exc:  # corrupt or truncated weights, unknown architecture ...
+        msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ModelError(p, f"the weights could not be loaded ({type(exc).__name__}: {msg})") from None
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    if model.get_input_embeddings().weight.shape[0] != len(vocab):
+        raise ModelError(p, "incompatible vocabulary: embedding size differs from music_vocab.json")
+    model.to(dev).eval()
+    name = p.name
+    card = p / "README.md"
+    if card.is_file():
+        for line in card.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("# "):
+                name = line[2:].strip()
+                break
+    return LoadedModel(model, MusicTokenizer(vocab), dev, name, p, str(dtype).replace("torch.", ""))
