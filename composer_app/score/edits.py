@@ -93,30 +93,48 @@ def copy_notes(notes: Iterable[Note], dticks: int, dpitch: int = 0) -> list[Note
             if 0 <= n.pitch + dpitch <= 127 and n.start + dticks >= 0]
 
 
-def duplicate_notes(score: Score, ids: Iterable[int]) -> tuple[Score, list[int]]:
-    """Copy the notes right after the selection's span; returns the new score and the new ids."""
-    ids = set(ids)
-    out = score
-    new_ids: list[int] = []
-    chosen = [n for n in score.all_notes() if n.id in ids]
-    if not chosen:
-        return score, []
-    span_start = min(n.start for n in chosen)
-    span_end = max(n.end for n in chosen)
-    # Duplicate by whole bars when the span fits in bars, else by the exact span.
+def duplicate_offset(score: Score, span_start: int, span_end: int) -> int:
+    """How far "duplicate" shifts material spanning ``[span_start, span_end)``: by whole bars when
+    the span starts inside its first bar (the usual case), else by the exact span."""
     meter = score.meter
     bar = meter.bar_at(span_start)
     length = span_end - span_start
     if bar.start <= span_start and span_end <= meter.bar_at(max(span_end - 1, 0)).end:
         bars_end = meter.bar_at(max(span_end - 1, 0)).end
         length = bars_end - bar.start if span_start - bar.start < bar.length else length
+    return length
+
+
+def duplicate_notes(score: Score, ids: Iterable[int]) -> tuple[Score, list[int]]:
+    """Copy the notes right after the selection's span; returns the new score and the new ids."""
+    out, new_ids, _ = duplicate_selection(score, ids, ())
+    return out, new_ids
+
+
+def duplicate_selection(score: Score, note_ids: Iterable[int], chord_ids: Iterable[int]
+                        ) -> tuple[Score, list[int], list[int]]:
+    """Copy notes and chords together right after their common span (see :func:`duplicate_offset`).
+    Returns the new score, the new note ids and the new chord ids."""
+    note_ids, chord_ids = set(note_ids), set(chord_ids)
+    notes = [n for n in score.all_notes() if n.id in note_ids]
+    chords = [c for c in score.chords if c.id in chord_ids]
+    if not notes and not chords:
+        return score, [], []
+    span_start = min([n.start for n in notes] + [c.start for c in chords])
+    span_end = max([n.end for n in notes] + [c.end for c in chords])
+    length = duplicate_offset(score, span_start, span_end)
+    out = score
+    new_ids: list[int] = []
     for t in score.tracks:
-        mine = [n for n in t.notes if n.id in ids]
+        mine = [n for n in t.notes if n.id in note_ids]
         if mine:
             copies = copy_notes(mine, length)
             new_ids += [c.id for c in copies]
             out = add_notes(out, t.id, copies)
-    return out, new_ids
+    new_chords = [Chord(c.symbol, c.start + length, c.duration) for c in chords]
+    if new_chords:
+        out = _place_chords(out, new_chords)
+    return out, new_ids, [c.id for c in new_chords]
 
 
 def paste_notes(score: Score, track_id: int, clip: list[Note], at: int) -> tuple[Score, list[int]]:

@@ -101,6 +101,19 @@ def test_duplicate_places_copies_after_the_selection(qtbot):
     assert len(notes(roll)) == 3
 
 
+def test_duplicate_takes_selected_chords_along(qtbot):
+    from composer_app.score import Chord, ChordSymbol
+
+    score = melody()
+    score = Score(tracks=score.tracks, chords=(Chord(ChordSymbol.parse("C"), 0, 1920),))
+    roll = make_roll(qtbot, score)
+    key(qtbot, roll, K.Key_A, CTRL)
+    key(qtbot, roll, K.Key_D, CTRL)
+    assert [(str(c.symbol), c.start) for c in roll.doc.score.chords] == [("C", 0), ("C", 1920)]
+    assert len(roll.doc.selection.chords) == 1 and len(roll.doc.selection.notes) == 3
+    assert roll.doc.undo_stack.count() == 1
+
+
 def test_copy_paste_at_playhead_and_cut(qtbot):
     roll = make_roll(qtbot, melody(), grid="1/4")
     roll.doc.select([n.id for n in notes(roll) if n.pitch in (62, 64)])

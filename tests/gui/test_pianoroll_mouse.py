@@ -201,3 +201,40 @@ def test_candidate_notes_are_drawn_and_can_be_picked(qtbot):
     assert roll.doc.score.all_notes() == []  # picking is not an edit
     roll.clear_candidate()
     assert not roll.view.candidate_items
+
+
+def test_escape_cancels_a_drag(qtbot):
+    roll = make_roll(qtbot, score_with((60, 0, 480)), grid="1/4")
+    [n] = notes(roll)
+    vp = roll.view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pt(roll, 100, 60))
+    qtbot.mouseMove(vp, pt(roll, 1100, 63))
+    assert not roll.view.note_items[n.id].pos().isNull()  # preview shows the move
+    qtbot.keyClick(roll.view, Qt.Key.Key_Escape)
+    assert roll.view.note_items[n.id].pos().isNull()
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=pt(roll, 1100, 63))
+    assert (notes(roll)[0].start, notes(roll)[0].pitch) == (0, 60)
+    assert roll.doc.undo_stack.count() == 0
+    assert roll.doc.selection.notes == {n.id}  # Escape cancelled the drag, not the selection
+
+
+def test_middle_button_drag_pans(qtbot):
+    roll = make_roll(qtbot)
+    roll.view.horizontalScrollBar().setValue(300)
+    x0, y0 = roll.scroll_x(), roll.scroll_y()
+    vp = roll.view.viewport()
+    mid = Qt.MouseButton.MiddleButton
+    qtbot.mousePress(vp, mid, pos=pt(roll, 5000, 60))
+    qtbot.mouseMove(vp, pt(roll, 5000, 60, dx=-100))
+    qtbot.mouseRelease(vp, mid, pos=pt(roll, 5000, 60, dx=-100))
+    assert roll.scroll_x() == x0 + 100 and roll.scroll_y() == y0
+    assert notes(roll) == []
+
+
+def test_new_notes_take_the_velocity_of_the_last_touched_note(qtbot):
+    score = Score(tracks=(Track("Melody", notes=(Note(60, 0, 480, 33),)),))
+    roll = make_roll(qtbot, score)
+    vp = roll.view.viewport()
+    click(qtbot, vp, pt(roll, 100, 60))
+    click(qtbot, vp, pt(roll, 1000, 62))
+    assert [n.velocity for n in notes(roll)] == [33, 33]

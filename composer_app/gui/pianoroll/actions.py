@@ -111,7 +111,10 @@ class RollActions:
             moved = [n for n in score.all_notes() if n.id in sel.notes]
             if moved:
                 self.roll.notePreviewed.emit(max(n.pitch for n in moved), max(n.velocity for n in moved))
-        return self.doc.edit(text, score)
+        if self.doc.edit(text, score):
+            self._reveal(sel.notes)
+            return True
+        return False
 
     def transpose_up(self):
         return self._transpose(1, "Transpose up")
@@ -163,11 +166,23 @@ class RollActions:
 
     # ---- clipboard -------------------------------------------------------------------------
     def duplicate(self) -> bool:
+        """Copy the selected notes and chords right after their span (by whole bars when it fits)."""
         sel = self.doc.selection
-        if not sel.notes:
+        if not sel:
             return False
-        score, new_ids = edits.duplicate_notes(self.doc.score, sel.notes)
-        return self.doc.edit("Duplicate", score, Selection(frozenset(new_ids)))
+        score, note_ids, chord_ids = edits.duplicate_selection(self.doc.score, sel.notes, sel.chords)
+        if self.doc.edit("Duplicate", score, Selection(frozenset(note_ids), frozenset(chord_ids))):
+            self._reveal(note_ids)
+            return True
+        return False
+
+    def _reveal(self, note_ids) -> None:
+        """Scroll so that the first of the notes is visible (after a paste, duplicate or transpose)."""
+        ids = set(note_ids)
+        chosen = [n for n in self.doc.score.all_notes() if n.id in ids]
+        if chosen:
+            first = min(chosen, key=lambda n: (n.start, -n.pitch))
+            self.roll.ensure_visible(first.start, first.pitch)
 
     def copy(self) -> bool:
         global CLIPBOARD
@@ -194,7 +209,10 @@ class RollActions:
         notes = edits.copy_notes(clip.notes, shift)
         chords = [Chord(c.symbol, c.start + shift, c.duration) for c in clip.chords if c.start + shift >= 0]
         score = edits.insert_material(self.doc.score, self.doc.current_track.id, notes, chords)
-        return self.doc.edit("Paste", score, Selection(frozenset(n.id for n in notes), frozenset(c.id for c in chords)))
+        if self.doc.edit("Paste", score, Selection(frozenset(n.id for n in notes), frozenset(c.id for c in chords))):
+            self._reveal(n.id for n in notes)
+            return True
+        return False
 
     # ---- view ------------------------------------------------------------------------------
     def zoom_in(self):

@@ -162,6 +162,24 @@ class ResizeNotesTool(_GroupTool):
         doc.edit("Resize notes", edits.resize_notes(doc.score, self.ids, self.ddur, minimum=minimum))
 
 
+class PanTool(NoteTool):
+    """Middle-button drag scrolls the view (``pos`` in viewport coordinates: the view moves)."""
+
+    def __init__(self, roll, viewport_pos: QPointF):
+        super().__init__(roll, viewport_pos)
+        self.h0 = roll.view.horizontalScrollBar().value()
+        self.v0 = roll.view.verticalScrollBar().value()
+        roll.view.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def move(self, pos, modifiers):
+        d = pos - self.origin
+        self.roll.view.horizontalScrollBar().setValue(int(self.h0 - d.x()))
+        self.roll.view.verticalScrollBar().setValue(int(self.v0 - d.y()))
+
+    def cancel(self) -> None:
+        pass
+
+
 class RubberBandTool(NoteTool):
     """Drag a rectangle on the grid: the notes it touches become the selection (Shift adds)."""
 

@@ -16,7 +16,7 @@ from ...score import edits
 from . import palette
 from .geometry import BAR, BEAT, grid_lines, hit_note
 from .items import Z_PLAYHEAD, NoteItem
-from .note_tools import DrawNoteTool, MoveNotesTool, ResizeNotesTool, RubberBandTool
+from .note_tools import DrawNoteTool, MoveNotesTool, PanTool, ResizeNotesTool, RubberBandTool
 
 
 class NoteGridView(QGraphicsView):
@@ -202,6 +202,9 @@ class NoteGridView(QGraphicsView):
     def mousePressEvent(self, event):
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         self.last_drawn_id = None
+        if event.button() == Qt.MouseButton.MiddleButton and self.tool is None:
+            self.tool = PanTool(self.roll, event.position())
+            return
         if event.button() != Qt.MouseButton.LeftButton or self.tool is not None:
             return super().mousePressEvent(event)
         roll, doc = self.roll, self.roll.doc
@@ -217,6 +220,7 @@ class NoteGridView(QGraphicsView):
             elif hit.id not in doc.selection.notes:
                 doc.select([hit.id])
             roll.notePreviewed.emit(note.pitch, note.velocity)
+            roll.default_velocity = note.velocity  # new notes take the velocity of the last one touched
             if hit.id in doc.selection.notes:
                 tool = ResizeNotesTool if hit.part == "end" else MoveNotesTool
                 self.tool = tool(roll, pos, note)
@@ -232,6 +236,9 @@ class NoteGridView(QGraphicsView):
 
     def mouseMoveEvent(self, event):
         pos = self._scene_pos(event)
+        if isinstance(self.tool, PanTool):
+            self.tool.move(event.position(), event.modifiers())
+            return
         if self.tool is not None:
             self.tool.move(pos, event.modifiers())
             return
@@ -244,6 +251,9 @@ class NoteGridView(QGraphicsView):
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event):
+        if isinstance(self.tool, PanTool) and event.button() == Qt.MouseButton.MiddleButton:
+            self.tool = None
+            return
         if self.tool is None or event.button() != Qt.MouseButton.LeftButton:
             return super().mouseReleaseEvent(event)
         tool, self.tool = self.tool, None

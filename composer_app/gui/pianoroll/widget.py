@@ -336,6 +336,7 @@ class PianoRollWidget(QWidget):
         else:
             self.view.apply_diff(diff)
         if diff.meta_changed:
+            self.view.update_scene_rect()
             self.view.resetCachedContent()
             self.view.viewport().update()
             self.keyboard.update()
