@@ -9,10 +9,11 @@ monkeypatching (a test must never block on a modal dialog). :class:`ExceptionDia
 from __future__ import annotations
 
 import sys
+import threading
 import traceback
 from typing import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QMessageBox, QVBoxLayout, QWidget,
@@ -158,26 +159,41 @@ class ScorePropertiesDialog(QDialog):
         super().accept()
 
 
-class ExceptionDialogHook:
-    """``sys.excepthook`` replacement: show the error in a dialog, keep the app and document alive.
+class ExceptionDialogHook(QObject):
+    """``sys.excepthook`` (and ``threading.excepthook``) replacement: show an unexpected error in a
+    dialog and keep the application and the open document alive.
 
     ``parent`` is a callable returning the window to parent the dialog to (or ``None``). The
-    traceback also goes to stderr, for bug reports. A second error raised while the dialog is up
-    is only printed, so a failing paint or timer cannot stack up dialogs.
+    traceback also goes to stderr, for bug reports. An error raised in another thread is shown by
+    the GUI thread (queued signal). A second error raised while the dialog is up is only printed,
+    so a failing paint or timer cannot stack up dialogs.
     """
 
+    _raised = Signal(str, str)  # message, details
+
     def __init__(self, parent: Callable[[], QWidget | None] = lambda: None):
+        super().__init__()
         self._parent = parent
         self._showing = False
         self.previous = sys.excepthook
+        self.previous_thread_hook = threading.excepthook
+        self._raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
     def install(self) -> "ExceptionDialogHook":
         sys.excepthook = self
+        threading.excepthook = self._thread_hook
         return self
 
     def uninstall(self) -> None:
         if sys.excepthook is self:
             sys.excepthook = self.previous
+        if threading.excepthook == self._thread_hook:
+            threading.excepthook = self.previous_thread_hook
+
+    def _thread_hook(self, args) -> None:
+        if args.exc_type is SystemExit:
+            return
+        self(args.exc_type, args.exc_value, args.exc_traceback)
 
     def __call__(self, exc_type, exc, tb) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
@@ -185,6 +201,18 @@ class ExceptionDialogHook:
             return
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(details)
+        if isinstance(exc, ComposerError):
+            message = str(exc)
+        else:
+            message = (f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
+                       "Your score is still open; save it under a new name to be safe.")
+        app = QCoreApplication.instance()
+        if app is not None and QThread.currentThread() is app.thread():
+            self._show(message, details)
+        else:
+            self._raised.emit(message, details)  # queued to the GUI thread
+
+    def _show(self, message: str, details: str) -> None:
         if self._showing:
             return
         self._showing = True
@@ -192,11 +220,7 @@ class ExceptionDialogHook:
             box = QMessageBox(self._parent())
             box.setIcon(QMessageBox.Icon.Critical)
             box.setWindowTitle(f"Unexpected error - {APP_TITLE}")
-            if isinstance(exc, ComposerError):
-                box.setText(str(exc))
-            else:
-                box.setText(f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
-                            "Your score is still open; save it under a new name to be safe.")
+            box.setText(message)
             box.setDetailedText(details)
             box.exec()
         finally:

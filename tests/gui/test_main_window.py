@@ -319,3 +319,23 @@ def test_score_properties_action_is_one_undo_step(window, qtbot, monkeypatch):
     monkeypatch.setattr(ScorePropertiesDialog, "exec", lambda d: QDialog.DialogCode.Rejected)
     window.actions_by_name["score_properties"].trigger()
     assert window.doc.undo_stack.count() == 1
+
+
+def test_excepthook_shows_errors_from_other_threads_in_the_gui_thread(window, qtbot, monkeypatch):
+    import threading
+
+    from PySide6.QtCore import QThread
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.text(), QThread.currentThread())) or 0)
+    hook = ExceptionDialogHook(lambda: window).install()
+    try:
+        worker = threading.Thread(target=lambda: 1 / 0, name="worker")
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: bool(shown))
+    finally:
+        hook.uninstall()
+    assert "ZeroDivisionError" in shown[0][0]
+    assert shown[0][1] is window.thread()  # the dialog was made by the GUI thread
+    assert window.isVisible()
