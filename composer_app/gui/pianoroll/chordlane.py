@@ -79,6 +79,15 @@ class ChordLaneWidget(QWidget):
         p.setFont(self._font)
         fm = QFontMetrics(self._font)
         sel = roll.doc.selection.chords
+        if self.hasFocus() and self.editor is None and not sel:
+            # where a typed chord would go: a dashed slot with a hint
+            r = self.block_rect(*default_chord_span(score.meter, score.chords, self.cursor_tick, roll.grid_ticks))
+            p.setPen(QPen(palette.TEXT_DIM, 1, Qt.PenStyle.DashLine))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(r.adjusted(1, 0, -1, 0), 4, 4)
+            p.setPen(palette.TEXT_DIM)
+            p.drawText(r.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       fm.elidedText("type a chord…", Qt.TextElideMode.ElideRight, int(max(0, r.width() - 10))))
         for i, c in enumerate(roll.candidate_chords):
             conf = roll.candidate_chord_confidences[i] if i < len(roll.candidate_chord_confidences) else 1.0
             r = self.block_rect(c.start, c.duration)
@@ -183,6 +192,14 @@ class ChordLaneWidget(QWidget):
 
     def wheelEvent(self, event):
         self.roll.handle_wheel(event, "lane")
+
+    def focusInEvent(self, event):
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event):
+        super().focusOutEvent(event)
+        self.update()
 
     # ---- inline editor ------------------------------------------------------------------------
     def open_editor(self, *, chord_id: int | None = None, tick: int | None = None, text: str | None = None) -> QLineEdit:

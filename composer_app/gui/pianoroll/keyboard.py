@@ -40,15 +40,18 @@ class KeyboardWidget(QWidget):
         w = self.width()
         black_w = int(w * 0.62)
         p.setFont(self._font)
+        hover = roll.view.hover_pitch
         for pitch in range(bottom, top + 1):
             y = geom.y(pitch) - sy
             r = QRectF(0, y, w - 1, geom.key_height)
             if is_black_key(pitch):
                 p.fillRect(r, palette.KEY_WHITE)  # the white key continues under the black one
-                color = palette.KEY_PRESSED if pitch == self.pressed else palette.KEY_BLACK
+                color = (palette.KEY_PRESSED if pitch == self.pressed else
+                         palette.KEY_HOVER.darker(160) if pitch == hover else palette.KEY_BLACK)
                 p.fillRect(QRectF(0, y + 1, black_w, geom.key_height - 2), color)
             else:
                 color = palette.KEY_PRESSED if pitch == self.pressed else (
+                    palette.KEY_HOVER if pitch == hover else
                     palette.KEY_WHITE_SCALE if pitch % 12 in scale else palette.KEY_WHITE)
                 p.fillRect(r, color)
             # separator lines between white keys (E/F and B/C have a full line)

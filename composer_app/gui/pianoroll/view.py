@@ -39,6 +39,7 @@ class NoteGridView(QGraphicsView):
         self.preview_items: list = []
         self.tool = None
         self.last_drawn_id: int | None = None
+        self.hover_pitch: int | None = None  # row under the mouse (highlighted here and on the keyboard)
         self.playhead_item = QGraphicsLineItem()
         self.playhead_item.setPen(QPen(palette.PLAYHEAD, 1.5))
         self.playhead_item.setZValue(Z_PLAYHEAD)
@@ -167,6 +168,9 @@ class NoteGridView(QGraphicsView):
                 else:
                     color = palette.ROW_BLACK if black else palette.BACKGROUND
                 painter.fillRect(QRectF(x0, geom.y(p), x1 - x0, geom.key_height), color)
+        if self.hover_pitch is not None and bottom_pitch <= self.hover_pitch <= top_pitch:
+            painter.fillRect(QRectF(rect.left(), geom.y(self.hover_pitch), rect.width(), geom.key_height),
+                             palette.ROW_HOVER)
         # row separators (B/C octave line stronger)
         for p in range(bottom_pitch, top_pitch + 1):
             y = geom.y(p) + geom.key_height
@@ -234,8 +238,24 @@ class NoteGridView(QGraphicsView):
         else:
             self.tool = DrawNoteTool(roll, pos)
 
+    def set_hover_pitch(self, pitch: int | None) -> None:
+        if pitch == self.hover_pitch:
+            return
+        geom = self.roll.geom
+        for p in (self.hover_pitch, pitch):
+            if p is not None:
+                r = self.mapFromScene(QRectF(0, geom.y(p), 1, geom.key_height)).boundingRect()
+                self.viewport().update(0, r.top() - 1, self.viewport().width(), r.height() + 2)
+        self.hover_pitch = pitch
+        self.roll.keyboard.update()
+
+    def leaveEvent(self, event):
+        self.set_hover_pitch(None)
+        super().leaveEvent(event)
+
     def mouseMoveEvent(self, event):
         pos = self._scene_pos(event)
+        self.set_hover_pitch(self.roll.geom.pitch_at(pos.y()))
         if isinstance(self.tool, PanTool):
             self.tool.move(event.position(), event.modifiers())
             return
