@@ -160,3 +160,26 @@ def test_candidate_chords_are_shown_not_added(qtbot):
     assert chords(roll) == []
     roll.clear_candidate()
     assert roll.candidate_chords == []
+
+
+def test_editing_keys_stay_in_the_chord_editor(qtbot):
+    """Arrows, Backspace, Delete, Ctrl+A and letters that are roll shortcuts (S, Q, P) edit the
+    text; they do not reach the roll's actions."""
+    roll = make_roll(qtbot, with_chords(("C", 0, 1920)))
+    lane = roll.chord_lane
+    qtbot.mouseDClick(lane, LEFT, pos=lane_point(roll, 1920 + 10))
+    ed = lane.editor
+    qtbot.keyClicks(ed, "Ex7")
+    qtbot.keyClick(ed, K.Key_Left)
+    qtbot.keyClick(ed, K.Key_Left)
+    qtbot.keyClick(ed, K.Key_Delete)  # removes the x
+    qtbot.keyClick(ed, K.Key_End)
+    qtbot.keyClick(ed, K.Key_Backspace)  # removes the 7
+    qtbot.keyClicks(ed, "sus4")
+    assert ed.text() == "Esus4"
+    qtbot.keyClick(ed, K.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert ed.selectedText() == "Esus4"
+    assert roll.tool == "draw" and roll.doc.undo_stack.count() == 0
+    qtbot.keyClick(ed, K.Key_Return)
+    assert chords(roll) == [("C", 0, 1920), ("Esus4", 1920, 1920)]
+    assert roll.doc.undo_stack.count() == 1
