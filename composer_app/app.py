@@ -48,6 +48,7 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
     if load_model:
         assistant.load_model(settings.model_dir, settings.model_device)
 
+    window.restore_layout()  # last: every dock and toolbar exists now
     return window
 
 

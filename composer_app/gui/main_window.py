@@ -8,6 +8,8 @@ Public API for the other parts of the app (``app.py`` wires them):
   show/hide toggle appears in View > Panels and whose placement is kept between sessions.
 * ``add_status_widget(widget)`` puts a permanent widget at the right of the status bar (model
   status, sound output ...); ``status_message(text, timeout_ms=0)`` shows a transient message.
+* ``restore_layout()`` restores the saved size and dock/toolbar placement: call it after adding
+  docks and toolbars (``app.create_main_window`` does, last).
 * ``show_position(tick)`` updates the bar/beat read-out (the transport calls it while playing).
 * ``roll`` is the :class:`~composer_app.gui.pianoroll.PianoRollWidget`; ``files`` the
   :class:`~composer_app.gui.files.FileController`; ``closed`` is emitted when the window closed.
@@ -82,8 +84,12 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.setAcceptDrops(True)
         self.resize(1280, 800)
-        self.restoreGeometry(settings.window_geometry)
-        self.restoreState(settings.window_state)
+
+    def restore_layout(self) -> None:
+        """Window size and the placement of toolbars and docks from the last session. Call it once,
+        after every dock and toolbar has been added (``app.create_main_window`` does)."""
+        self.restoreGeometry(self.settings.window_geometry)
+        self.restoreState(self.settings.window_state)
 
     # ---- public API ----------------------------------------------------------------------
     def status_message(self, text: str, timeout_ms: int = 0) -> None:
