@@ -32,13 +32,16 @@ class NoteItem(QGraphicsRectItem):
         self.set_note(note, geom)
 
     def set_note(self, note: Note, geom: RollGeometry) -> None:
+        old = getattr(self, "note", None)
         self.note = note
-        self.setPos(0, 0)
+        if not self.pos().isNull():
+            self.setPos(0, 0)
         self.setRect(QRectF(*geom.note_rect(note.start, note.duration, note.pitch)))
-        if self.kind == "note":
+        if self.kind == "note" and (old is None or old.start != note.start):
             # Later notes on top where notes overlap (matches the hit test).
             self.setZValue(Z_NOTE + note.start * 1e-9)
-        self.update()
+        if old is not None and (old.velocity != note.velocity or old.pitch != note.pitch):
+            self.update()  # colour or label changed (a new rect repaints by itself)
 
     def set_chosen(self, chosen: bool) -> None:
         if chosen != self.chosen:
