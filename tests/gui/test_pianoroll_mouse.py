@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from composer_app.score import TPQ, Note, Score, Track
 from pianoroll_helpers import click, drag, make_roll, notes, pt
@@ -238,3 +238,18 @@ def test_new_notes_take_the_velocity_of_the_last_touched_note(qtbot):
     click(qtbot, vp, pt(roll, 100, 60))
     click(qtbot, vp, pt(roll, 1000, 62))
     assert [n.velocity for n in notes(roll)] == [33, 33]
+
+
+def test_dragging_past_the_right_edge_scrolls_and_moves_further(qtbot):
+    roll = make_roll(qtbot, score_with((60, 0, 480)), grid="1/4")
+    [n] = notes(roll)
+    vp = roll.view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=pt(roll, 100, 60))
+    edge = QPoint(vp.width() - 3, pt(roll, 100, 60).y())
+    for _ in range(10):
+        qtbot.mouseMove(vp, edge)
+    assert roll.scroll_x() > 0
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=edge)
+    moved = notes(roll)[0]
+    assert moved.id == n.id and roll.geom.x(moved.start) > vp.width() - 40  # beyond the first screen
+    assert roll.doc.undo_stack.count() == 1

@@ -260,6 +260,8 @@ class NoteGridView(QGraphicsView):
             self.tool.move(event.position(), event.modifiers())
             return
         if self.tool is not None:
+            if self._autoscroll(event.position()):
+                pos = self._scene_pos(event)
             self.tool.move(pos, event.modifiers())
             return
         hit = self.hit(pos)
@@ -269,6 +271,19 @@ class NoteGridView(QGraphicsView):
             shape = Qt.CursorShape.SizeHorCursor if hit.part == "end" else Qt.CursorShape.SizeAllCursor
         self.viewport().setCursor(shape)
         super().mouseMoveEvent(event)
+
+    def _autoscroll(self, p: QPointF, margin: int = 12, step: int = 16) -> bool:
+        """Dragging near an edge of the grid scrolls it that way (one step per mouse move)."""
+        vp = self.viewport()
+        dx = -step if p.x() < margin else step if p.x() > vp.width() - margin else 0
+        dy = -step if p.y() < margin else step if p.y() > vp.height() - margin else 0
+        if not dx and not dy:
+            return False
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        before = (h.value(), v.value())
+        h.setValue(h.value() + dx)
+        v.setValue(v.value() + dy)
+        return (h.value(), v.value()) != before
 
     def mouseReleaseEvent(self, event):
         if isinstance(self.tool, PanTool) and event.button() == Qt.MouseButton.MiddleButton:

@@ -209,8 +209,9 @@ class PianoRollWidget(QWidget):
         self.zoomChanged.emit()
 
     def handle_wheel(self, event, area: str) -> None:
-        """DAW wheel habits: Ctrl zooms time around the mouse, Ctrl+Shift or Alt zooms pitch,
-        Shift scrolls time, the plain wheel scrolls pitch (time over the ruler and lanes)."""
+        """DAW wheel habits: Ctrl zooms time around the mouse, Ctrl+Shift or Alt (or Ctrl over the
+        keyboard) zooms pitch, Shift scrolls time, the plain wheel scrolls pitch (time over the
+        ruler and lanes)."""
         delta = event.angleDelta().y() or event.angleDelta().x()
         event.accept()
         if not delta:
@@ -221,9 +222,9 @@ class PianoRollWidget(QWidget):
         alt = bool(mods & Qt.KeyboardModifier.AltModifier)
         steps = delta / 120.0
         pos = event.position()
-        if ctrl and not shift and not alt:
-            self.zoom_horizontal(1.2 ** steps, pos.x() if area != "keyboard" else None)
-        elif (ctrl and shift) or alt:
+        if ctrl and not shift and not alt and area != "keyboard":
+            self.zoom_horizontal(1.2 ** steps, pos.x())
+        elif ctrl or alt:  # Ctrl+Shift, Alt, or Ctrl over the keyboard: pitch zoom
             self.zoom_vertical(1.15 ** steps, pos.y() if area in ("grid", "keyboard") else None)
         elif shift or area == "lane":
             bar = self.view.horizontalScrollBar()
