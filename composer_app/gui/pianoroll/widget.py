@@ -276,7 +276,8 @@ class PianoRollWidget(QWidget):
         if tick == self._playhead:
             return
         self._playhead = tick
-        self.view.update_scene_rect()
+        if self.geom.x(tick) > self.view.sceneRect().width() - self.view.viewport().width():
+            self.view.update_scene_rect()  # only near the end: the player calls this many times a second
         self.view.update_playhead()
         if self.follow_playhead:
             target = follow_scroll(self.geom.x(tick), self.scroll_x(), self.view.viewport().width())
