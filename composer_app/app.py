@@ -7,10 +7,11 @@ exercise the same wiring as the real app.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -64,8 +65,16 @@ def main(argv: list[str] | None = None) -> int:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
 
+    app.setDesktopFileName("composer-app")  # packaging/linux/composer-app.desktop
+
     window = create_main_window()
     hook = ExceptionDialogHook(lambda: window).install()
+    # Ctrl+C in the terminal closes the window the normal way (unsaved-changes prompt included);
+    # the timer lets Python run its signal handler while Qt's event loop is waiting.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    wake = QTimer(window, interval=250)
+    wake.timeout.connect(lambda: None)
+    wake.start()
     window.show()
     if argv:
         window.open_path(Path(argv[0]))
