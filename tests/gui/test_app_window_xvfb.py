@@ -103,10 +103,15 @@ def test_real_app_window_under_xvfb(xvfb_display, tmp_path):
         name = subprocess.run(["xdotool", "getwindowname", win], env=env, capture_output=True, text=True).stdout
         assert "Composer Assistant" in name
         time.sleep(1.5)  # let the roll scroll to the notes and paint
+        keep = os.environ.get("COMPOSER_APP_SCREENSHOT")
+        if keep:  # for the README: let the model load, ask it for ideas (Ctrl+G), show them
+            time.sleep(float(os.environ.get("COMPOSER_APP_SCREENSHOT_WAIT", "8")))
+            subprocess.run(["xdotool", "windowfocus", "--sync", win], env=env, check=True, timeout=30)
+            subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+g"], env=env, check=True, timeout=30)
+            time.sleep(float(os.environ.get("COMPOSER_APP_SCREENSHOT_WAIT", "8")))
         shot = tmp_path / "screen.png"
         subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=60)
         assert _distinct_colours(shot) > 30, "the screenshot is blank"
-        keep = os.environ.get("COMPOSER_APP_SCREENSHOT")
         if keep:
             Path(keep).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, keep)
