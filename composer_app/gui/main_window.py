@@ -17,6 +17,8 @@ Public API for the other parts of the app (``app.py`` wires them):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -290,8 +292,10 @@ class MainWindow(QMainWindow):
         menu.clear()
         files = self.files.recent_files()
         for i, path in enumerate(files):
-            act = menu.addAction(f"&{i + 1} {path}" if i < 9 else path)
+            name = Path(path).name.replace("&", "&&")
+            act = menu.addAction(f"&{i + 1}  {name}  —  {Path(path).parent}" if i < 9 else name)
             act.setData(path)
+            act.setStatusTip(path)
             act.triggered.connect(lambda _c=False, p=path: self.files.open_path(p))
         if files:
             menu.addSeparator()
