@@ -147,6 +147,13 @@ def test_track_add_rename_channel_instrument_remove_are_undoable(window, qtbot):
     assert doc.current_track.program == 32  # Acoustic Bass
     assert stack.count() == 3 + 32  # one step per change
 
+    qtbot.mouseClick(panel.mute_check, Qt.MouseButton.LeftButton)
+    assert doc.current_track.muted and stack.count() == 3 + 32 + 1
+    window.actions_by_name["undo"].trigger()
+    assert not doc.current_track.muted and not panel.mute_check.isChecked()
+    window.actions_by_name["redo"].trigger()
+    assert panel.mute_check.isChecked()
+
     panel.chord_program_combo.setFocus()
     qtbot.keyClick(panel.chord_program_combo, Qt.Key.Key_Down)
     assert doc.score.chord_program == 1

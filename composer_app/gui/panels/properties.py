@@ -1,7 +1,7 @@
 """Score and track properties panel: every change is one undoable ``ScoreDocument.edit``.
 
 Score: title, tempo, time signature, key and mode. Tracks: list (select = current track; double
-click or the name field renames), add, remove, MIDI channel, General MIDI instrument. Chord lane:
+click or the name field renames), add, remove, MIDI channel, General MIDI instrument, mute. Chord lane:
 instrument and channel. The panel only reads the document and pushes edits; it redraws from the
 document's signals, so undo/redo show up here too.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QListWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QListWidget,
     QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
@@ -79,9 +79,11 @@ class PropertiesPanel(QWidget):
         self.channel_spin = QSpinBox(minimum=1, maximum=16)
         self.channel_spin.setKeyboardTracking(False)
         self.program_combo = _gm_combo()
+        self.mute_check = QCheckBox("Muted (silent in playback)")
         tform.addRow("Name", self.track_name_edit)
         tform.addRow("MIDI channel", self.channel_spin)
         tform.addRow("Instrument", self.program_combo)
+        tform.addRow("", self.mute_check)
         tv.addLayout(tform)
         layout.addWidget(tracks_box)
 
@@ -110,6 +112,7 @@ class PropertiesPanel(QWidget):
         self.track_name_edit.editingFinished.connect(self._on_track_name_edit_editingFinished)
         self.channel_spin.valueChanged.connect(self._on_channel_spin_valueChanged)
         self.program_combo.activated.connect(self._on_program_combo_activated)
+        self.mute_check.toggled.connect(self._on_mute_check_toggled)
         self.chord_program_combo.activated.connect(self._on_chord_program_combo_activated)
         self.chord_channel_spin.valueChanged.connect(self._on_chord_channel_spin_valueChanged)
         document.scoreChanged.connect(self._on_doc_scoreChanged)
@@ -122,7 +125,7 @@ class PropertiesPanel(QWidget):
         s = self.doc.score
         widgets = (self.title_edit, self.tempo_spin, self.meter_combo, self.tonic_combo, self.mode_combo,
                    self.track_list, self.track_name_edit, self.channel_spin, self.program_combo,
-                   self.chord_program_combo, self.chord_channel_spin)
+                   self.mute_check, self.chord_program_combo, self.chord_channel_spin)
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.title_edit.setText(s.title)
@@ -143,6 +146,7 @@ class PropertiesPanel(QWidget):
             self.track_name_edit.setText(current.name)
             self.channel_spin.setValue(current.channel + 1)
             self.program_combo.setCurrentIndex(current.program)
+            self.mute_check.setChecked(current.muted)
             self.chord_program_combo.setCurrentIndex(s.chord_program)
             self.chord_channel_spin.setValue(s.chord_channel + 1)
             self.remove_track_button.setEnabled(len(s.tracks) > 1)
@@ -233,6 +237,11 @@ class PropertiesPanel(QWidget):
         if index != track.program:
             self._edit(f"Set {track.name} instrument {GM_PROGRAMS[index]}",
                        ops.update_track(self.doc.score, track.id, program=index))
+
+    def _on_mute_check_toggled(self, on: bool) -> None:
+        track = self.doc.current_track
+        if on != track.muted:
+            self._edit(f"{'Mute' if on else 'Unmute'} {track.name}", ops.update_track(self.doc.score, track.id, muted=on))
 
     def _on_chord_program_combo_activated(self, index: int) -> None:
         if index != self.doc.score.chord_program:
