@@ -120,9 +120,12 @@ class FixedSequences(torch.utils.data.Dataset):
     """A fixed, seeded draw of examples (validation): same sequences at every evaluation."""
 
     def __init__(self, tok: MusicTokenizer, pieces: list[EncodedPiece], max_len: int = 512,
-                 per_piece: int = 2, seed: int = 1234, task_mix: dict[str, float] = DEFAULT_TASK_MIX):
+                 per_piece: int = 2, seed: int = 1234, task_mix: dict[str, float] = DEFAULT_TASK_MIX,
+                 limit: int = 256):
         rng = random.Random(seed)
         self.items = [draw_example(tok, p, rng, max_len, task_mix) for p in pieces for _ in range(per_piece)]
+        if len(self.items) > limit:  # keep validation cheap: a fixed sample
+            self.items = rng.sample(self.items, limit)
 
     def __len__(self) -> int:
         return len(self.items)

@@ -189,17 +189,18 @@ class MusicTokenizer:
                 inline_keys.append(kk)  # mid-bar (e.g. before a pickup): placed at its position below
 
         def place(tick: int, what: str) -> tuple[int, int]:
-            snapped = int(round(tick / g)) * g
-            if snapped != tick:
+            b = meter.bar_at(tick)
+            pos = int(round((tick - b.start) / g)) * g
+            if pos != tick - b.start:
                 issues.append(f"{what} onset off the {g}-tick grid")
-            b = meter.bar_at(snapped)
-            if b.index >= n_bars:  # rounded past the end: keep it in the last bar
+            if pos >= b.length and b.index + 1 < n_bars:  # rounded onto the next bar line
+                b, pos = meter.bar(b.index + 1), 0
+            if b.index >= n_bars:
                 b = meter.bar(n_bars - 1)
-            pos = snapped - b.start
             if pos >= self.max_bar_ticks:
                 issues.append(f"{what} position beyond the longest bar")
                 pos = self.max_bar_ticks - g
-            return b.index, pos
+            return b.index, max(0, pos)
 
         for kk in inline_keys:
             bi, pos = place(kk.tick, "key change")

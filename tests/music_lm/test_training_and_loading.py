@@ -1,0 +1,178 @@
+"""A short real training run on a tiny config, loading model folders, and the error paths."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+
+import pytest
+
+from composer_app.errors import DataError, ModelError
+from composer_app.paths import default_model_dir
+
+TUNES = textwrap.dedent("""\
+    X:1
+    T:Test Jig One
+    M:6/8
+    L:1/8
+    K:G
+    "G"GAB "D"AGF|"G"GAB "C"c2e|"G"dBG "D7"AFD|"G"G3 G3|
+    "G"dBG "C"ceg|"G"dBG "D"A2F|"G"GAB "D7"AFD|"G"G3 G3|
+
+    X:2
+    T:Test Reel Two
+    M:4/4
+    L:1/8
+    K:D
+    "D"d2fd "A"cAeA|"D"d2fd "G"B2AB|"D"dfaf "A"gece|"D"d2d2 d4|
+    "Bm"BcdB "F#m"AFDF|"G"GABG "A"FEDE|"D"FAdf "A7"egec|"D"d4 d4|
+
+    X:3
+    T:Test Waltz Three
+    M:3/4
+    L:1/4
+    K:C
+    "C"E G c|"F"A2 F|"G"G B d|"C"c3|"Am"A c e|"Dm"d2 F|"G7"G F D|"C"C3|
+    """)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    d = tmp_path / "tunes"
+    d.mkdir()
+    (d / "tunes.abc").write_text(TUNES)
+    return d
+
+
+def _train(data_dir, out, **kw):
+    from composer_app.music_lm.training import TrainOptions, train
+
+    opts = TrainOptions(data=[str(data_dir)], out=str(out), size="tiny", max_len=128, batch_size=4, max_steps=6,
+                        warmup_steps=1, eval_steps=3, save_steps=3, valid_fraction=0.0, progress=False, **kw)
+    return train(opts)
+
+
+def test_short_real_training_run_saves_a_loadable_model_folder(data_dir, tmp_path):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from composer_app.music_lm.loading import load_model
+
+    out = tmp_path / "model"
+    info = _train(data_dir, out)
+    assert info["steps"] == 6 and info["data"]["pieces"] == 3
+    for name in ("config.json", "model.safetensors", "music_vocab.json", "tokenizer.json", "training_info.json"):
+        assert (out / name).is_file(), name
+    assert any((out / "checkpoints").glob("checkpoint-*"))
+    # A standard Hugging Face folder: plain transformers loads it offline, and the HF tokenizer agrees.
+    hf = AutoModelForCausalLM.from_pretrained(out, local_files_only=True)
+    hf_tok = AutoTokenizer.from_pretrained(out, local_files_only=True)
+    lm = load_model(out, device="cpu")
+    assert lm.device == "cpu" and torch.get_num_threads() == 1
+    tok = lm.tokenizer
+    assert hf_tok("<bos> <CONT> Bar Pos_0 Pitch_67 Dur_240")["input_ids"] == [
+        tok.bos_id, tok.task_ids["continue"], tok.bar_id, tok.position_ids[0], tok.pitch_ids[67], tok.duration_ids[240]]
+    x = torch.tensor([[tok.bos_id, tok.task_ids["continue"], tok.bar_id]])
+    assert torch.allclose(hf(x).logits, lm.model(x).logits)
+    # The run really trained: the logged loss is below the random-init level ln(vocab size) ~ 6.2.
+    assert info["last_train_loss"]["loss"] < 6.2
+    assert json.loads((out / "training_info.json").read_text())["steps"] == 6
+
+    # Fine-tuning from that folder keeps its vocabulary and resumes cleanly.
+    out2 = tmp_path / "finetuned"
+    info2 = _train(data_dir, out2, from_dir=str(out))
+    assert info2["steps"] == 6 and load_model(out2, device="cpu").tokenizer.vocab.tokens == tok.vocab.tokens
+
+
+def test_train_command_on_an_empty_folder_names_it(tmp_path, capsys):
+    from composer_app.cli import main
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code = main(["train", "--data", str(empty), "--out", str(tmp_path / "m"), "--size", "tiny", "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and str(empty) in err and "holds no MIDI, MusicXML, ABC" in err
+    with pytest.raises(DataError, match="no such file or folder"):
+        from composer_app.music_lm.corpus import collect_files
+
+        collect_files([tmp_path / "missing"])
+
+
+def test_missing_folder_and_folder_without_weights(tmp_path):
+    from composer_app.music_lm.loading import load_model
+
+    with pytest.raises(ModelError, match="no such folder") as e:
+        load_model(tmp_path / "nope")
+    assert str(tmp_path / "nope") in str(e.value)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="no config.json"):
+        load_model(tmp_path / "empty")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A real (untrained) tiny model folder written by the same code as training."""
+    from transformers import AutoModelForCausalLM
+
+    from composer_app.music_lm.model import make_config, save_model_dir
+    from composer_app.music_lm.tokenizer import MusicTokenizer
+
+    tok = MusicTokenizer()
+    d = tmp_path_factory.mktemp("tiny") / "model"
+    save_model_dir(AutoModelForCausalLM.from_config(make_config(tok, "tiny", 128)), tok, d)
+    return d
+
+
+def test_corrupt_weights_give_a_model_error(tiny_model, tmp_path):
+    from composer_app.music_lm.loading import load_model
+
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_model, bad)
+    data = (bad / "model.safetensors").read_bytes()
+    (bad / "model.safetensors").write_bytes(data[: len(data) // 3])
+    with pytest.raises(ModelError, match="weights could not be loaded") as e:
+        load_model(bad)
+    assert str(bad) in str(e.value)
+
+
+def test_incompatible_vocabulary_gives_a_model_error(tiny_model, tmp_path):
+    from composer_app.music_lm.loading import load_model
+    from composer_app.music_lm.vocab import VocabConfig, Vocabulary
+
+    other = tmp_path / "other"
+    shutil.copytree(tiny_model, other)
+    Vocabulary(VocabConfig(grid=20)).save(other)  # a finer grid: more tokens than the embeddings
+    with pytest.raises(ModelError, match="incompatible vocabulary"):
+        load_model(other)
+    cfg = json.loads((other / "music_vocab.json").read_text())
+    cfg["config"]["version"] = 99
+    (other / "music_vocab.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError, match="incompatible vocabulary version 99"):
+        load_model(other)
+    (other / "music_vocab.json").unlink()
+    with pytest.raises(ModelError, match="music_vocab.json"):
+        load_model(other)
+
+
+def test_cuda_request_without_cuda_is_a_clear_error(tiny_model):
+    import torch
+
+    from composer_app.music_lm.loading import load_model
+
+    if torch.cuda.is_available():
+        pytest.skip("a CUDA device is present")
+    with pytest.raises(ModelError, match="CUDA was requested"):
+        load_model(tiny_model, device="cuda")
+
+
+def test_bundled_model_loads_offline():
+    from composer_app.music_lm.loading import load_model
+
+    d = default_model_dir()
+    if not (d / "model.safetensors").is_file():
+        pytest.skip(f"the bundled model is not in {d} yet")
+    lm = load_model(d, device="cpu")
+    size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
+    assert size < 50 * 1024 * 1024
+    assert lm.model.config.vocab_size == len(lm.tokenizer)
