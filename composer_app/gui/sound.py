@@ -1,0 +1,355 @@
+"""Sound & MIDI in the main window: the player and its outputs, the transport toolbar and menu, a
+status-bar read-out of the outputs, note previews, MIDI keyboard input (thru, recording a take as
+one undo step, step input) and the Sound & MIDI settings dialog.
+
+``app.py`` calls :func:`install_sound` once; the suggestion panel uses ``sound.player``
+(``play_candidate`` / ``switch_candidate`` / ``stop``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
+    QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
+)
+
+from ..playback.errors import PlaybackError
+from ..playback.events import TempoMap
+from ..playback.midi_input import MidiInput, Recorder, StepInput
+from ..playback.outputs import (
+    FluidSynthOutput, MidiPortOutput, MultiOutput, NullOutput, Output, OutputConfig, audio_drivers_for_platform,
+    list_ports, open_outputs,
+)
+from ..playback.qt_player import PLAYING, QtPlayer
+from .transport import TransportBar
+
+
+def config_from_settings(settings) -> OutputConfig:
+    return OutputConfig(
+        synth=settings.synth_enabled, soundfont=settings.soundfont or None, gain=settings.synth_gain,
+        audio_driver=settings.audio_driver or None, midi_port=settings.midi_output or None,
+        virtual_port=settings.midi_virtual_output, api=settings.midi_api or "auto",
+    )
+
+
+def describe_output(output: Output) -> str:
+    """Short status-bar text for the current outputs."""
+    parts = output.outputs if isinstance(output, MultiOutput) else [output]
+    names = []
+    for o in parts:
+        if isinstance(o, FluidSynthOutput):
+            names.append(f"FluidSynth ({o.driver_name})")
+        elif isinstance(o, MidiPortOutput):
+            names.append(f"MIDI '{o.name}'" + (" (virtual)" if o.virtual else ""))
+        elif isinstance(o, NullOutput):
+            names.append("none")
+    return "Sound: " + ", ".join(names)
+
+
+class _InputBridge(QObject):
+    """Carries MIDI input from rtmidi's thread to the GUI thread (queued signal)."""
+
+    received = Signal(object, float)
+
+
+class SoundController(QObject):
+    #: A message for the status bar.
+    messageShown = Signal(str)
+
+    def __init__(self, window, document, settings, *, output: Output | None = None, open_devices: bool = True):
+        super().__init__(window)
+        self.window, self.doc, self.settings = window, document, settings
+        self.player = QtPlayer(output or NullOutput(), parent=self)
+        self.transport = TransportBar(self.player, document, roll=window.roll, parent=window)
+        window.addToolBar(self.transport)
+        self.problems: list[str] = []
+        self.midi_input: MidiInput | None = None
+        self._bridge = _InputBridge(self)
+        self._bridge.received.connect(self._on_input_received, Qt.ConnectionType.QueuedConnection)
+        self._recorder: Recorder | None = None
+        self._record_t0 = 0.0
+        self._step: StepInput | None = None
+
+        self.status_label = QLabel("Sound: none", window)
+        self.status_label.setObjectName("soundStatus")
+        window.add_status_widget(self.status_label)
+
+        self.actions_by_name: dict[str, QAction] = dict(self.transport.actions_by_name)
+        self._add_action("record", "&Record MIDI Take", "Ctrl+R", self._on_record_toggled, checkable=True)
+        self._add_action("step_input", "S&tep Input", "Ctrl+Shift+R", self._on_step_toggled, checkable=True)
+        self._add_action("sound_settings", "Sound && &MIDI Settings...", None, self._on_settings_triggered)
+        menu = window.add_menu("&Transport")
+        menu.addActions(self.transport.menu_actions())
+        menu.addSeparator()
+        menu.addActions([self.actions_by_name[n] for n in ("record", "step_input")])
+        menu.addSeparator()
+        menu.addAction(self.actions_by_name["sound_settings"])
+        self.menu = menu
+
+        self.transport.messageShown.connect(window.status_message)
+        self.transport.positionChanged.connect(window.show_position)
+        self.messageShown.connect(window.status_message)
+        self.player.stateChanged.connect(self._on_player_stateChanged)
+        window.roll.keyClicked.connect(self._on_roll_keyClicked)
+        window.roll.notePreviewed.connect(self._on_roll_notePreviewed)
+        window.closed.connect(self.close)
+        document.currentTrackChanged.connect(self._on_document_currentTrackChanged)
+        self.transport.actions_by_name["metronome"].setChecked(settings.metronome)
+        self.transport.actions_by_name["metronome"].toggled.connect(self._on_metronome_toggled)
+        if output is not None:
+            self._show_output()
+        elif open_devices:
+            self.apply_settings()
+
+    # ---- outputs and input ---------------------------------------------------------------------
+    def apply_settings(self) -> None:
+        """(Re)open the outputs and the MIDI input from the settings; problems go to the status bar."""
+        output, problems = open_outputs(config_from_settings(self.settings))
+        self.player.set_output(output)
+        self.problems = problems
+        self._open_input()
+        self._show_output()
+
+    def _open_input(self) -> None:
+        if self.midi_input is not None:
+            self.midi_input.close()
+            self.midi_input = None
+        port, virtual = self.settings.midi_input or None, self.settings.midi_virtual_input
+        if not port and not virtual:
+            return
+        try:
+            self.midi_input = MidiInput(port, virtual=virtual, api=self.settings.midi_api or "auto",
+                                        on_message=self._bridge.received.emit, thru=self.player.output,
+                                        thru_channel=self.doc.current_track.channel)
+        except PlaybackError as exc:
+            self.problems.append(str(exc))
+            return
+        self._on_document_currentTrackChanged()
+
+    def _on_document_currentTrackChanged(self, _track_id: int | None = None) -> None:
+        """MIDI thru plays with the current track's channel and instrument."""
+        if self.midi_input is None:
+            return
+        import mido
+
+        track = self.doc.current_track
+        self.midi_input.thru_channel = track.channel
+        try:
+            self.player.output.send(mido.Message("program_change", channel=track.channel, program=track.program))
+        except PlaybackError as exc:
+            self.messageShown.emit(str(exc))
+
+    def _show_output(self) -> None:
+        text = describe_output(self.player.output)
+        if self.midi_input is not None:
+            text += f"; MIDI in '{self.midi_input.name}'"
+        self.status_label.setText(text)
+        self.status_label.setToolTip("\n".join(self.problems) or text)
+        if self.problems:
+            self.window.status_message(self.problems[0])
+
+    def close(self) -> None:
+        if self.midi_input is not None:
+            self.midi_input.close()
+            self.midi_input = None
+        self.player.close()
+
+    # ---- previews --------------------------------------------------------------------------------
+    def _preview(self, pitch: int, velocity: int = 90) -> None:
+        if self.player.state == PLAYING:
+            return  # playback is heard already
+        track = self.doc.current_track
+        self.player.preview_note(pitch, velocity, channel=track.channel, program=track.program)
+
+    def _on_roll_keyClicked(self, pitch: int) -> None:
+        self._preview(pitch)
+
+    def _on_roll_notePreviewed(self, pitch: int, velocity: int) -> None:
+        self._preview(pitch, velocity)
+
+    def _on_metronome_toggled(self, on: bool) -> None:
+        self.settings.metronome = on
+
+    # ---- MIDI input: recording and step input ----------------------------------------------------
+    def _on_input_received(self, msg, t: float) -> None:
+        if self._recorder is not None:
+            self._recorder.feed(msg, t)
+        if self._step is not None:
+            note = self._step.feed(msg)
+            if note is not None:
+                track = self.doc.score.track_index(self.doc.current_track.id)
+                notes = list(self.doc.score.tracks[track].notes) + [note]
+                self.doc.edit("Step input", self.doc.score.with_notes(notes, track))
+            if msg.type in ("note_on", "note_off"):
+                self.window.roll.set_playhead(self._step.cursor)
+
+    def _require_input(self, action: str) -> bool:
+        if self.midi_input is None:
+            self.actions_by_name[action].setChecked(False)
+            self.messageShown.emit("Choose a MIDI input (or the virtual input) in Transport > Sound & MIDI Settings")
+            return False
+        return True
+
+    def _on_record_toggled(self, on: bool) -> None:
+        if on:
+            if not self._require_input("record"):
+                return
+            self.actions_by_name["step_input"].setChecked(False)
+            score = self.doc.score
+            start = self.window.roll.playhead
+            bars = max(0, self.settings.count_in_bars)
+            meter = score.meter
+            pre = meter.bar(max(0, meter.bar_at(start).index - bars)).start if bars else start
+            tm = TempoMap.of(score)
+            self._recorder = Recorder(tm, start_tick=start, grid=self.window.roll.grid_ticks,
+                                      count_in=tm.seconds(start) - tm.seconds(pre))
+            self._record_t0 = time.perf_counter()
+            self._recorder.start(self._record_t0)
+            self.player.play_score(score, from_tick=pre)
+            self.messageShown.emit("Recording: play your MIDI keyboard; stop with Space or Ctrl+R")
+        elif self._recorder is not None:
+            self._finish_take()
+
+    def _finish_take(self) -> None:
+        rec, self._recorder = self._recorder, None
+        self.player.stop()
+        notes = rec.finish(time.perf_counter() - self._record_t0)
+        if not notes:
+            self.messageShown.emit("Nothing was recorded")
+            return
+        track = self.doc.score.track_index(self.doc.current_track.id)
+        existing = list(self.doc.score.tracks[track].notes)
+        self.doc.edit(f"Record {len(notes)} notes", self.doc.score.with_notes(existing + notes, track))
+        self.messageShown.emit(f"Recorded {len(notes)} notes")
+
+    def _on_player_stateChanged(self, state: str) -> None:
+        if state != PLAYING and self._recorder is not None:
+            self.actions_by_name["record"].setChecked(False)  # runs _finish_take
+
+    def _on_step_toggled(self, on: bool) -> None:
+        if on:
+            if not self._require_input("step_input"):
+                return
+            grid = self.window.roll.grid_ticks or 480
+            self._step = StepInput(cursor=self.window.roll.playhead, grid=grid)
+            self.messageShown.emit("Step input: each key adds a note of the grid length at the playhead")
+        else:
+            self._step = None
+
+    # ---- settings dialog -------------------------------------------------------------------------
+    def _on_settings_triggered(self) -> None:
+        dialog = SoundSettingsDialog(self.settings, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            dialog.save()
+            self.apply_settings()
+
+    def _add_action(self, name, text, shortcut, slot, checkable=False) -> QAction:
+        act = QAction(text, self.window)
+        act.setObjectName(f"sound_{name}")
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setCheckable(checkable)
+        (act.toggled if checkable else act.triggered).connect(slot)
+        self.window.addAction(act)
+        self.actions_by_name[name] = act
+        return act
+
+
+class SoundSettingsDialog(QDialog):
+    """Outputs (FluidSynth, soundfont, gain, audio driver, MIDI port, virtual port), the MIDI API,
+    the MIDI input and the count-in."""
+
+    def __init__(self, settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Sound & MIDI Settings")
+        form = QFormLayout(self)
+        self.synth = QCheckBox("Play through FluidSynth")
+        self.synth.setChecked(settings.synth_enabled)
+        form.addRow(self.synth)
+        self.soundfont = QLineEdit(settings.soundfont)
+        self.soundfont.setPlaceholderText("found automatically")
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._on_browse_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.soundfont, 1)
+        row.addWidget(browse)
+        form.addRow("Soundfont:", row)
+        self.gain = QDoubleSpinBox()
+        self.gain.setRange(0.0, 5.0)
+        self.gain.setSingleStep(0.1)
+        self.gain.setValue(settings.synth_gain)
+        form.addRow("Output gain:", self.gain)
+        self.driver = QComboBox()
+        self.driver.addItem("Automatic", "")
+        for d in audio_drivers_for_platform():
+            self.driver.addItem(d, d)
+        self.driver.setCurrentIndex(max(0, self.driver.findData(settings.audio_driver)))
+        form.addRow("Audio driver:", self.driver)
+        self.api = QComboBox()
+        for label, value in (("Automatic", "auto"), ("ALSA", "alsa"), ("JACK", "jack"), ("CoreMIDI", "coremidi")):
+            self.api.addItem(label, value)
+        self.api.setCurrentIndex(max(0, self.api.findData(settings.midi_api)))
+        form.addRow("MIDI system:", self.api)
+        try:
+            ports = list_ports(settings.midi_api or "auto")
+        except PlaybackError as exc:
+            ports = {"outputs": [], "inputs": []}
+            form.addRow(QLabel(str(exc)))
+        self.output = self._port_combo(ports["outputs"], settings.midi_output)
+        form.addRow("MIDI output port:", self.output)
+        self.virtual_out = QCheckBox('Open the virtual output "Composer Assistant" (for a DAW)')
+        self.virtual_out.setChecked(settings.midi_virtual_output)
+        form.addRow(self.virtual_out)
+        self.input = self._port_combo(ports["inputs"], settings.midi_input)
+        form.addRow("MIDI input port:", self.input)
+        self.virtual_in = QCheckBox('Open the virtual input "Composer Assistant In"')
+        self.virtual_in.setChecked(settings.midi_virtual_input)
+        form.addRow(self.virtual_in)
+        self.count_in = QSpinBox()
+        self.count_in.setRange(0, 4)
+        self.count_in.setValue(settings.count_in_bars)
+        self.count_in.setSuffix(" bars")
+        form.addRow("Count-in when recording:", self.count_in)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    @staticmethod
+    def _port_combo(names, current: str) -> QComboBox:
+        combo = QComboBox()
+        combo.setEditable(True)  # a unique part of a name is enough, and ports may come later
+        combo.addItem("")
+        combo.addItems(list(names))
+        combo.setCurrentText(current)
+        return combo
+
+    def _on_browse_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a soundfont", self.soundfont.text(),
+                                              "SoundFonts (*.sf2 *.sf3)")
+        if path:
+            self.soundfont.setText(path)
+
+    def save(self) -> None:
+        s = self.settings
+        s.synth_enabled = self.synth.isChecked()
+        s.soundfont = self.soundfont.text().strip()
+        s.synth_gain = float(self.gain.value())
+        s.audio_driver = self.driver.currentData() or ""
+        s.midi_api = self.api.currentData() or "auto"
+        s.midi_output = self.output.currentText().strip()
+        s.midi_virtual_output = self.virtual_out.isChecked()
+        s.midi_input = self.input.currentText().strip()
+        s.midi_virtual_input = self.virtual_in.isChecked()
+        s.count_in_bars = int(self.count_in.value())
+
+
+def install_sound(window, document, settings, **kwargs) -> SoundController:
+    """Attach sound & MIDI to a main window (the composition root calls this once)."""
+    return SoundController(window, document, settings, **kwargs)
