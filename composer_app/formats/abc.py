@@ -102,9 +102,12 @@ def parse_chord_text(text: str):
         return None
     for parser in (parse_nottingham, ChordSymbol.parse):
         try:
-            return parser(t)
+            sym = parser(t)
         except (ChordSymbolError, ValueError):
             continue
+        if sym.bass is not None and sym.bass_pc == sym.root_pc:  # "C/c": a bass equal to the root
+            sym = ChordSymbol(sym.root, sym.quality)
+        return sym
     return None
 
 
@@ -132,8 +135,8 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
                             break
                 if sym is None:
                     tok.chordSymbols = []
-                else:
-                    tok.chordSymbols = ['"NC"' if sym is NO_CHORD else '"C"']
+                else:  # music21 builds "NC" quickly (a real chord symbol costs ~3 ms)
+                    tok.chordSymbols = ['"NC"']
                     ours.append(sym)
         s = stream.Score()
         translate.abcToStreamScore(handler, s)

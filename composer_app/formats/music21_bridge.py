@@ -26,8 +26,9 @@ from music21 import chord as m21chord
 from music21 import harmony, key, meter, note, stream, tempo
 
 from ..errors import ChordSymbolError
-from ._common import normalize_keys, normalize_tempos, normalize_time_signatures
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Tempo, TimeSignature, Track
+from ..score.chords import pitch_class, spell
+from ._common import normalize_keys, normalize_tempos, normalize_time_signatures
 
 #: music21 ``chordKind`` (the MusicXML ``<kind>`` value) -> our canonical quality.
 KIND_TO_QUALITY: dict[str, str] = {
@@ -69,29 +70,21 @@ def ticks(ql) -> int:
 
 
 def _name(pitch_name: str) -> str:
-    """music21 spelling ('B-', 'F#', 'E--') to ours ('Bb', 'F#'), falling back to a plain letter."""
-    name = pitch_name.replace("-", "b")
-    if len(name) > 2:  # double accidentals: respell by pitch class
-        from ..score.chords import spell, pitch_class
-
+    """music21 spelling ('B-', 'F#', 'E--') to ours ('Bb', 'F#'); double accidentals respelled."""
+    name = pitch_name[:1].upper() + pitch_name[1:].replace("-", "b")
+    if len(name) > 2:
         return spell(pitch_class(name), prefer_flats="b" in name)
     return name
 
 
-def chord_from_m21(cs: harmony.ChordSymbol):
-    """Map a music21 chord symbol to ours; ``NO_CHORD`` for N.C.; ``None`` when it has no root."""
-    if isinstance(cs, harmony.NoChord):
+def chord_from_fields(root: str, kind: str, bass: str | None = None,
+                      mods: set[tuple[str, int, int]] | frozenset = frozenset()):
+    """Our symbol from MusicXML-style fields: root/bass names (``Bb`` or ``B-``), ``<kind>`` value and
+    ``<degree>`` changes as ``(type, degree, alter)``; ``NO_CHORD`` for kind ``none``; ``None`` if unusable."""
+    kind = (kind or "major").strip()
+    if kind == "none":
         return NO_CHORD
-    try:
-        root = cs.root()
-    except Exception:  # music21 raises on empty symbols
-        return None
-    if root is None:
-        return None
-    kind = cs.chordKind or "major"
     quality = KIND_TO_QUALITY.get(kind, "")
-    mods = {(m.modType, m.degree, m.interval.semitones if m.interval is not None else 0)
-            for m in cs.chordStepModifications}
     if quality == "sus4" and any(t == "add" and d == 7 for t, d, _ in mods):
         quality = "7sus4"
     elif quality == "7":
@@ -105,18 +98,30 @@ def chord_from_m21(cs: harmony.ChordSymbol):
         quality = "add9"
     elif quality == "m7" and ("alter", 5, -1) in mods:
         quality = "m7b5"
-    bass = None
     try:
-        b = cs.bass()
-    except Exception:
-        b = None
-    root_name = _name(root.name)
-    if b is not None and b.name != root.name:
-        bass = _name(b.name)
-    try:
-        return ChordSymbol(root_name, quality, bass)
+        root_name = _name(root)
+        bass_name = _name(bass) if bass else None
+        if bass_name is not None and pitch_class(bass_name) == pitch_class(root_name):
+            bass_name = None
+        return ChordSymbol(root_name, quality, bass_name)
     except (ChordSymbolError, ValueError):
         return None
+
+
+def chord_from_m21(cs: harmony.ChordSymbol):
+    """Map a music21 chord symbol to ours; ``NO_CHORD`` for N.C.; ``None`` when it has no root."""
+    if isinstance(cs, harmony.NoChord):
+        return NO_CHORD
+    try:
+        root = cs.root()
+        b = cs.bass()
+    except Exception:  # music21 raises on empty symbols
+        return None
+    if root is None:
+        return None
+    mods = {(m.modType, m.degree, m.interval.semitones if m.interval is not None else 0)
+            for m in cs.chordStepModifications}
+    return chord_from_fields(root.name, cs.chordKind or "major", b.name if b is not None else None, mods)
 
 
 def _parts(s: stream.Stream) -> list[stream.Stream]:
@@ -213,21 +218,30 @@ def _notes(part: stream.Stream, shift: int) -> list[Note]:
     return sorted(out.values(), key=lambda n: (n.start, n.pitch))
 
 
+#: Chords found outside music21 (see musicxml.py): part index -> [(measure index, quarter offset, symbol)].
+ChordEvents = dict[int, list[tuple[int, Fraction, object]]]
+
+
 def _chords(parts: list[stream.Stream], shift: int, end: int, meter_: Meter,
-            mapper: ChordMapper) -> list[Chord]:
+            mapper: ChordMapper, chord_events: ChordEvents | None = None) -> list[Chord]:
     events: dict[int, object] = {}
-    for part in parts:
+    for pi, part in enumerate(parts):
+        if chord_events is not None:
+            measures = list(part.getElementsByClass(stream.Measure))
+            for mi, offset, sym in chord_events.get(pi, []):
+                base = measures[mi].offset if mi < len(measures) else part.highestTime
+                events.setdefault(ticks(Fraction(base).limit_denominator(100_000) + offset) + shift, sym)
+            continue
         flat = part.flatten()
         for cs in flat.getElementsByClass(harmony.ChordSymbol):
             sym = mapper(cs)
             if sym is None:
                 continue
-            tick = ticks(flat.elementOffset(cs)) + shift
-            events.setdefault(tick, sym)
+            events.setdefault(ticks(flat.elementOffset(cs)) + shift, sym)
     chords: list[Chord] = []
     ordered = sorted(events.items())
     for i, (tick, sym) in enumerate(ordered):
-        if sym is NO_CHORD:
+        if sym is NO_CHORD or sym is None:
             continue
         nxt = ordered[i + 1][0] if i + 1 < len(ordered) else end
         if nxt <= tick:
@@ -248,8 +262,12 @@ def title_of(s: stream.Stream) -> str:
 
 
 def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: ChordMapper | None = None,
-                   title: str | None = None) -> Score:
-    """Convert a parsed music21 stream (Score, Part, Opus: its first score) to a :class:`Score`."""
+                   title: str | None = None, chord_events: ChordEvents | None = None) -> Score:
+    """Convert a parsed music21 stream (Score, Part, Opus: its first score) to a :class:`Score`.
+
+    ``chord_mapper`` turns a music21 chord symbol into ours (default :func:`chord_from_m21`);
+    ``chord_events`` supplies chords read outside music21 instead (by measure, see musicxml.py).
+    """
     if isinstance(s, stream.Opus) and list(s.scores):
         s = list(s.scores)[0]
     parts = _parts(s)
@@ -279,7 +297,7 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
     end = max([t.end for t in tracks] + [ticks(p.highestTime) + shift for p in parts] + [0])
     chord_list: list[Chord] = []
     if chords:
-        chord_list = _chords(parts, shift, end, Meter(time_sigs), chord_mapper or chord_from_m21)
+        chord_list = _chords(parts, shift, end, Meter(time_sigs), chord_mapper or chord_from_m21, chord_events)
     return Score(
         title=title if title is not None else title_of(s),
         tracks=tuple(tracks),
@@ -356,15 +374,23 @@ def _voices(notes: tuple[Note, ...]) -> list[list[tuple[int, int, list[Note]]]]:
     return voices
 
 
-def _element(group: list[Note] | None, length: int, tie_type: str | None):
+def _pitch(midi: int, prefer_flats: bool):
+    from music21 import pitch
+
+    name = spell(midi % 12, prefer_flats).replace("b", "-")
+    return pitch.Pitch(name, octave=midi // 12 - 1)
+
+
+def _element(group: list[Note] | None, length: int, tie_type: str | None, prefer_flats: bool = False):
     ql = Fraction(length, TPQ)
     if group is None:
         el = note.Rest(quarterLength=ql)
     elif len(group) == 1:
-        el = note.Note(group[0].pitch, quarterLength=ql)
+        el = note.Note(_pitch(group[0].pitch, prefer_flats), quarterLength=ql)
         el.volume.velocity = group[0].velocity
     else:
-        el = m21chord.Chord([n.pitch for n in sorted(group, key=lambda n: n.pitch)], quarterLength=ql)
+        pitches = [_pitch(n.pitch, prefer_flats) for n in sorted(group, key=lambda n: n.pitch)]
+        el = m21chord.Chord(pitches, quarterLength=ql)
         el.volume.velocity = max(n.velocity for n in group)
     if tie_type and group is not None:
         from music21 import tie
@@ -373,7 +399,45 @@ def _element(group: list[Note] | None, length: int, tie_type: str | None):
     return el
 
 
-def _fill_voice(voice, bar_start: int, bar_end: int) -> list:
+def _finish_measure(m: stream.Measure, k: KeySignature) -> None:
+    """Light notation (music21's makeNotation copies the whole score and is slow): accidentals shown
+    only where the key or an earlier note of the bar does not imply them, beams, tuplet brackets."""
+    from music21 import pitch
+
+    key_alter = {p.step: int(p.alter) for p in key.KeySignature(max(-7, min(7, k.sharps))).alteredPitches}
+    state: dict[tuple[str, int], int] = {}
+    containers = [m] + list(m.voices)
+    items = []
+    for c in containers:
+        for el in c.notes:
+            items.append((c.elementOffset(el), el))
+    for _, el in sorted(items, key=lambda x: x[0]):
+        held = el.tie is not None and el.tie.type in ("stop", "continue")
+        for p in el.pitches:
+            alter = int(p.alter)
+            current = state.get((p.step, p.octave), key_alter.get(p.step, 0))
+            if held or alter == current:
+                if p.accidental is not None:
+                    p.accidental.displayStatus = False
+            else:
+                if p.accidental is None:
+                    p.accidental = pitch.Accidental("natural")
+                p.accidental.displayStatus = True
+            state[(p.step, p.octave)] = alter
+    for c in containers:
+        if c is m and m.voices:
+            continue
+        try:
+            c.makeBeams(inPlace=True)
+        except Exception:  # odd groupings: leave unbeamed (readers beam by default)
+            pass
+        try:
+            stream.makeNotation.makeTupletBrackets(c, inPlace=True)
+        except Exception:
+            pass
+
+
+def _fill_voice(voice, bar_start: int, bar_end: int, prefer_flats: bool = False) -> list:
     """music21 elements (notes, chords, rests; tied where split) for one voice within one bar."""
     out = []
     pos = bar_start
@@ -387,7 +451,7 @@ def _fill_voice(voice, bar_start: int, bar_end: int) -> list:
             first = s == start and i == 0
             last = e == start + dur and i == len(parts) - 1
             tie_type = None if first and last else "start" if first else "stop" if last else "continue"
-            out.append(_element(group, p, tie_type))
+            out.append(_element(group, p, tie_type, prefer_flats))
         pos = e
     if pos < bar_end:
         out += [_element(None, p, None) for p in _pieces(bar_end - pos)]
@@ -396,7 +460,7 @@ def _fill_voice(voice, bar_start: int, bar_end: int) -> list:
 
 def m21_from_score(score: Score) -> stream.Score:
     """A music21 score for ``score``: one part per track, chord symbols and tempo on the first part."""
-    from music21 import instrument, metadata
+    from music21 import clef, instrument, metadata
 
     s = stream.Score()
     s.metadata = metadata.Metadata()
@@ -416,8 +480,13 @@ def m21_from_score(score: Score) -> stream.Score:
         part.insert(0, inst)
         voices = _voices(track.notes)
         prev_sig = None
+        low = bool(track.notes) and sum(n.pitch for n in track.notes) / len(track.notes) < 55
         for bar in bars:
             m = stream.Measure(number=bar.index + 1)
+            if bar.index == 0:
+                m.clef = clef.BassClef() if low else clef.TrebleClef()
+            k_here = score.key_at(bar.start)
+            flats = k_here.prefers_flats
             if prev_sig is None or bar.meter != prev_sig:
                 m.timeSignature = meter.TimeSignature(f"{bar.meter.numerator}/{bar.meter.denominator}")
             prev_sig = bar.meter
@@ -438,17 +507,18 @@ def m21_from_score(score: Score) -> stream.Score:
                         m.insert(Fraction(c.end - bar.start, TPQ), harmony.NoChord())
             if len(voices) <= 1:
                 offset = Fraction(0)
-                for el in _fill_voice(voices[0] if voices else [], bar.start, bar.end):
+                for el in _fill_voice(voices[0] if voices else [], bar.start, bar.end, flats):
                     m.insert(offset, el)
                     offset += el.duration.quarterLength
             else:
                 for vi, voice in enumerate(voices):
                     v = stream.Voice(id=str(vi + 1))
                     offset = Fraction(0)
-                    for el in _fill_voice(voice, bar.start, bar.end):
+                    for el in _fill_voice(voice, bar.start, bar.end, flats):
                         v.insert(offset, el)
                         offset += el.duration.quarterLength
                     m.insert(0, v)
+            _finish_measure(m, k_here)
             part.append(m)
         s.insert(0, part)
     return s

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from fractions import Fraction
 from pathlib import Path
 
 from ..errors import FileFormatError
 from ..score import Score
-from .music21_bridge import score_from_m21
+from .music21_bridge import chord_from_fields, score_from_m21
 
 
 def _check_file(path: Path) -> bytes:
@@ -62,6 +63,86 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
         raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({exc})") from None
 
 
+def _num(el, default: float = 0.0) -> float:
+    try:
+        return float(el.text) if el is not None and el.text and el.text.strip() else default
+    except ValueError:
+        return default
+
+
+def _pitch_name(step_el, alter_el) -> str | None:
+    step = (step_el.text or "").strip().upper() if step_el is not None else ""
+    if step not in ("A", "B", "C", "D", "E", "F", "G"):
+        return None
+    alter = int(round(_num(alter_el)))
+    return step + ("#" * alter if alter > 0 else "-" * -alter)
+
+
+def _harmony_symbol(h):
+    """Our chord symbol (or ``NO_CHORD``/``None``) for a ``<harmony>`` element."""
+    kind_el = h.find("kind")
+    kind = (kind_el.text or "").strip() if kind_el is not None else ""
+    if kind == "none":
+        return chord_from_fields("C", "none")
+    root_el = h.find("root")
+    if root_el is None:
+        return None  # a <function> (roman numeral) without a root: not a lead-sheet chord
+    root = _pitch_name(root_el.find("root-step"), root_el.find("root-alter"))
+    bass_el = h.find("bass")
+    bass = _pitch_name(bass_el.find("bass-step"), bass_el.find("bass-alter")) if bass_el is not None else None
+    if root is None:
+        return None
+    mods = set()
+    for d in h.findall("degree"):
+        typ = (d.findtext("degree-type") or "add").strip()
+        mods.add((typ, int(_num(d.find("degree-value")) or 0), int(round(_num(d.find("degree-alter"))))))
+    return chord_from_fields(root, kind or "major", bass, mods)
+
+
+def _extract_harmonies(data: bytes):
+    """Take ``<harmony>`` out of a partwise document and read it here (music21 builds each chord symbol
+    slowly). Returns ``(document without harmonies, {part index: [(measure index, offset, symbol)]},
+    {part index: measure count})`` or ``None`` when the document is not one we can handle this way."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None
+    if root.tag != "score-partwise":
+        return None
+    events: dict[int, list] = {}
+    counts: dict[int, int] = {}
+    found = False
+    for pi, part in enumerate(root.findall("part")):
+        divisions = 1.0
+        measures = part.findall("measure")
+        counts[pi] = len(measures)
+        for mi, measure in enumerate(measures):
+            pos = Fraction(0)
+            for el in list(measure):
+                tag = el.tag
+                if tag == "attributes":
+                    divisions = _num(el.find("divisions"), divisions) or divisions
+                elif tag == "note":
+                    if el.find("chord") is None and el.find("grace") is None:
+                        pos += Fraction(_num(el.find("duration"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                elif tag == "backup":
+                    pos -= Fraction(_num(el.find("duration"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                elif tag == "forward":
+                    pos += Fraction(_num(el.find("duration"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                elif tag == "harmony":
+                    found = True
+                    off = Fraction(_num(el.find("offset"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                    sym = _harmony_symbol(el)
+                    if sym is not None:
+                        events.setdefault(pi, []).append((mi, max(Fraction(0), pos + off), sym))
+                    measure.remove(el)
+    if not found:
+        return data, {}, counts
+    return ET.tostring(root, encoding="utf-8"), events, counts
+
+
 def read_musicxml(path: str | Path) -> Score:
     """Read a MusicXML file into a :class:`Score`; any failure is a :class:`FileFormatError`."""
     from music21 import converter
@@ -77,12 +158,23 @@ def read_musicxml(path: str | Path) -> Score:
         raise FileFormatError(path, "not a MusicXML file (it is not XML)")
     if b"score-partwise" not in data[:4000] and b"score-timewise" not in data[:4000]:
         raise FileFormatError(path, "not a MusicXML file (no <score-partwise> or <score-timewise> element)")
+    extracted = _extract_harmonies(data)
+    chord_events = None
     try:
-        s = converter.parse(data, format="musicxml", forceSource=True)
+        if extracted is not None:
+            stripped, chord_events, counts = extracted
+            s = converter.parse(stripped, format="musicxml", forceSource=True)
+            parts = list(s.parts)
+            if len(parts) != len(counts) or any(
+                    len(p.getElementsByClass("Measure")) != counts[i] for i, p in enumerate(parts)):
+                chord_events = None  # staves split into several parts: let music21 place the chords
+                s = converter.parse(data, format="musicxml", forceSource=True)
+        else:
+            s = converter.parse(data, format="musicxml", forceSource=True)
     except Exception as exc:  # music21 raises many exception types on bad documents
         raise FileFormatError(path, f"the MusicXML could not be parsed ({_short(exc)})") from None
     try:
-        score = score_from_m21(s)
+        score = score_from_m21(s, chord_events=chord_events)
     except Exception as exc:
         raise FileFormatError(path, f"the MusicXML could not be converted ({_short(exc)})") from None
     if not score.title:
@@ -102,7 +194,9 @@ def write_musicxml(score: Score, path: str | Path) -> None:
         s = m21_from_score(score)
         from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-        xml = GeneralObjectExporter(s).parse()
+        exporter = GeneralObjectExporter(s)
+        exporter.makeNotation = False  # m21_from_score already made measures, ties, beams, accidentals
+        xml = exporter.parse()
     except Exception as exc:
         raise FileFormatError(path, f"could not be written as MusicXML ({_short(exc)})") from None
     if path.suffix.lower() == ".mxl":
