@@ -192,13 +192,24 @@ def _tempos(flat: stream.Stream, shift: int) -> tuple[Tempo, ...]:
     return normalize_tempos(found)
 
 
+def _tie_type(el, p) -> str | None:
+    t = None
+    if isinstance(el, m21chord.Chord):
+        try:
+            t = el.getTie(p)
+        except Exception:
+            t = None
+    if t is None:
+        t = el.tie
+    return t.type if t is not None and t.type in ("start", "stop", "continue") else None
+
+
 def _notes(part: stream.Stream, shift: int) -> list[Note]:
-    try:
-        part = part.stripTies(inPlace=False)
-    except Exception:  # stripTies is defensive-less on odd streams; keep ties unmerged then
-        pass
+    """Notes of one part, tied notes merged (by MIDI number, so a tie from ``G natural`` to ``G``
+    still merges; music21's stripTies compares spellings), grace notes dropped."""
     flat = part.flatten()
-    out: dict[tuple[int, int], Note] = {}
+    done: list[tuple[int, int, int, int]] = []  # (midi, start, end, velocity)
+    open_: dict[int, list[int]] = {}  # midi -> [start, end, velocity] of a chain waiting for its next note
     for el in flat.notes:
         if isinstance(el, harmony.Harmony) or el.duration.isGrace:
             continue
@@ -211,10 +222,29 @@ def _notes(part: stream.Stream, shift: int) -> list[Note]:
         pitches = el.pitches if isinstance(el, m21chord.Chord) else (el.pitch,) if isinstance(el, note.Note) else ()
         for p in pitches:
             midi = int(round(p.ps))
-            if 0 <= midi <= 127:
-                prev = out.get((midi, start))
-                if prev is None or prev.duration < dur:  # unison doubling: keep the longer
-                    out[(midi, start)] = Note(midi, start, dur, vel)
+            if not 0 <= midi <= 127:
+                continue
+            tie = _tie_type(el, p)
+            chain = open_.get(midi)
+            if tie in ("stop", "continue") and chain is not None and chain[1] == start:
+                chain[1] = start + dur
+                if tie == "stop":
+                    done.append((midi, chain[0], chain[1], chain[2]))
+                    del open_[midi]
+                continue
+            if chain is not None:  # a tie that never arrived: close what we have
+                done.append((midi, chain[0], chain[1], chain[2]))
+                del open_[midi]
+            if tie in ("start", "continue"):
+                open_[midi] = [start, start + dur, vel]
+            else:
+                done.append((midi, start, start + dur, vel))
+    done += [(midi, c[0], c[1], c[2]) for midi, c in open_.items()]
+    out: dict[tuple[int, int], Note] = {}
+    for midi, start, end, vel in done:
+        prev = out.get((midi, start))
+        if prev is None or prev.duration < end - start:  # unison doubling: keep the longer
+            out[(midi, start)] = Note(midi, start, end - start, vel)
     return sorted(out.values(), key=lambda n: (n.start, n.pitch))
 
 
@@ -415,6 +445,9 @@ def _finish_measure(m: stream.Measure, k: KeySignature) -> None:
         held = el.tie is not None and el.tie.type in ("stop", "continue")
         for p in el.pitches:
             alter = int(p.alter)
+            if el.tie is not None and p.accidental is None:  # same spelling on both ends of a tie
+                p.accidental = pitch.Accidental("natural")
+                p.accidental.displayStatus = False
             current = state.get((p.step, p.octave), key_alter.get(p.step, 0))
             if held or alter == current:
                 if p.accidental is not None:
