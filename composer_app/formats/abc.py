@@ -111,6 +111,84 @@ def parse_chord_text(text: str):
     return None
 
 
+def normalize_bars(text: str, *, implicit_repeat_starts: bool = False) -> str:
+    """Rewrite bar lines music21 mishandles, outside quotes, comments and fields.
+
+    * ``::`` becomes ``:||:`` (music21 drops the notes after a ``::`` on the same line);
+    * with ``implicit_repeat_starts``, write out the ``|:`` ABC leaves implicit, so that repeat
+      expansion plays AABB rather than AAB AAB: a ``:|`` with no ``|:`` since the previous section
+      boundary (``:|``, ``::``, ``||``, ``|]``) repeats from that boundary, where music21 would go
+      back to the start of the tune.
+    """
+    m = re.search(r"^K:.*$", text, re.MULTILINE)
+    if not m:
+        return text
+    edits: list[tuple[int, int, str]] = []  # (position, characters removed, text inserted)
+    open_start = False
+    boundary: int | None = None
+    i, n = m.end(), len(text)
+    line_start = False
+
+    def end_repeat() -> None:
+        if implicit_repeat_starts and not open_start and boundary is not None:
+            edits.append((_next_music(text, boundary), 0, "|:"))
+
+    while i < n:
+        c = text[i]
+        if line_start and re.match(r"[A-Za-z]:", text[i:i + 2]):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl + 1
+            continue
+        line_start = c == "\n"
+        if c == '"':
+            j = text.find('"', i + 1)
+            i = n if j < 0 else j + 1
+        elif c == "%":
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+        elif c == "[" and re.match(r"\[[A-Za-z]:", text[i:i + 3]):
+            j = text.find("]", i)
+            i = n if j < 0 else j + 1
+        elif text.startswith("::", i):
+            end_repeat()
+            edits.append((i, 2, ":||:"))
+            i += 2
+            boundary, open_start = i, True
+        elif text.startswith(":|", i):
+            end_repeat()
+            i += 2
+            if i < n and (text[i] == "]" or (text[i] == "|" and not text.startswith("|:", i))):
+                i += 1
+            boundary, open_start = i, False
+        elif text.startswith("||:", i):
+            i += 1
+        elif text.startswith("|:", i):
+            open_start = True
+            i += 2
+        elif text.startswith("||", i) or text.startswith("|]", i) or text.startswith("[|", i):
+            i += 2
+            boundary = i
+        else:
+            i += 1
+    for pos, remove, insert in sorted(edits, key=lambda e: e[0], reverse=True):
+        text = text[:pos] + insert + text[pos + remove:]
+    return text
+
+
+def _next_music(text: str, pos: int) -> int:
+    """The first position at or after ``pos`` that is music (not blank, not a field line such as
+    ``P:B``: music21 loses a ``|:`` written before one)."""
+    while True:
+        pos += re.match(r"[ \t\r\n]*", text[pos:]).end()
+        if (pos == 0 or text[pos - 1] == "\n") and re.match(r"[A-Za-z]:", text[pos:pos + 2]):
+            nl = text.find("\n", pos)
+            if nl < 0:
+                return len(text)
+            pos = nl + 1
+            continue
+        return pos
+
+
 def _mapper(cs):
     return cs.editorial.get(_EDITORIAL_KEY)
 
@@ -121,8 +199,9 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
 
     try:
         handler = abcFormat.ABCHandler()
-        handler.parseHeaderForVersionInformation(tune.text[:100])
-        handler.process(tune.text)
+        text = normalize_bars(tune.text, implicit_repeat_starts=expand_repeats)
+        handler.parseHeaderForVersionInformation(text[:100])
+        handler.process(text)
         # Replace each quoted string by a placeholder music21 always accepts; remember ours in order.
         ours: list[object] = []
         for tok in handler.tokens:

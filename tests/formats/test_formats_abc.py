@@ -106,3 +106,23 @@ def test_every_nottingham_file_lists_and_reads_its_first_tune(shared_data):
         s = read_abc(f, tunes[0].number)
         assert s.melody.notes and s.chords, f
     assert total == 960
+
+
+def _pitches(path, **kw) -> str:
+    names = {60: "C", 62: "D", 64: "E", 65: "F", 67: "G", 69: "A", 71: "B", 72: "c"}
+    return "".join(names[n.pitch] for n in read_abc(path, **kw).melody.notes)
+
+
+@pytest.mark.parametrize("body,plain,expanded", [
+    ("C D|E F::G A|B c:|", "CDEFGABc", "CDEFCDEFGABcGABc"),        # music21 alone drops notes after '::'
+    ("C D|E F::\nG A|B c:|", "CDEFGABc", "CDEFCDEFGABcGABc"),
+    ("C D|E F:|G A|B c:|", "CDEFGABc", "CDEFCDEFGABcGABc"),         # implicit |: after the first :|
+    ("C D|E F:|\nP:B\nG A|B c:|", "CDEFGABc", "CDEFCDEFGABcGABc"),  # ... even before a P: line
+    ("C D|[1E F:|[2F E||G A|B c:|", "CDEFFEGABc", "CDEFCDFEGABcGABc"),
+    ('"C"C "G"D|"^x:|"E F:|"C"G A|B c:|]', "CDEFGABc", "CDEFCDEFGABcGABc"),  # bar-like text in quotes
+])
+def test_repeats_and_double_colon(tmp_path, body, plain, expanded):
+    p = tmp_path / "rep.abc"
+    p.write_text("X:1\nT:R\nM:2/4\nL:1/4\nK:C\n" + body + "\n")
+    assert _pitches(p) == plain
+    assert _pitches(p, expand_repeats=True) == expanded
