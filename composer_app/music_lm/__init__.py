@@ -17,10 +17,13 @@ key in effect at the first context bar; the context is cut from the left to fit)
 task         layout
 ===========  ===============================================================================
 continue     ``H  context-bars  region-bars [<eos> at the end of a piece]``
-harmonize    ``H  context-bars  <MEL> region melody (no chords)  <CHD> region chords  <eos>``
+harmonize    ``H  context-bars  <MEL> region melody (no chords)  <CHD> region chords  <eos>`` (*)
 chords       ``H  context-bars  <CHD> region chords (no melody) [<eos> at the end of a piece]``
 infill       ``H  context-bars  <AFTER> bars after the region  <FILL> Len_n  region-bars  <eos>``
 ===========  ===============================================================================
+
+(*) in both region parts each ``Bar`` is followed by ``Idx_k``, the bar's number in the region,
+so the chords of bar k can find bar k's melody by matching tokens instead of counting bars.
 
 *Harmonize* is how suggestions for chords see the melody they harmonize: the whole region's
 melody comes before the first chord of the region is predicted. *Chords* continues a progression

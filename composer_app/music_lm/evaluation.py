@@ -151,7 +151,7 @@ class NGramScorer:
 
 class ChordPartGrammar:
     """Which tokens may come next in a harmonize answer: exactly ``n_bars`` bars of
-    ``Bar (Pos Root Quality [Bass])*`` with increasing positions inside each bar, then ``<eos>``."""
+    ``Bar Idx_k (Pos Root Quality [Bass])*`` with increasing positions inside each bar, then ``<eos>``."""
 
     def __init__(self, tok: MusicTokenizer, bar_lengths: list[int]):
         self.tok, self.lengths = tok, bar_lengths
@@ -165,6 +165,8 @@ class ChordPartGrammar:
         tok = self.tok
         if self.state == "start":
             return [tok.bar_id]
+        if self.state == "bar":  # the bar's index is not a choice
+            return [tok.bar_index_id(self.bars)]
         if self.state == "pos":
             return self.roots
         if self.state == "root":
@@ -182,6 +184,8 @@ class ChordPartGrammar:
             return True
         if kind == "bar":
             self.bars, self.last_pos, self.state = self.bars + 1, -1, "bar"
+        elif kind == "idx":
+            self.state = "idx"
         elif kind == "pos":
             self.last_pos, self.state = tok.id_position[t], "pos"
         elif kind == "root":
@@ -322,7 +326,7 @@ def ngram_training_sequences(tok, pieces: list[EncodedPiece], seed: int = 0):
 
 
 def evaluate(loaded, train_pieces: list[EncodedPiece], valid: list[EvalPiece], *, max_len: int = 512,
-             ngram_order: int = 5, seed: int = 0, log=print) -> dict:
+             ngram_order: int = 7, seed: int = 0, log=print) -> dict:
     """Every metric for the model and both baselines; returns ``{"model": {...}, "ngram": {...}, "template": {...}}``."""
     tok = loaded.tokenizer
     t0 = time.time()

@@ -65,14 +65,17 @@ class Prompt:
     start_tick: int  # region start (a bar line)
     end_tick: int  # region end (a bar line)
     context_first_bar: int  # first bar kept in the (left-truncated) context
+    #: harmonize only: after the k-th ``Bar`` of the answer the next token must be
+    #: ``bar_index_ids[k-1]`` (``Idx_k``); feed it (force it) before sampling on. Empty for other tasks.
+    bar_index_ids: list[int] = field(default_factory=list)
 
 
 class MusicTokenizer:
     """Lead-sheet tokenizer. Id groups for constrained sampling are public attributes:
 
     ``pitch_ids[midi] / duration_ids[ticks] / position_ids[ticks] / root_ids[pc] / quality_ids[q] /
-    bass_ids[pc] / meter_ids[(num, den)] / key_ids[(pc, mode)] / len_ids[n] / task_ids[name]`` map
-    values to ids (dicts); ``id_pitch``, ``id_duration``, ``id_position``, ``id_root``,
+    bass_ids[pc] / meter_ids[(num, den)] / key_ids[(pc, mode)] / len_ids[n] / bar_index_ids[k] /
+    task_ids[name]`` map values to ids (dicts); ``id_pitch``, ``id_duration``, ``id_position``, ``id_root``,
     ``id_quality``, ``id_bass`` map back. Single ids: ``bar_id nc_id bos_id eos_id pad_id unk_id
     mel_id chd_id after_id fill_id``. ``kinds[id]`` names each id's family.
     """
@@ -87,6 +90,7 @@ class MusicTokenizer:
         self.task_ids = {name: v.id(tok) for name, tok in TASK_NAMES.items()}
         self.bar_id, self.nc_id = v.id("Bar"), v.id("NC")
         self.len_ids = {n: v.id(f"Len_{n}") for n in range(1, c.max_len_bars + 1)}
+        self.bar_index_ids = {n: v.id(f"Idx_{n}") for n in range(1, c.max_len_bars + 1)}
         self.meter_ids = {(n, d): v.id(f"TS_{n}/{d}") for n, d in v.meters}
         self.key_ids = {(pc, m): v.id(f"Key_{SHARP_NAMES[pc]}_{m.replace(' ', '-')}") for m in v.modes for pc in range(12)}
         self.position_ids = {t: v.id(f"Pos_{t}") for t in range(0, c.max_bar_ticks, c.grid)}
@@ -101,7 +105,8 @@ class MusicTokenizer:
         self.id_root, self.id_quality, self.id_bass = inv(self.root_ids), inv(self.quality_ids), inv(self.bass_ids)
         self.id_pitch, self.id_duration, self.id_len = inv(self.pitch_ids), inv(self.duration_ids), inv(self.len_ids)
         kinds = ["special"] * len(v)
-        for name, group in (("task", self.task_ids), ("len", self.len_ids), ("meter", self.meter_ids),
+        for name, group in (("task", self.task_ids), ("len", self.len_ids), ("idx", self.bar_index_ids),
+                            ("meter", self.meter_ids),
                             ("key", self.key_ids), ("pos", self.position_ids), ("root", self.root_ids),
                             ("quality", self.quality_ids), ("bass", self.bass_ids), ("pitch", self.pitch_ids),
                             ("dur", self.duration_ids)):
@@ -240,9 +245,13 @@ class MusicTokenizer:
         return EncodedPiece(score.title, bars, bar_ts, bar_key, len(notes), len(chords), pmin, pmax,
                             sorted(set(issues)))
 
-    def render_bar(self, bar: BarTokens, mode: str = "full") -> list[int]:
-        """``Bar``, meta tokens, then per onset ``Pos`` + chord tokens + notes (filtered by ``mode``)."""
-        out = [self.bar_id, *bar.meta]
+    def bar_index_id(self, k: int) -> int:
+        """``Idx_k`` for the k-th (1-based) bar of a harmonize region (cycling after the last index)."""
+        return self.bar_index_ids[(k - 1) % len(self.bar_index_ids) + 1]
+
+    def render_bar(self, bar: BarTokens, mode: str = "full", index: int | None = None) -> list[int]:
+        """``Bar`` [``Idx_k``], meta tokens, then per onset ``Pos`` + chord tokens + notes (by ``mode``)."""
+        out = [self.bar_id] + ([self.bar_index_id(index)] if index else []) + bar.meta
         last = None
         want_chords = mode in ("full", "chords")
         want_notes = mode in ("full", "melody")
@@ -255,10 +264,10 @@ class MusicTokenizer:
             out.extend(ids)
         return out
 
-    def render_bars(self, piece: EncodedPiece, a: int, b: int, mode: str = "full") -> list[int]:
+    def render_bars(self, piece: EncodedPiece, a: int, b: int, mode: str = "full", indexed: bool = False) -> list[int]:
         out: list[int] = []
         for i in range(a, b):
-            out.extend(self.render_bar(piece.bar(i), mode))
+            out.extend(self.render_bar(piece.bar(i), mode, i - a + 1 if indexed else None))
         return out
 
     def header(self, piece: EncodedPiece, task: str, bar: int) -> list[int]:
@@ -278,8 +287,8 @@ class MusicTokenizer:
         else:
             ids += self.render_bars(piece, a, r0)
             if task == "harmonize":
-                ids += [self.mel_id] + self.render_bars(piece, r0, r1, "melody") + [self.chd_id]
-                ids += self.render_bars(piece, r0, r1, "chords")
+                ids += [self.mel_id] + self.render_bars(piece, r0, r1, "melody", True) + [self.chd_id]
+                ids += self.render_bars(piece, r0, r1, "chords", True)
             elif task == "chords":
                 ids += [self.chd_id] + self.render_bars(piece, r0, r1, "chords")
             elif task == "infill":
@@ -310,7 +319,8 @@ class MusicTokenizer:
         ``region_end_tick - 1`` (or ``n_bars`` bars when no end is given). The context before the
         region is cut from the left, whole bars at a time, so that the prompt plus ``reserve``
         tokens for the answer fit in ``max_len`` (default reserve: 48 tokens per region bar).
-        The generated ids start with ``Bar``; decode them with :meth:`decode_continuation`.
+        The generated ids start with ``Bar``; in a harmonize answer every ``Bar`` is followed by
+        its ``Idx_k`` (``Prompt.bar_index_ids``: force it). Decode with :meth:`decode_continuation`.
         """
         if task not in TASK_NAMES:
             raise ValueError(f"unknown task {task!r}; expected one of {sorted(TASK_NAMES)}")
@@ -329,7 +339,7 @@ class MusicTokenizer:
             ids = self.header(piece, task, a if a < piece.n_bars else piece.n_bars - 1)
             ids += self.render_bars(piece, a, r0)
             if task == "harmonize":
-                ids += [self.mel_id] + self.render_bars(piece, r0, r1, "melody") + [self.chd_id]
+                ids += [self.mel_id] + self.render_bars(piece, r0, r1, "melody", True) + [self.chd_id]
             elif task == "chords":
                 ids += [self.chd_id]
             elif task == "infill":
@@ -349,7 +359,8 @@ class MusicTokenizer:
             a -= 1
             total += lengths[a]
         ids = make(a, c)
-        return Prompt(ids, task, r0, r1 - r0, meter.bar(r0).start, meter.bar(r1).start, a)
+        forced = [self.bar_index_id(k) for k in range(1, r1 - r0 + 1)] if task == "harmonize" else []
+        return Prompt(ids, task, r0, r1 - r0, meter.bar(r0).start, meter.bar(r1).start, a, forced)
 
     # ---- tokens -> score -----------------------------------------------------------------
     def decode_continuation(self, ids, score: Score, start_tick: int, end_tick: int | None = None

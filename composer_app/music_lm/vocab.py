@@ -17,6 +17,8 @@ task       ``<CONT> <HARM>``      sequence layout (see :mod:`composer_app.music_
 separator  ``<MEL> <CHD>``        region melody / region chords follow
            ``<AFTER> <FILL>``     context after the region / the region itself follows
 length     ``Len_4``              number of bars of an infill region (1-32)
+bar index  ``Idx_3``              after ``Bar`` in a harmonize region: its 1-based bar number
+                                  (melody and chord parts alike, so chords find their bar's melody)
 meter      ``TS_6/8``             time signature (at the start, or after ``Bar`` on a change)
 key        ``Key_D_minor``        key signature: tonic pitch class (sharp names) and mode
 bar        ``Bar``                a new bar starts
@@ -98,6 +100,7 @@ class Vocabulary:
         self.qualities = list(QUALITIES)
         toks: list[str] = list(SPECIALS) + list(TASKS) + list(SEPARATORS)
         toks += [f"Len_{n}" for n in range(1, c.max_len_bars + 1)]
+        toks += [f"Idx_{n}" for n in range(1, c.max_len_bars + 1)]
         toks += [f"TS_{n}/{d}" for n, d in self.meters]
         toks += [f"Key_{SHARP_NAMES[pc]}_{m.replace(' ', '-')}" for m in self.modes for pc in range(12)]
         toks += ["Bar", "NC"]

@@ -76,6 +76,8 @@ def test_harmonize_layout_puts_the_region_melody_before_its_chords():
     bar2_pitches = {tok.pitch_ids[n.pitch] for n in score.tracks[0].notes if 4 * Q <= n.start < 8 * Q}
     assert bar2_pitches <= set(region_melody)
     assert not set(region_melody) & tok.chord_token_ids
+    # Both parts number the region's bars (Idx_1 ...), so each chord part bar can find its melody.
+    assert region_melody[:2] == [tok.bar_id, tok.bar_index_id(1)] and region_chords[:2] == region_melody[:2]
     # The chord part holds bar 2's chords (C7, Fmaj7, NC) and no notes; it ends the sequence.
     assert region_chords[-1] == tok.eos_id
     assert not set(region_chords) & set(tok.pitch_ids.values())
@@ -85,13 +87,14 @@ def test_harmonize_layout_puts_the_region_melody_before_its_chords():
     # The prompt for harmonizing bar 2 ends right after <CHD>, with the whole region melody before it.
     prompt = tok.build_prompt(score, "harmonize", 4 * Q, 8 * Q)
     assert prompt.ids[-1] == tok.chd_id and prompt.ids == ids[:chd + 1]
+    assert prompt.bar_index_ids == [tok.bar_index_id(1)]
     assert (prompt.first_bar, prompt.n_bars, prompt.start_tick, prompt.end_tick) == (1, 1, 4 * Q, 8 * Q)
 
 
 def test_decode_continuation_places_events_in_the_region():
     tok = MusicTokenizer()
     score = lead_sheet()
-    gen = [tok.bar_id, tok.position_ids[0], *tok.chord_ids(ChordSymbol("G", "m")), tok.pitch_ids[67],
+    gen = [tok.bar_id, tok.bar_index_id(1), tok.position_ids[0], *tok.chord_ids(ChordSymbol("G", "m")), tok.pitch_ids[67],
            tok.duration_ids[960], tok.position_ids[960], tok.pitch_ids[70], tok.duration_ids[480],
            tok.bar_id, tok.position_ids[0], *tok.chord_ids(ChordSymbol("C", "7", "E")), tok.pitch_ids[72],
            tok.duration_ids[1920], tok.eos_id, tok.pitch_ids[60]]
