@@ -95,6 +95,13 @@ def read(path: str | Path, *, tune: int | None = None) -> Score:
         raise FileFormatError(path, f"could not be read ({type(exc).__name__}: {exc})") from None
 
 
+def list_tunes(path: str | Path):
+    """The tunes of an ABC file as :class:`~composer_app.formats.abc.TuneInfo` (index, X: number, title)."""
+    from .abc import list_tunes as _list_tunes
+
+    return _list_tunes(path)
+
+
 def write(score: Score, path: str | Path) -> None:
     """Write ``score`` in the format given by the extension of ``path`` (atomically)."""
     path = Path(path)
@@ -119,5 +126,5 @@ def write(score: Score, path: str | Path) -> None:
         raise FileFormatError(path, f"could not be written ({type(exc).__name__}: {exc})") from None
 
 
-__all__ = ["read", "write", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION",
+__all__ = ["read", "write", "list_tunes", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION",
            "FileFormatError"]

@@ -160,7 +160,7 @@ def _load(path: Path):
         raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
     if not data:
         raise FileFormatError(path, "the file is empty")
-    if not data.startswith(b"MThd") and not data.startswith(b"RIFF"):
+    if not data.startswith(b"MThd"):
         raise FileFormatError(path, "not a MIDI file (no 'MThd' header)")
     import io
 

@@ -201,7 +201,7 @@ def write_musicxml(score: Score, path: str | Path) -> None:
         raise FileFormatError(path, f"could not be written as MusicXML ({_short(exc)})") from None
     if path.suffix.lower() == ".mxl":
         buf = io.BytesIO()
-        inner = (path.stem or "score") + ".musicxml"
+        inner = "score.musicxml"  # a plain name: some readers mishandle quoting in container.xml
         container = (
             '<?xml version="1.0" encoding="UTF-8"?>\n<container><rootfiles>'
             f'<rootfile full-path="{inner}" media-type="application/vnd.recordare.musicxml+xml"/>'
