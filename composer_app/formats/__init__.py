@@ -15,6 +15,10 @@ from pathlib import Path
 from ..errors import FileFormatError
 from ..score import Score
 
+#: Changes whenever a reader's output for the same file may change: caches of parsed scores
+#: (the music LM corpus cache) should include it in their key.
+READERS_VERSION = "3"
+
 PROJECT_EXTENSION = ".composer"
 SUPPORTED_READ: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
 SUPPORTED_WRITE: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl")
@@ -126,5 +130,5 @@ def write(score: Score, path: str | Path) -> None:
         raise FileFormatError(path, f"could not be written ({type(exc).__name__}: {exc})") from None
 
 
-__all__ = ["read", "write", "list_tunes", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION",
+__all__ = ["read", "write", "list_tunes", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION", "READERS_VERSION",
            "FileFormatError"]
