@@ -88,6 +88,8 @@ def load_model(path: str | Path | None = None, device: str = "auto", threads: in
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     verbosity = hf_logging.get_verbosity()
     hf_logging.set_verbosity_error()
+    bars = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar on the terminal
     try:
         model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True, dtype=dtype)
     except Exception as exc:  # corrupt or truncated weights, unknown architecture ...
@@ -95,6 +97,8 @@ def load_model(path: str | Path | None = None, device: str = "auto", threads: in
         raise ModelError(p, f"the weights could not be loaded ({type(exc).__name__}: {msg})") from None
     finally:
         hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
     if model.get_input_embeddings().weight.shape[0] != len(vocab):
         raise ModelError(p, "incompatible vocabulary: embedding size differs from music_vocab.json")
     model.to(dev).eval()

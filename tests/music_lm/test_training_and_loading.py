@@ -176,3 +176,23 @@ def test_bundled_model_loads_offline():
     size = sum(f.stat().st_size for f in d.iterdir() if f.is_file())
     assert size < 50 * 1024 * 1024
     assert lm.model.config.vocab_size == len(lm.tokenizer)
+
+
+def test_evaluate_command_reports_model_and_both_baselines(data_dir, tmp_path, capsys):
+    """The evaluate command end to end on a tiny trained model (numbers are not judged here)."""
+    from composer_app.cli import main
+
+    out = tmp_path / "model"
+    _train(data_dir, out)
+    (data_dir / "more.abc").write_text(TUNES.replace("T:Test", "T:Other"))  # other titles: some held out
+    capsys.readouterr()  # the Trainer's own log lines
+    code = main(["evaluate", "--data", str(data_dir), "--model", str(out), "--json", "--valid-fraction", "0.5",
+                 "--ngram-order", "3"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["held_out_pieces"] >= 1
+    for name in ("model", "ngram"):
+        r = report["results"][name]
+        assert r["nll_per_note"] > 0 and 0 <= r["next_chord_acc"] <= 1 and r["harm_beats"] > 0
+    assert 0 <= report["results"]["template"]["harm_root_acc"] <= 1
+    assert set(report["model_ahead"]) == {"nll_per_note", "nll_per_chord", "next_chord_acc", "harm_root_acc",
+                                          "harm_class_acc"}
