@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -54,8 +55,9 @@ def jack_server():
         pytest.skip("jackd is not installed (sudo apt install jackd2); JACK MIDI tests need it")
     name = f"ca-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     env = _jack_env(name)
+    log = tempfile.TemporaryFile()  # jackd's chatter (a pipe nobody reads would fill and block it)
     proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     old = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "JACK_NO_AUDIO_RESERVATION")}
     deadline = time.monotonic() + 20
     ready = False
@@ -71,7 +73,9 @@ def jack_server():
         time.sleep(0.2)
     if not ready:
         proc.kill()
-        out = proc.communicate(timeout=5)[0].decode(errors="replace")
+        proc.wait(timeout=5)
+        log.seek(0)
+        out = log.read().decode(errors="replace")
         pytest.skip(f"jackd did not start: {out[-500:]}")
     os.environ.update({k: env[k] for k in old})
     try:
@@ -88,6 +92,7 @@ def jack_server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+        log.close()
 
 
 def jack_connect(server: str, src: str, dst: str) -> None:
