@@ -151,12 +151,20 @@ def read_musicxml(path: str | Path) -> Score:
     data = _check_file(path)
     if path.suffix.lower() == ".mxl" or data[:2] == b"PK":
         data = _xml_from_mxl(path, data)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (some Windows exporters): make it UTF-8
+        import re
+
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise FileFormatError(path, "not a MusicXML file (bad UTF-16 text)") from None
+        data = re.sub(r"^\s*<\?xml[^>]*\?>", '<?xml version="1.0" encoding="UTF-8"?>', text).encode("utf-8")
     head = data.lstrip()[:400]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     if not head.startswith(b"<"):
         raise FileFormatError(path, "not a MusicXML file (it is not XML)")
-    if b"score-partwise" not in data[:4000] and b"score-timewise" not in data[:4000]:
+    if b"score-partwise" not in data[:65536] and b"score-timewise" not in data[:65536]:
         raise FileFormatError(path, "not a MusicXML file (no <score-partwise> or <score-timewise> element)")
     extracted = _extract_harmonies(data)
     chord_events = None

@@ -93,3 +93,15 @@ def test_openewld_sheet_has_notes_chords_and_meter(shared_data):
     assert s.title
     for a, b in zip(s.chords, s.chords[1:]):
         assert a.end == b.start or a.end < b.start
+
+
+def test_utf16_musicxml(tmp_path):
+    from formats_helpers import lead_sheet
+
+    score = lead_sheet(3, 4)
+    plain = tmp_path / "utf8.musicxml"
+    formats.write(score, plain)
+    text = plain.read_text(encoding="utf-8").replace('encoding="utf-8"', 'encoding="UTF-16"')
+    wide = tmp_path / "utf16.musicxml"
+    wide.write_bytes(text.encode("utf-16"))
+    assert formats.read(wide).content_equal(score)
