@@ -188,9 +188,9 @@ class MusicTokenizer:
             if (kk.tonic_pc, kk.mode) == (prev.tonic_pc, prev.mode):
                 continue  # a repeated key signature changes nothing
             prev = kk
-            if kk.tick in bar_starts:
+            if kk.tick in bar_starts[:n_bars]:
                 bars[bar_starts.index(kk.tick)].meta.append(self._key_id(kk))
-            else:
+            elif kk.tick < bar_starts[n_bars]:
                 inline_keys.append(kk)  # mid-bar (e.g. before a pickup): placed at its position below
 
         def place(tick: int, what: str) -> tuple[int, int]:
