@@ -53,10 +53,10 @@ def test_menus_hold_the_file_edit_and_view_actions(window):
 
 
 def test_add_menu_goes_before_help_and_status_widgets_stay(window):
-    menu = window.add_menu("&Transport")
+    menu = window.add_menu("E&xtras")
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles.index("&Transport") == titles.index("&Help") - 1
-    assert menu.menuAction() in window.menuBar().actions() and window.menus["transport"] is menu
+    assert titles.index("E&xtras") == titles.index("&Help") - 1
+    assert menu.menuAction() in window.menuBar().actions() and window.menus["extras"] is menu
     label = QLabel("model: none")
     window.add_status_widget(label)
     assert label.isVisible() and window.position_label.isVisible()
