@@ -21,19 +21,25 @@ from .generation.worker import SuggestionService
 from .gui.assistant import AssistantController
 from .gui.dialogs import ExceptionDialogHook
 from .gui.main_window import MainWindow
+from .gui.sound import install_sound
 from .paths import APP_NAME, resources_dir
 from .settings import Settings
 
 
 def create_main_window(settings: Settings | None = None, document: ScoreDocument | None = None,
-                       load_model: bool = True) -> MainWindow:
-    """Build the document, the window and everything attached to it."""
+                       load_model: bool = True, open_devices: bool = True) -> MainWindow:
+    """Build the document, the window and everything attached to it.
+
+    ``load_model=False`` skips loading the music model and ``open_devices=False`` leaves sound and
+    MIDI on a silent output; GUI tests use both and get the same wiring otherwise.
+    """
     settings = settings or Settings()
     document = document or ScoreDocument()
     window = MainWindow(document, settings)
     document.setParent(window)
 
-    # ---- sound & MIDI (issue 5): the transport widget, player and outputs are wired here ----
+    # ---- sound & MIDI (issue 5): player, outputs, transport toolbar and menu, MIDI input ----
+    window.sound = install_sound(window, document, settings, open_devices=open_devices)
 
     # ---- assistant (issue 4): the suggestions panel and the model worker ----
     service = SuggestionService(window)
@@ -46,11 +52,20 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
     window.add_status_widget(assistant.model_status)
     assistant.messageShown.connect(lambda text: window.status_message(text, 8000))
     window.closed.connect(assistant.shutdown)
+    player = window.sound.player  # auditioning a candidate: its notes on the current track, in context
+    assistant.audition = lambda score, cand: player.play_candidate(
+        score, cand.region[0], cand.notes, cand.chords, track_index=_track_index(score, document.current_track.id))
+    assistant.switch_audition = lambda cand: player.switch_candidate(cand.notes, cand.chords)
+    assistant.stop_audition = player.stop
     if load_model:
         assistant.load_model(settings.model_dir, settings.model_device)
 
     window.restore_layout()  # last: every dock and toolbar exists now
     return window
+
+
+def _track_index(score, track_id: int) -> int:
+    return next((i for i, t in enumerate(score.tracks) if t.id == track_id), 0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,8 +72,9 @@ def dialogs(monkeypatch) -> Dialogs:
 
 @pytest.fixture
 def window(qtbot, dialogs):
-    """A fully wired main window (same wiring as the app, without loading the model), shown and active."""
-    w = create_main_window(Settings(), load_model=False)
+    """A fully wired main window (same wiring as the app, without loading the model or opening
+    sound devices), shown and active."""
+    w = create_main_window(Settings(), load_model=False, open_devices=False)
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()

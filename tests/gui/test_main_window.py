@@ -223,7 +223,7 @@ def test_close_asks_about_unsaved_changes(window, dialogs, qtbot):
 def test_window_geometry_and_panels_are_kept(qtbot, dialogs):
     from composer_app.app import create_main_window
 
-    w = create_main_window(Settings(), load_model=False)
+    w = create_main_window(Settings(), load_model=False, open_devices=False)
     qtbot.addWidget(w)
     w.show()
     w.resize(640, 480)
@@ -235,7 +235,7 @@ def test_window_geometry_and_panels_are_kept(qtbot, dialogs):
     wired[-1].hide()
     qtbot.waitUntil(lambda: w.width() == 640)
     assert w.close()
-    w2 = create_main_window(Settings(), load_model=False)
+    w2 = create_main_window(Settings(), load_model=False, open_devices=False)
     w2.show()
     assert w2.width() == 640  # (heights are clamped to the small offscreen screen)
     assert w2.undo_dock.isVisible() and not w2.toolbar.isVisible()
@@ -351,3 +351,22 @@ def test_excepthook_shows_errors_from_other_threads_in_the_gui_thread(window, qt
     assert "ZeroDivisionError" in shown[0][0]
     assert shown[0][1] is window.thread()  # the dialog was made by the GUI thread
     assert window.isVisible()
+
+
+def test_app_wires_transport_assistant_and_audition(window, qtbot):
+    from composer_app.generation.types import Candidate
+
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "Edit", "View", "Transport", "Assistant", "Help"]
+    assert window.sound.transport.isVisible()
+    _add_note(window, 60, 0)
+    cand = Candidate(rank=1, score=-1.0, notes=(Note(67, 1920, 480),), chords=(), note_confidence=(0.9,),
+                     chord_confidence=(), region=(1920, 3840), task="continue")
+    player = window.sound.player
+    window.assistant.audition(window.doc.score, cand)
+    qtbot.waitUntil(lambda: player.is_playing, timeout=3000)
+    window.assistant.switch_audition(cand)
+    window.assistant.stop_audition()
+    qtbot.waitUntil(lambda: not player.is_playing, timeout=3000)
+    window.show_position(1920)
+    assert window.position_label.text() == "Bar 2  Beat 1"
