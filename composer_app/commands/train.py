@@ -39,7 +39,31 @@ def add_arguments(p) -> None:
     p.add_argument("--workers", type=int, default=1, help="processes used to parse files")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in OUT/checkpoints")
+    p.add_argument("--task-mix", metavar="SPEC",
+                   help="layout shares, e.g. continue=0.45,harmonize=0.35,chords=0.1,infill=0.1 (the default)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def parse_task_mix(spec: str | None) -> dict[str, float] | None:
+    from ..errors import DataError
+    from ..music_lm.vocab import TASK_NAMES
+
+    if not spec:
+        return None
+    mix = {}
+    for part in spec.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        try:
+            share = float(value)
+        except ValueError:
+            share = -1.0
+        if name not in TASK_NAMES or share < 0:
+            raise DataError(f"--task-mix: '{part}' is not TASK=SHARE with TASK one of {', '.join(TASK_NAMES)}")
+        mix[name] = share
+    if sum(mix.values()) <= 0:
+        raise DataError("--task-mix: the shares add up to zero")
+    return mix
 
 
 def run(args) -> int:
@@ -51,7 +75,7 @@ def run(args) -> int:
         lr=args.lr, warmup_steps=args.warmup_steps, max_steps=args.max_steps, time_budget_min=args.time_budget,
         eval_steps=args.eval_steps, save_steps=args.save_steps, valid_fraction=args.valid_fraction,
         seed=args.seed, cache=args.cache, workers=args.workers, reparse=args.reparse, resume=args.resume,
-        threads=args.threads, progress=not args.no_progress,
+        threads=args.threads, progress=not args.no_progress, task_mix=parse_task_mix(args.task_mix),
     )
     info = train(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

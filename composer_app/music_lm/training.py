@@ -49,6 +49,7 @@ class TrainOptions:
     resume: bool = False
     threads: int = 1
     progress: bool = True
+    task_mix: dict[str, float] | None = None  # layout shares; default dataset.DEFAULT_TASK_MIX
 
 
 def encode_pieces(tok: MusicTokenizer, pieces) -> list[EncodedPiece]:
@@ -103,7 +104,7 @@ def train(opts: TrainOptions) -> dict:
     from transformers import AutoModelForCausalLM, Trainer, TrainerCallback, TrainingArguments
     from transformers.utils import logging as hf_logging
 
-    from .dataset import Collator, FixedSequences, TrainingSequences
+    from .dataset import DEFAULT_TASK_MIX, Collator, FixedSequences, TrainingSequences
     from .loading import check_model_dir
     from .model import count_parameters, make_config, save_model_dir
 
@@ -127,7 +128,8 @@ def train(opts: TrainOptions) -> dict:
         model = AutoModelForCausalLM.from_config(make_config(tok, opts.size, opts.max_len))
     n_params = count_parameters(model)
     per_epoch = max(opts.batch_size, len(train_pieces) * 4)
-    train_ds = TrainingSequences(tok, train_pieces, opts.max_len, per_epoch, seed=opts.seed)
+    train_ds = TrainingSequences(tok, train_pieces, opts.max_len, per_epoch, seed=opts.seed,
+                                 task_mix=opts.task_mix or DEFAULT_TASK_MIX)
     valid_ds = FixedSequences(tok, valid_pieces, opts.max_len) if valid_pieces else None
     cuda = torch.cuda.is_available()
     args = TrainingArguments(
