@@ -42,8 +42,9 @@ def _mido_key(k: KeySignature) -> str:
     return _MINOR_BY_SHARPS[sharps] if k.mode in ("minor", "harmonic minor") else _MAJOR_BY_SHARPS[sharps]
 
 
-def _to_track(events: list[tuple[int, int, object]], name: str):
-    """Absolute-time ``(tick, order, message)`` list to a mido track with delta times."""
+def _to_track(events: list[tuple[int, int, object]], name: str, end: int = 0):
+    """Absolute-time ``(tick, order, message)`` list to a mido track with delta times; the track
+    ends at ``end`` if that is later than its last event (so trailing bars of rests survive)."""
     import mido
 
     track = mido.MidiTrack()
@@ -52,7 +53,7 @@ def _to_track(events: list[tuple[int, int, object]], name: str):
     for tick, _order, msg in sorted(events, key=lambda e: (e[0], e[1])):
         track.append(msg.copy(time=tick - now))
         now = tick
-    track.append(mido.MetaMessage("end_of_track", time=0))
+    track.append(mido.MetaMessage("end_of_track", time=max(0, end - now)))
     return track
 
 
@@ -91,7 +92,7 @@ def midi_from_score(score: Score):
     for k in score.key_signatures:
         conductor.append((k.tick, 0, mido.MetaMessage("key_signature", key=_mido_key(k))))
         conductor.append((k.tick, 0, mido.MetaMessage("text", text=f"{_KEY_TEXT_PREFIX}{k.tonic} {k.mode}")))
-    mid.tracks.append(_to_track(conductor, score.title))
+    mid.tracks.append(_to_track(conductor, score.title, score.end_of_last_bar if score.length else 0))
     for track in score.tracks:
         ch = track.channel
         events = [(0, 0, mido.Message("program_change", channel=ch, program=track.program))]
@@ -292,5 +293,6 @@ def read_midi(path: str | Path) -> Score:
         tempos=normalize_tempos(tempos),
         time_signatures=time_sigs,
         key_signatures=normalize_keys(keys),
+        length=last_tick,  # the end of the longest track: trailing rests count
         **kwargs,
     )

@@ -335,6 +335,7 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
         tempos=tempos,
         time_signatures=time_sigs,
         key_signatures=key_sigs,
+        length=end,  # the notated length: trailing measures of rests count
     )
 
 

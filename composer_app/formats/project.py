@@ -51,6 +51,7 @@ def score_to_dict(score: Score) -> dict[str, Any]:
         "title": score.title,
         "chord_program": score.chord_program,
         "chord_channel": score.chord_channel,
+        "length": score.length,
         "tempos": [{"tick": t.tick, "bpm": t.bpm} for t in score.tempos],
         "time_signatures": [{"tick": t.tick, "numerator": t.numerator, "denominator": t.denominator}
                             for t in score.time_signatures],
@@ -187,7 +188,9 @@ def score_from_dict(doc: Any) -> Score:
     try:
         return Score(title=_get(doc, "title", str, "project", ""), chords=tuple(chords),
                      chord_program=_get(doc, "chord_program", int, "project", 0),
-                     chord_channel=_get(doc, "chord_channel", int, "project", 1), **kwargs)
+                     chord_channel=_get(doc, "chord_channel", int, "project", 1),
+                     length=max(0, doc.get("length", 0) if isinstance(doc.get("length", 0), int) else 0),
+                     **kwargs)
     except _Bad:
         raise
     except (ValueError, TypeError) as exc:

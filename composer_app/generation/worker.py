@@ -15,7 +15,7 @@ import sys
 import threading
 import traceback
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..errors import ComposerError
 from ..score import Score
@@ -87,6 +87,18 @@ class _Worker(QObject):
             self.finished.emit(request.id, result)
 
 
+def _stop_thread(thread: QThread, cancel: threading.Event, latest: list, wait_ms: int = 30000) -> None:
+    """Cancel the running request and end the worker thread (safe to call twice)."""
+    latest[0] = -1
+    cancel.set()
+    try:
+        if thread.isRunning():
+            thread.quit()
+            thread.wait(wait_ms)
+    except RuntimeError:  # the C++ object is already gone
+        pass
+
+
 class SuggestionService(QObject):
     """GUI-side façade of the model worker. Signals only ever carry the latest request's results."""
 
@@ -126,6 +138,14 @@ class SuggestionService(QObject):
         # thread every millisecond (default 5 ms) so the event loop never waits long for it.
         sys.setswitchinterval(0.001)
         self._thread.start()
+        # However the owner goes away (window closed, test teardown, app quit), stop the thread
+        # first: a QThread destroyed while running aborts the process.
+        thread, cancel, latest = self._thread, self._cancel, self._latest
+        self._stopper = lambda *_: _stop_thread(thread, cancel, latest)
+        self.destroyed.connect(self._stopper)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._stopper)
 
     # ---- commands from the GUI -----------------------------------------------------------
     def load_model(self, path: str | None = None, device: str = "auto") -> None:
@@ -151,10 +171,8 @@ class SuggestionService(QObject):
     def busy(self) -> bool:
         return self._busy_id != 0
 
-    def shutdown(self, wait_ms: int = 5000) -> None:
-        self.cancel()
-        self._thread.quit()
-        self._thread.wait(wait_ms)
+    def shutdown(self, wait_ms: int = 30000) -> None:
+        _stop_thread(self._thread, self._cancel, self._latest, wait_ms)
 
     # ---- results (queued onto the GUI thread) ----------------------------------------------
     def _current(self, rid: int) -> bool:

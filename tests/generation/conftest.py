@@ -2,23 +2,6 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory):
-    """A real (untrained, seeded) Llama model directory in the project's format, built in the test."""
-    torch = pytest.importorskip("torch")
-    from transformers import LlamaForCausalLM
-
-    from composer_app.music_lm.model import make_config, save_model_dir
-    from composer_app.music_lm.tokenizer import MusicTokenizer
-
-    torch.manual_seed(1234)
-    tok = MusicTokenizer()
-    model = LlamaForCausalLM(make_config(tok, "tiny"))
-    out = tmp_path_factory.mktemp("tiny_model")
-    save_model_dir(model, tok, out)
-    return out
-
-
-@pytest.fixture(scope="session")
 def engine(tiny_model_dir):
     from composer_app.generation.engine import SuggestionEngine
     from composer_app.music_lm.loading import load_model

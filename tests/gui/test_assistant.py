@@ -1,0 +1,145 @@
+"""The assistant in the real window, driven with real key and mouse events, with a real model
+built in the test: ask, step through, accept with one key, undo; harmonize; reject; partial
+accept of clicked ghost notes; a bad model folder keeps the previous model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from composer_app.app import create_main_window
+from composer_app.generation import decisions
+from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, Track
+from composer_app.settings import Settings
+
+
+def sketch() -> Score:
+    pitches = [67, 69, 71, 72, 74, 72, 71, 69, 67, 64, 62, 64, 67, 69, 67, 67]
+    notes = tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))
+    chords = tuple(Chord(ChordSymbol.parse(s), i * 1920, 1920) for i, s in enumerate(["G", "C", "Em", "D7"]))
+    return Score(title="sketch", tracks=(Track(notes=notes),), chords=chords, key_signatures=(KeySignature("G"),))
+
+
+@pytest.fixture
+def window(qtbot, tiny_model_dir):
+    settings = Settings()
+    settings.model_dir = str(tiny_model_dir)
+    settings.model_device = "cpu"
+    w = create_main_window(settings)
+    w.doc.load(sketch())
+    w.show()
+    qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.assistant.service.model_info is not None, timeout=60000)
+    yield w
+    w.doc.undo_stack.setClean()  # no "save changes?" prompt on close
+    w.close()
+    w.assistant.shutdown()
+    w.deleteLater()
+
+
+def tiny_name(w) -> str:
+    return w.assistant.service.model_info["name"]
+
+
+def ask(qtbot, w, key=Qt.Key.Key_G, modifiers=Qt.KeyboardModifier.ControlModifier):
+    ctl = w.assistant
+    with qtbot.waitSignal(ctl.service.finished, timeout=60000):
+        qtbot.keyClick(w.roll.view.viewport(), key, modifiers)
+    qtbot.waitUntil(lambda: bool(ctl.panel.candidates))
+    return ctl
+
+
+def test_continue_step_accept_with_one_key_and_undo(qtbot, window):
+    w = window
+    before = len(w.doc.score.melody.notes)
+    ctl = ask(qtbot, w)
+    cands = ctl.panel.candidates
+    assert [c.rank for c in cands] == list(range(1, len(cands) + 1))
+    assert w.roll.candidate_notes == list(cands[0].notes)  # the ghost shows the first candidate
+    if len(cands) > 1:
+        qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_BracketRight)
+        assert ctl.panel.current_row() == 1 and w.roll.candidate_notes == list(cands[1].notes)
+    shown = ctl.current()
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Return)
+    score = w.doc.score
+    assert len(score.melody.notes) == before + len(shown.notes)
+    added = [n for n in score.melody.notes if n.provenance]
+    assert added and all(n.provenance["model"] == tiny_name(w) and n.provenance["seed"] == 0 for n in added)
+    assert w.doc.undo_stack.count() == 1 and w.roll.candidate_notes == []
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(w.doc.score.melody.notes) == before
+    log = decisions.read()
+    assert log[-1]["decision"] == "accept" and log[-1]["candidate"]["rank"] == shown.rank
+
+
+def test_harmonize_selected_bars_replaces_their_chords(qtbot, window):
+    w = window
+    bar2 = [n.id for n in w.doc.score.melody.notes if 1920 <= n.start < 3840]
+    w.doc.select(bar2)
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    assert all(c.notes == () for c in ctl.panel.candidates)
+    cand = ctl.current()
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Return)
+    in_bar = [c for c in w.doc.score.chords if 1920 <= c.start < 3840]
+    assert [str(c.symbol) for c in in_bar] == [str(c.symbol) for c in cand.chords]
+    assert [str(c.symbol) for c in w.doc.score.chords if c.start < 1920] == ["G"]
+
+
+def test_reject_hides_and_is_never_suggested_again(qtbot, window):
+    w = window
+    ctl = ask(qtbot, w)
+    first = ctl.current()
+    n = len(ctl.panel.candidates)
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_X)
+    assert first.fingerprint() not in {c.fingerprint() for c in ctl.panel.candidates}
+    assert len(ctl.panel.candidates) == n - 1
+    assert first.fingerprint() in ctl.rejected
+    ask(qtbot, w)  # same seed and settings: the rejected one must not come back
+    assert first.fingerprint() not in {c.fingerprint() for c in ctl.panel.candidates}
+    assert decisions.read()[0]["decision"] == "reject"
+
+
+def test_partial_accept_of_clicked_ghost_notes(qtbot, window):
+    w = window
+    ctl = ask(qtbot, w)
+    cand = next((c for c in ctl.panel.candidates if len(c.notes) >= 2), None)
+    if cand is None:
+        pytest.skip("the untrained model gave no candidate with two notes")
+    ctl.panel.list.setCurrentRow(ctl.panel.candidates.index(cand))
+    target = cand.notes[0]
+    w.roll.ensure_visible(target.start, target.pitch)
+    rect = w.roll.note_viewport_rect(target.id)
+    qtbot.mouseClick(w.roll.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center().toPoint())
+    assert w.roll.picked_candidates == {target.id}
+    before = len(w.doc.score.melody.notes)
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert len(w.doc.score.melody.notes) == before + 1
+    assert any(n.pitch == target.pitch and n.start == target.start for n in w.doc.score.melody.notes)
+    assert decisions.read()[-1]["decision"] == "accept_partial"
+
+
+def test_incompatible_model_folder_keeps_the_previous_model(qtbot, window, tmp_path):
+    w = window
+    bad = tmp_path / "not_a_model"
+    bad.mkdir()
+    (bad / "config.json").write_text(json.dumps({"vocab_size": 3}))
+    messages = []
+    w.assistant.messageShown.connect(messages.append)
+    w.assistant.load_model(str(bad), "cpu")
+    assert any("not_a_model" in m and "previous model" in m for m in messages)
+    assert w.assistant.service.model_info["name"] and w.assistant.settings.model_dir != str(bad)
+    ask(qtbot, w)  # still works
+
+
+def test_escape_cancels_a_running_request(qtbot, window):
+    w = window
+    ctl = w.assistant
+    ctl.panel.bars_spin.setValue(16)
+    ctl.panel.k_spin.setValue(16)
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert ctl.service.busy
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not ctl.service.busy, timeout=10000)
+    assert not ctl.panel.stop_button.isEnabled()
