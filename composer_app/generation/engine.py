@@ -32,7 +32,7 @@ from .types import Candidate, SuggestionRequest, SuggestionSettings
 MAX_ROUNDS = 3  # sampling rounds used to replace duplicates
 
 # Grammar states.
-S_START, S_BAR, S_POS, S_ROOT, S_QUAL, S_PITCH, S_DUR, S_DONE = range(8)
+S_START, S_BAR, S_POS, S_ROOT, S_QUAL, S_PITCH, S_DUR, S_DONE, S_IDX = range(9)
 
 
 class _Masks:
@@ -100,6 +100,7 @@ class _SeqState:
         self.tokens: list[int] = []
         self.token_probs: list[float] = []
         self.done = False
+        self.indexed = False  # bars of the answer carry an ``Idx_k`` token (harmonize layout)
 
 
 class SuggestionEngine:
@@ -192,6 +193,9 @@ class SuggestionEngine:
             raise ComposerError("The context is too long for this model's window: select fewer bars.")
         ids = torch.tensor([prompt.ids] * batch, dtype=torch.long, device=self.device)
         states = [_SeqState() for _ in range(batch)]
+        masks.bar_index_ids = list(getattr(prompt, "bar_index_ids", []) or [])
+        for st in states:
+            st.indexed = bool(masks.bar_index_ids)
         provenance = {"model": self.loaded.name, "model_path": str(self.loaded.path), "seed": seed, "task": task,
                       "settings": s.to_dict()}
         temperature = s.temperature
@@ -229,6 +233,10 @@ class SuggestionEngine:
         state = st.state
         if state == S_START:
             return m.bar.clone()
+        if state == S_IDX:  # harmonize: the bar's number is given, not sampled
+            only = torch.zeros_like(m.bar)
+            only[m.bar_index_ids[min(st.bars, len(m.bar_index_ids)) - 1]] = True
+            return only
         if state == S_ROOT:
             return m.qual.clone()
         if state == S_PITCH:
@@ -269,6 +277,10 @@ class SuggestionEngine:
         if kind == "bar":
             st.bars += 1
             st.state, st.pos, st.chord_here, st.notes_here = S_BAR, -1, False, []
+            if st.indexed:
+                st.state = S_IDX
+        elif kind == "idx":
+            st.state = S_BAR
         elif kind == "pos":
             st.state, st.pos, st.chord_here, st.notes_here = S_POS, tok.id_position[t], False, []
         elif kind == "root":
