@@ -8,9 +8,10 @@ one undo step, step input) and the Sound & MIDI settings dialog.
 
 from __future__ import annotations
 
+import collections
 import time
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
@@ -50,12 +51,6 @@ def describe_output(output: Output) -> str:
     return "Sound: " + ", ".join(names)
 
 
-class _InputBridge(QObject):
-    """Carries MIDI input from rtmidi's thread to the GUI thread (queued signal)."""
-
-    received = Signal(object, float)
-
-
 class SoundController(QObject):
     #: A message for the status bar.
     messageShown = Signal(str)
@@ -68,8 +63,12 @@ class SoundController(QObject):
         window.addToolBar(self.transport)
         self.problems: list[str] = []
         self.midi_input: MidiInput | None = None
-        self._bridge = _InputBridge(self)
-        self._bridge.received.connect(self._on_input_received, Qt.ConnectionType.QueuedConnection)
+        # MIDI input arrives on rtmidi's thread: it is only appended here and handled by a GUI-thread
+        # timer (no Qt calls from foreign threads; see playback/qt_player.py).
+        self._input_inbox: collections.deque = collections.deque()
+        self._input_timer = QTimer(self)
+        self._input_timer.setInterval(10)
+        self._input_timer.timeout.connect(self._on_input_timer_timeout)
         self._recorder: Recorder | None = None
         self._record_t0 = 0.0
         self._step: StepInput | None = None
@@ -118,16 +117,18 @@ class SoundController(QObject):
         if self.midi_input is not None:
             self.midi_input.close()
             self.midi_input = None
+        self._input_timer.stop()
         port, virtual = self.settings.midi_input or None, self.settings.midi_virtual_input
         if not port and not virtual:
             return
         try:
             self.midi_input = MidiInput(port, virtual=virtual, api=self.settings.midi_api or "auto",
-                                        on_message=self._bridge.received.emit, thru=self.player.output,
+                                        on_message=lambda m, t: self._input_inbox.append((m, t)), thru=self.player.output,
                                         thru_channel=self.doc.current_track.channel)
         except PlaybackError as exc:
             self.problems.append(str(exc))
             return
+        self._input_timer.start()
         self._on_document_currentTrackChanged()
 
     def _on_document_currentTrackChanged(self, _track_id: int | None = None) -> None:
@@ -156,6 +157,7 @@ class SoundController(QObject):
         if self.midi_input is not None:
             self.midi_input.close()
             self.midi_input = None
+        self._input_timer.stop()
         self.player.close()
 
     # ---- previews --------------------------------------------------------------------------------
@@ -175,6 +177,10 @@ class SoundController(QObject):
         self.settings.metronome = on
 
     # ---- MIDI input: recording and step input ----------------------------------------------------
+    def _on_input_timer_timeout(self) -> None:
+        while self._input_inbox:
+            self._on_input_received(*self._input_inbox.popleft())
+
     def _on_input_received(self, msg, t: float) -> None:
         if self._recorder is not None:
             self._recorder.feed(msg, t)

@@ -1,9 +1,10 @@
 """The Qt face of playback (QtCore only): a QObject that owns a :class:`~.scheduler.Scheduler`
 and re-emits its callbacks as signals on the GUI thread.
 
-The scheduler calls back from its own thread; those calls are turned into private signals
-connected with ``Qt.QueuedConnection`` to slots of this object, which lives in the GUI thread, so
-``positionChanged``, ``stateChanged`` and ``errorOccurred`` always arrive there.
+The scheduler calls back from its own thread. Those callbacks only append to a thread-safe deque;
+a 20 ms QTimer of this object (GUI thread) drains it and emits ``positionChanged``,
+``stateChanged`` and ``errorOccurred`` there. No Qt call is ever made from the scheduler thread
+(PySide6 6.8+ can corrupt memory when Python threads emit signals: PYSIDE-3124).
 
 Typical use (GUI / suggestion panel)::
 
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+import collections
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..score import Chord, Note, Score
 from .events import EventList, build_events, candidate_events
@@ -32,9 +35,8 @@ class QtPlayer(QObject):
     stateChanged = Signal(str)  # "playing", "paused", "stopped"
     errorOccurred = Signal(str)  # a user-facing message
 
-    _positionFromThread = Signal(int)
-    _stateFromThread = Signal(str)
-    _errorFromThread = Signal(str)
+
+    pump_interval_ms = 20
 
     def __init__(self, output: Output | None = None, parent: QObject | None = None, *, threaded: bool = True,
                  clock=None):
@@ -43,9 +45,11 @@ class QtPlayer(QObject):
         kwargs = {"clock": clock} if clock is not None else {}
         self._scheduler = Scheduler(self._output, threaded=threaded, on_position=self._from_thread_position,
                                     on_state=self._from_thread_state, on_error=self._from_thread_error, **kwargs)
-        self._positionFromThread.connect(self._on_scheduler_position, Qt.QueuedConnection)
-        self._stateFromThread.connect(self._on_scheduler_state, Qt.QueuedConnection)
-        self._errorFromThread.connect(self._on_scheduler_error, Qt.QueuedConnection)
+        self._inbox: collections.deque = collections.deque()  # filled by the scheduler thread
+        self._pump = QTimer(self)
+        self._pump.setInterval(self.pump_interval_ms)
+        self._pump.timeout.connect(self._on_pump_timeout)
+        self._pump.start()
         self._score: Score | None = None
         self._metronome = False
         self._mode = None  # ("score", start, end) or ("candidate", start_tick, lead_in, track_index)
@@ -187,6 +191,8 @@ class QtPlayer(QObject):
     def close(self) -> None:
         """Silence, end the thread and close the output (call when the window closes)."""
         self._scheduler.close()
+        self._on_pump_timeout()
+        self._pump.stop()
         try:
             self._output.close()
         except Exception:  # noqa: BLE001
@@ -208,27 +214,37 @@ class QtPlayer(QObject):
             return
         self._scheduler.load(self._build(), keep_position=keep_position)
 
+    # Called on the scheduler thread (or the caller's): only append, never touch Qt.
     def _from_thread_position(self, tick: int, _seconds: float) -> None:
-        self._positionFromThread.emit(tick)
+        self._inbox.append(("position", tick))
 
     def _from_thread_state(self, state: str) -> None:
-        self._stateFromThread.emit(state)
+        self._inbox.append(("state", state))
 
     def _from_thread_error(self, exc: Exception) -> None:
-        self._errorFromThread.emit(str(exc))
+        self._inbox.append(("error", str(exc)))
 
-    @Slot(int)
-    def _on_scheduler_position(self, tick: int) -> None:
+    def _on_pump_timeout(self) -> None:
+        """GUI thread: emit what the scheduler reported, in order; positions are coalesced."""
+        pending = None
+        while self._inbox:
+            kind, value = self._inbox.popleft()
+            if kind == "position":
+                pending = value
+                continue
+            if pending is not None:
+                self._emit_position(pending)
+                pending = None
+            if kind == "state":
+                self.stateChanged.emit(value)
+            else:
+                self.errorOccurred.emit(value)
+        if pending is not None:
+            self._emit_position(pending)
+
+    def _emit_position(self, tick: int) -> None:
         self._last_tick = tick
         self.positionChanged.emit(tick)
-
-    @Slot(str)
-    def _on_scheduler_state(self, state: str) -> None:
-        self.stateChanged.emit(state)
-
-    @Slot(str)
-    def _on_scheduler_error(self, message: str) -> None:
-        self.errorOccurred.emit(message)
 
 
 __all__ = ["QtPlayer", "PLAYING", "PAUSED", "STOPPED"]

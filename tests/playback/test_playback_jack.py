@@ -22,7 +22,7 @@ from playback_helpers import explicitly_ended, held_notes
 from composer_app.playback.events import TempoMap, build_events
 from composer_app.playback.midi_input import MidiInput, Recorder
 from composer_app.playback.outputs import MidiPortOutput, RecordingOutput, list_ports
-from composer_app.playback.scheduler import PLAYING, STOPPED, Scheduler
+from composer_app.playback.scheduler import STOPPED, Scheduler
 from composer_app.score import Chord, ChordSymbol, Note, Score, Tempo, Track
 
 pytestmark = [pytest.mark.jack]
@@ -119,7 +119,7 @@ def test_player_virtual_port_to_jack_client_every_event_in_order(jack_server, de
 def test_stop_mid_note_sends_note_offs_through_jack(jack_server, dense_score):
     out = MidiPortOutput(virtual=True, api="jack", client_name=uid("CA player"))
     rx = Receiver()
-    jack_connect(jack_server, f"{_client_of(out)}:Composer Assistant", rx.full_name)
+    jack_connect(jack_server, f"{out.client_name}:Composer Assistant", rx.full_name)
     sch = Scheduler(out)
     try:
         sch.play(build_events(dense_score))
@@ -157,10 +157,6 @@ def test_port_vanishing_mid_play_is_a_message_not_a_crash(jack_server, dense_sco
     finally:
         sch.close()
         out.close()
-
-
-def _client_of(out: MidiPortOutput) -> str:
-    return out.client_name
 
 
 def test_port_by_unique_part_and_clear_message_when_ambiguous(jack_server):
