@@ -11,9 +11,10 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
+from collections import deque
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QLineEdit, QListWidget,
     QListWidgetItem, QMessageBox, QVBoxLayout, QWidget,
@@ -164,12 +165,11 @@ class ExceptionDialogHook(QObject):
     dialog and keep the application and the open document alive.
 
     ``parent`` is a callable returning the window to parent the dialog to (or ``None``). The
-    traceback also goes to stderr, for bug reports. An error raised in another thread is shown by
-    the GUI thread (queued signal). A second error raised while the dialog is up is only printed,
-    so a failing paint or timer cannot stack up dialogs.
+    traceback also goes to stderr, for bug reports. An error raised in another thread is queued in
+    a plain deque that a GUI-thread timer drains (no Qt call from the foreign thread). A second
+    error raised while the dialog is up is only printed, so a failing paint or timer cannot stack
+    up dialogs.
     """
-
-    _raised = Signal(str, str)  # message, details
 
     def __init__(self, parent: Callable[[], QWidget | None] = lambda: None):
         super().__init__()
@@ -177,14 +177,18 @@ class ExceptionDialogHook(QObject):
         self._showing = False
         self.previous = sys.excepthook
         self.previous_thread_hook = threading.excepthook
-        self._raised.connect(self._show, Qt.ConnectionType.QueuedConnection)
+        self._from_threads: deque[tuple[str, str]] = deque()
+        self._timer = QTimer(self, interval=200)
+        self._timer.timeout.connect(self._drain)
 
     def install(self) -> "ExceptionDialogHook":
         sys.excepthook = self
         threading.excepthook = self._thread_hook
+        self._timer.start()
         return self
 
     def uninstall(self) -> None:
+        self._timer.stop()
         if sys.excepthook is self:
             sys.excepthook = self.previous
         if threading.excepthook == self._thread_hook:
@@ -206,11 +210,14 @@ class ExceptionDialogHook(QObject):
         else:
             message = (f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
                        "Your score is still open; save it under a new name to be safe.")
-        app = QCoreApplication.instance()
-        if app is not None and QThread.currentThread() is app.thread():
+        if threading.current_thread() is threading.main_thread():  # the GUI thread
             self._show(message, details)
         else:
-            self._raised.emit(message, details)  # queued to the GUI thread
+            self._from_threads.append((message, details))  # shown by the GUI thread's timer
+
+    def _drain(self) -> None:
+        while self._from_threads:
+            self._show(*self._from_threads.popleft())
 
     def _show(self, message: str, details: str) -> None:
         if self._showing:
