@@ -41,6 +41,8 @@ def add_arguments(p) -> None:
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in OUT/checkpoints")
     p.add_argument("--task-mix", metavar="SPEC",
                    help="layout shares, e.g. continue=0.45,harmonize=0.35,chords=0.1,infill=0.1 (the default)")
+    p.add_argument("--harmonize-answer-loss", action="store_true",
+                   help="harmonize examples learn only their chord answer (focus a fine-tuning phase on harmonization)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -76,6 +78,7 @@ def run(args) -> int:
         eval_steps=args.eval_steps, save_steps=args.save_steps, valid_fraction=args.valid_fraction,
         seed=args.seed, cache=args.cache, workers=args.workers, reparse=args.reparse, resume=args.resume,
         threads=args.threads, progress=not args.no_progress, task_mix=parse_task_mix(args.task_mix),
+        harmonize_answer_loss=args.harmonize_answer_loss,
     )
     info = train(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

@@ -88,11 +88,13 @@ class TrainingSequences(torch.utils.data.Dataset):
 
     def __init__(self, tok: MusicTokenizer, pieces: list[EncodedPiece], max_len: int = 512,
                  examples_per_epoch: int | None = None, transpose: bool = True, seed: int = 0,
-                 task_mix: dict[str, float] = DEFAULT_TASK_MIX):
+                 task_mix: dict[str, float] = DEFAULT_TASK_MIX, harmonize_answer_loss: bool = False):
         if not pieces:
             raise ValueError("no training pieces")
         self.tok, self.pieces, self.max_len = tok, pieces, max_len
         self.transpose, self.task_mix = transpose, task_mix
+        #: harmonize examples learn only their answer (the chord part after <CHD>), not the context.
+        self.harmonize_answer_loss = harmonize_answer_loss
         self.tables = TranspositionTables(tok) if transpose else None
         self.n = examples_per_epoch or len(pieces)
         self.rng = random.Random(seed)
@@ -113,6 +115,8 @@ class TrainingSequences(torch.utils.data.Dataset):
             hi = self.tok.vocab.config.pitch_high - piece.pitch_max
             ks = [k for k in range(-5, 7) if lo <= k <= hi] or [0]
             ids = self.tables.apply(ids, rng.choice(ks))
+        if self.harmonize_answer_loss and ids[1] == self.tok.task_ids["harmonize"] and self.tok.chd_id in ids:
+            return {"input_ids": ids, "loss_start": ids.index(self.tok.chd_id) + 1}
         return {"input_ids": ids}
 
 
@@ -135,7 +139,7 @@ class FixedSequences(torch.utils.data.Dataset):
 
 
 class Collator:
-    """Pads a batch on the right; padding is masked out of attention and loss."""
+    """Pads a batch on the right; padding (and ids before an item's ``loss_start``) is masked out of the loss."""
 
     def __init__(self, pad_id: int):
         self.pad_id = pad_id
@@ -149,4 +153,6 @@ class Collator:
             ids[r, :len(x)] = torch.tensor(x, dtype=torch.long)
             mask[r, :len(x)] = 1
         labels = ids.masked_fill(mask == 0, -100)
+        for r, b in enumerate(batch):
+            labels[r, :b.get("loss_start", 0)] = -100
         return {"input_ids": ids, "attention_mask": mask, "labels": labels}

@@ -50,6 +50,7 @@ class TrainOptions:
     threads: int = 1
     progress: bool = True
     task_mix: dict[str, float] | None = None  # layout shares; default dataset.DEFAULT_TASK_MIX
+    harmonize_answer_loss: bool = False  # harmonize examples: loss on the chord answer only
 
 
 def encode_pieces(tok: MusicTokenizer, pieces) -> list[EncodedPiece]:
@@ -129,7 +130,8 @@ def train(opts: TrainOptions) -> dict:
     n_params = count_parameters(model)
     per_epoch = max(opts.batch_size, len(train_pieces) * 4)
     train_ds = TrainingSequences(tok, train_pieces, opts.max_len, per_epoch, seed=opts.seed,
-                                 task_mix=opts.task_mix or DEFAULT_TASK_MIX)
+                                 task_mix=opts.task_mix or DEFAULT_TASK_MIX,
+                                 harmonize_answer_loss=opts.harmonize_answer_loss)
     valid_ds = FixedSequences(tok, valid_pieces, opts.max_len) if valid_pieces else None
     cuda = torch.cuda.is_available()
     args = TrainingArguments(
