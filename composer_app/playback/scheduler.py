@@ -130,8 +130,9 @@ class Scheduler:
             self._times = events.times()
             self._channels_used |= set(events.channels)
             lo, hi = events.start_time, events.end_time
-            if self._loop_range is not None:
-                self._loop_range = (max(lo, min(self._loop_range[0], hi)), min(hi, max(self._loop_range[1], lo)))
+            if self._loop_range is not None:  # keep the loop region inside the new list
+                a, b = max(lo, self._loop_range[0]), min(hi, self._loop_range[1])
+                self._loop_range = (a, b) if b > a else None
             if not keep_position or not lo <= pos < hi:
                 pos = self._range()[0]
             self._move_to(pos)
@@ -276,7 +277,8 @@ class Scheduler:
         events = self._events.events
         lo, hi = self._range()
         while True:
-            pos = self._anchor_pos + (now - self._anchor_clock)
+            # (+1 ns: a deadline computed from an event time must make that event due, despite rounding)
+            pos = self._anchor_pos + (now - self._anchor_clock) + 1e-9
             # Send every event due (time <= pos) before the range end.
             while self._index < len(events):
                 ev = events[self._index]

@@ -251,3 +251,41 @@ def test_program_changes_sent_before_notes(tune, fake_clock):
     first = msgs(out)[:2]
     assert {(m.channel, m.program) for m in first if m.type == "program_change"} == {(0, 40), (1, 48)}
     assert isinstance(first[0], mido.Message)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_command_sequences_never_leave_stuck_notes(seed, fake_clock):
+    """Any mix of play/pause/seek/stop/loop/swap: what the receiver holds is always exactly what the
+    scheduler believes is sounding, and after stop nothing is held."""
+    import random
+
+    from dataclasses import replace as dc_replace
+
+    rng = random.Random(seed)
+    notes = tuple(Note(48 + rng.randrange(36), rng.randrange(0, 7680, 60), rng.choice([60, 240, 480, 1920]))
+                  for _ in range(60))
+    score = Score(tracks=(Track(notes=notes),), tempos=(Tempo(200.0),))
+    lists = [build_events(score), build_events(score.with_notes([dc_replace(n, pitch=n.pitch + 1) for n in notes])),
+             build_events(score, 960, 3840, metronome=True)]
+    out, sch = make(fake_clock)
+    sch.load(lists[0])
+    for _ in range(120):
+        op = rng.choice(["play", "play", "advance", "advance", "advance", "pause", "seek", "stop", "loop", "swap"])
+        if op == "play":
+            sch.play()
+        elif op == "advance":
+            run_to(sch, fake_clock, fake_clock.t + rng.uniform(0.0, 1.5), jitter=rng.choice([0, 0.002]))
+        elif op == "pause":
+            sch.pause()
+        elif op == "seek":
+            sch.seek(rng.uniform(0, 6))
+        elif op == "stop":
+            sch.stop(rewind=rng.random() < 0.5)
+        elif op == "loop":
+            a = rng.uniform(0, 4)
+            sch.set_loop(rng.random() < 0.7, a, a + rng.uniform(0.1, 2)) if rng.random() < 0.5 else sch.set_loop(True)
+        else:
+            sch.load(rng.choice(lists), keep_position=rng.random() < 0.7)
+        assert held_notes(msgs(out)) == sch.sounding, op
+    sch.stop()
+    assert not held_notes(msgs(out)) and not sch.sounding
