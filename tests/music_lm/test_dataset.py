@@ -50,3 +50,14 @@ def test_training_sequences_batch_with_padding_masked_out():
     assert batch["input_ids"].shape[0] == 8 and batch["input_ids"].shape[1] <= 128
     pad = batch["attention_mask"] == 0
     assert (batch["labels"][pad] == -100).all() and (batch["labels"][~pad] >= 0).all()
+
+
+def test_harmonize_answer_loss_masks_everything_before_the_chord_answer():
+    tok = MusicTokenizer()
+    ds = TrainingSequences(tok, [tok.encode_piece(tune())], max_len=200, examples_per_epoch=6, seed=2,
+                           task_mix={"harmonize": 1.0}, harmonize_answer_loss=True)
+    batch = Collator(tok.pad_id)([ds[i] for i in range(len(ds))])
+    for ids, labels in zip(batch["input_ids"].tolist(), batch["labels"].tolist()):
+        chd = ids.index(tok.chd_id)
+        assert all(x == -100 for x in labels[:chd + 1])
+        assert labels[chd + 1:chd + 3] == [tok.bar_id, tok.bar_index_id(1)]
