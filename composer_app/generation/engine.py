@@ -101,6 +101,7 @@ class _SeqState:
         self.token_probs: list[float] = []
         self.done = False
         self.indexed = False  # bars of the answer carry an ``Idx_k`` token (harmonize layout)
+        self.need_chord = False  # harmonize / chords: the region opens with a chord on its downbeat
 
 
 class SuggestionEngine:
@@ -196,6 +197,7 @@ class SuggestionEngine:
         masks.bar_index_ids = list(getattr(prompt, "bar_index_ids", []) or [])
         for st in states:
             st.indexed = bool(masks.bar_index_ids)
+            st.need_chord = task in ("harmonize", "chords")
         provenance = {"model": self.loaded.name, "model_path": str(self.loaded.path), "seed": seed, "task": task,
                       "settings": s.to_dict()}
         temperature = s.temperature
@@ -246,6 +248,10 @@ class SuggestionEngine:
         allowed |= m.eos if st.bars >= n_bars else m.bar
         length = bar_len[min(st.bars - 1, len(bar_len) - 1)]
         later = m.pos_ok & (m.pos_ticks > st.pos) & (m.pos_ticks < length)
+        if state == S_BAR and st.need_chord:
+            return m.pos_ok & (m.pos_ticks == 0)
+        if state == S_POS and st.need_chord:
+            return m.root.clone()
         if state == S_BAR:
             allowed |= m.pos_ok & (m.pos_ticks >= 0) & (m.pos_ticks < length)
         elif state == S_POS:
@@ -286,7 +292,7 @@ class SuggestionEngine:
         elif kind == "root":
             st.state = S_ROOT
         elif kind == "quality":
-            st.state, st.chord_here = S_QUAL, True
+            st.state, st.chord_here, st.need_chord = S_QUAL, True, False
             st.n_events += 1
         elif kind == "nc":
             st.state, st.chord_here = S_QUAL, True

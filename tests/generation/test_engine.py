@@ -61,6 +61,7 @@ def test_harmonize_gives_chords_only_for_the_region(engine, lead_sheet):
     assert cands
     for c in cands:
         assert c.notes == ()
+        assert c.chords and c.chords[0].start == region[0], "a harmonization opens with a chord on its downbeat"
         assert all(region[0] <= ch.start < region[1] and ch.end <= region[1] for ch in c.chords)
 
 

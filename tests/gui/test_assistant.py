@@ -27,7 +27,7 @@ def window(qtbot, tiny_model_dir):
     settings = Settings()
     settings.model_dir = str(tiny_model_dir)
     settings.model_device = "cpu"
-    w = create_main_window(settings)
+    w = create_main_window(settings, open_devices=False)
     w.doc.load(sketch())
     w.show()
     qtbot.waitExposed(w)
@@ -143,3 +143,19 @@ def test_escape_cancels_a_running_request(qtbot, window):
     qtbot.keyClick(w, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not ctl.service.busy, timeout=10000)
     assert not ctl.panel.stop_button.isEnabled()
+
+
+def test_audition_loops_the_candidate_in_context_and_follows_the_choice(qtbot, window):
+    w = window
+    ctl = ask(qtbot, w)
+    player = w.sound.player
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_A)
+    assert ctl.auditioning
+    qtbot.waitUntil(lambda: player.is_playing, timeout=5000)
+    if len(ctl.panel.candidates) > 1:
+        qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_BracketRight)
+        qtbot.wait(50)
+        assert player.is_playing  # switching keeps the loop going
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: not player.is_playing, timeout=5000)
+    assert not ctl.auditioning
