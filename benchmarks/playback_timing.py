@@ -18,6 +18,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -42,8 +43,10 @@ def start_jack() -> tuple[subprocess.Popen, str]:
         raise SystemExit("jackd is not installed (sudo apt install jackd2)")
     name = f"ca-bench-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     os.environ.update({"JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
+    log = open(os.path.join(tempfile.gettempdir(), f"{name}.log"), "w+b")  # noqa: SIM115 - read at the end
     proc = subprocess.Popen(["jackd", "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc.log = log
     for _ in range(100):
         r = subprocess.run(["jack_lsp"], capture_output=True, text=True)
         if r.returncode == 0 and "system:" in r.stdout:
@@ -95,6 +98,11 @@ def measure_midi(seconds: float) -> dict:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+        proc.log.seek(0)
+        jack_log = proc.log.read().decode(errors="replace")
+        proc.log.close()
+        os.unlink(proc.log.name)
+    xruns = sum(1 for line in jack_log.splitlines() if "xrun" in line.lower() or "delay" in line.lower())
     # Pair sent and received messages in order (a lost message must not shift the pairing).
     import difflib
 
@@ -110,8 +118,24 @@ def measure_midi(seconds: float) -> dict:
         "events": len(sent), "received": len(received), "matched": len(late), "seconds": events.duration,
         "median": statistics.median(late), "p99": pct(late, 0.99), "max": max(late), "min": min(late),
         "send_median": statistics.median(send_late), "send_p99": pct(send_late, 0.99), "send_max": max(send_late),
-        "drift": statistics.median(late[-n:]) - statistics.median(late[:n]), "cpu": cpu,
+        "drift": statistics.median(late[-n:]) - statistics.median(late[:n]), "cpu": cpu, "xruns": xruns,
+        "lost": [bytes(b).hex() for b in _lost(sent, received)],
+        "extra": [bytes(b).hex() for b in _lost([(0, 0, b) for _, b in received], [(0, b) for _, _, b in sent])],
     }
+
+
+def _lost(sent, received):
+    """Sent messages that never arrived (multiset difference, in send order)."""
+    left: dict = {}
+    for _, b in received:
+        left[b] = left.get(b, 0) + 1
+    out = []
+    for _, _, b in sent:
+        if left.get(b, 0):
+            left[b] -= 1
+        else:
+            out.append(b)
+    return out
 
 
 def measure_render(seconds: float) -> dict:
@@ -142,6 +166,9 @@ def main(argv=None) -> int:
         print(f"| p99 | {m['p99']:.2f} | {m['send_p99']:.2f} |")
         print(f"| max | {m['max']:.2f} | {m['send_max']:.2f} |")
         print(f"| drift (median of last 10 % - first 10 %) | {m['drift']:.2f} | |")
+        print(f"JACK server xrun/delay reports during the run: {m['xruns']}; messages lost in JACK: "
+              f"{len(m['lost'])} {' '.join(m['lost'][:5])}; received but never sent: {len(m['extra'])} "
+              f"{' '.join(m['extra'][:5])}")
         print(f"scheduler process CPU: {m['cpu']:.2f} s for {m['seconds']:.0f} s of playback "
               f"({100 * m['cpu'] / m['seconds']:.1f} %)")
     if not args.skip_render:
