@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -38,6 +39,15 @@ def tune():
                  chord_program=0, chord_channel=1)
 
 
+def _die_with_parent() -> None:
+    """Linux: the JACK server is killed if this test process dies without its teardown (killed)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+
+
 def _jack_env(name: str) -> dict:
     env = dict(os.environ)
     env.update({"JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
@@ -57,7 +67,8 @@ def jack_server():
     env = _jack_env(name)
     log = tempfile.TemporaryFile()  # jackd's chatter (a pipe nobody reads would fill and block it)
     proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent)
     old = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "JACK_NO_AUDIO_RESERVATION")}
     deadline = time.monotonic() + 20
     ready = False
