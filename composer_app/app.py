@@ -57,6 +57,7 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
         score, cand.region[0], cand.notes, cand.chords, track_index=_track_index(score, document.current_track.id))
     assistant.switch_audition = lambda cand: player.switch_candidate(cand.notes, cand.chords)
     assistant.stop_audition = player.stop
+    player.stateChanged.connect(assistant.on_player_state_changed)  # stopped from the transport too
     if load_model:
         assistant.load_model(settings.model_dir, settings.model_device)
 

@@ -313,6 +313,10 @@ class AssistantController(QObject):
         self.audition(self._request_score or self.doc.score, cand)
         self.auditioning = True
 
+    def on_player_state_changed(self, state: str) -> None:
+        if state == "stopped":
+            self.auditioning = False
+
     def _stop_audition(self) -> None:
         self.auditioning = False
         if self.stop_audition is not None:
