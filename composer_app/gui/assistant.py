@@ -58,6 +58,9 @@ class AssistantController(QObject):
         p.acceptRequested.connect(self.accept)
         p.rejectRequested.connect(self.reject)
         p.auditionRequested.connect(self.toggle_audition)
+        p.drag_button.dragRequested.connect(self.drag_candidate)
+        p.drag_button.clicked.connect(lambda: self.messageShown.emit(
+            "Drag this grip into a DAW or a folder: the shown candidate arrives as a MIDI clip."))
         p.candidateChosen.connect(self._on_panel_candidateChosen)
         s = service
         s.modelLoading.connect(self._on_service_modelLoading)
@@ -312,6 +315,21 @@ class AssistantController(QObject):
             return
         self.audition(self._request_score or self.doc.score, cand)
         self.auditioning = True
+
+    def drag_candidate(self) -> None:
+        """Drag the shown candidate out of the app as a MIDI clip (the score's tempo, meter and key;
+        starting on the bar line of its region)."""
+        from ..formats.clips import clip_from_material
+        from .clipdrag import drag_clip
+
+        cand = self.current()
+        if cand is None:
+            return
+        clip = clip_from_material(self._request_score or self.doc.score, cand.notes, cand.chords, cand.region,
+                                  self.doc.current_track)
+        _action, _path, message = drag_clip(self.panel.drag_button, clip, self.roll.clip_title(),
+                                            tag=f"candidate-{cand.rank}")
+        self.messageShown.emit(message)
 
     def on_player_state_changed(self, state: str) -> None:
         if state == "stopped":

@@ -185,6 +185,30 @@ class FileController(QObject):
     def export_musicxml(self) -> bool:
         return self._export(".musicxml", MUSICXML_FILTER, "Export MusicXML")
 
+    def export_selection_midi(self) -> bool:
+        """Only the selected notes (and the chords of their bars) as a MIDI file that starts on the
+        bar line of the first note, with the score's tempo, meter and key."""
+        from ..formats.clips import clip_filename, clip_from_selection
+
+        sel = self.doc.selection
+        clip = clip_from_selection(self.doc.score, sel.notes, sel.chords)
+        if clip is None:
+            self.messageShown.emit("Select the notes to export first (Export MIDI writes the whole piece).")
+            return False
+        stem = self.doc.path.stem if self.doc.path else self.display_name().replace(" (imported)", "")
+        start = Path(self._start_dir()) / clip_filename(self.doc.score.title or stem, clip)
+        name, _ = QFileDialog.getSaveFileName(self.window, "Export Selection as MIDI", str(start), MIDI_FILTER)
+        if not name:
+            return False
+        path = Path(name)
+        if not path.suffix:
+            path = path.with_suffix(".mid")
+        if not self._write(clip.score, path, f"Could not export {path.name}"):
+            return False
+        self._remember_dir(path)
+        self.messageShown.emit(f"Exported {clip.note_count} notes ({clip.bars_text}) to {path.name}")
+        return True
+
     def _export(self, suffix: str, file_filter: str, title: str) -> bool:
         stem = self.doc.path.stem if self.doc.path else self.display_name().replace(" (imported)", "")
         start = Path(self._start_dir()) / (stem + suffix)

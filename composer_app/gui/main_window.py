@@ -31,6 +31,7 @@ from ..document import ScoreDocument
 from ..score import GRID_CHOICES
 from ..settings import Settings
 from . import dialogs
+from .clipdrag import ClipDragButton
 from .files import FileController
 from .panels import PropertiesPanel, UndoHistoryPanel
 from .pianoroll import PianoRollWidget
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         document.scoreReset.connect(self._refresh_track_combo)
         document.scoreChanged.connect(self._on_doc_scoreChanged)
         document.currentTrackChanged.connect(lambda _id: self._refresh_track_combo())
+        document.selectionChanged.connect(self._on_doc_selectionChanged)
         self.files.messageShown.connect(self.status_message)
         self.files.recentFilesChanged.connect(self._rebuild_recent_menu)
         self.roll.messageShown.connect(self.status_message)
@@ -156,6 +158,9 @@ class MainWindow(QMainWindow):
         self._action("save_as", "Save &As...", f.save_as, ["Ctrl+Shift+S"], "Save the project under a new name")
         self._action("import", "&Import...", f.import_, ["Ctrl+I"], "Import a MIDI, MusicXML or ABC file")
         self._action("export_midi", "Export &MIDI...", f.export_midi, ["Ctrl+E"], "Write a Standard MIDI file")
+        sel_midi = self._action("export_selection_midi", "Export Se&lection as MIDI...", f.export_selection_midi,
+                                tip="Write only the selected notes (and their bars' chords) as a MIDI clip")
+        sel_midi.setEnabled(False)
         self._action("export_musicxml", "Export Music&XML...", f.export_musicxml, ["Ctrl+Shift+E"],
                      "Write a MusicXML file (opens in MuseScore)")
         self._action("quit", "&Quit", self.close, ["Ctrl+Q"], "Close the window")
@@ -191,7 +196,7 @@ class MainWindow(QMainWindow):
         self.recent_menu = m.addMenu("Open &Recent")
         m.addActions([a["save"], a["save_as"]])
         m.addSeparator()
-        m.addActions([a["import"], a["export_midi"], a["export_musicxml"]])
+        m.addActions([a["import"], a["export_midi"], a["export_selection_midi"], a["export_musicxml"]])
         m.addSeparator()
         m.addAction(a["quit"])
 
@@ -252,6 +257,17 @@ class MainWindow(QMainWindow):
         tb.addActions([ra["tool_draw"], ra["tool_select"]])
         tb.addSeparator()
         tb.addActions([ra["zoom_out"], ra["zoom_in"]])
+        tb.addSeparator()
+        self.clip_grip = ClipDragButton("Drag Clip")
+        self.clip_grip.setObjectName("clipGrip")
+        self.clip_grip.setToolTip("Drag the selection into a DAW track or a folder as a MIDI clip "
+                                  "(or Alt+drag a selected note)")
+        self.clip_grip.setEnabled(False)
+        self.clip_grip.dragRequested.connect(self.roll.drag_selection_clip)
+        self.clip_grip.clicked.connect(lambda: self.status_message(
+            "Drag this grip (or Alt+drag a selected note) into a DAW or a folder: the selection arrives "
+            "as a MIDI clip.", 8000))
+        tb.addWidget(self.clip_grip)
 
     def _build_status_bar(self) -> None:
         self.position_label = QLabel()
@@ -278,6 +294,11 @@ class MainWindow(QMainWindow):
     def _on_doc_scoreChanged(self, diff) -> None:
         if diff.tracks_changed:
             self._refresh_track_combo()
+
+    def _on_doc_selectionChanged(self) -> None:
+        has = bool(self.doc.selection)
+        self.actions_by_name["export_selection_midi"].setEnabled(has)
+        self.clip_grip.setEnabled(has)
 
     def _refresh_track_combo(self) -> None:
         self.track_combo.blockSignals(True)

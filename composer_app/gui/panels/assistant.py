@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 
 from ...generation.types import TASKS, Candidate, SuggestionSettings
 from ...score import TPQ
+from ..clipdrag import ClipDragButton
 
 #: Finest rhythmic value choices: label -> grid in ticks (onsets and lengths are multiples of it).
 RHYTHM_CHOICES = {
@@ -173,7 +174,11 @@ class AssistantPanel(QWidget):
         self.keep_bars.setToolTip("With no ghost notes clicked, 'Accept part' keeps this many bars")
         self.reject_button = QPushButton("Reject")
         self.reject_button.setToolTip("Hide it and never suggest it again this session (X)")
-        for w in (self.audition_button, self.accept_button, self.partial_button, self.reject_button):
+        self.drag_button = ClipDragButton("Drag")
+        self.drag_button.setObjectName("candidateDragGrip")
+        self.drag_button.setToolTip("Drag the candidate into a DAW track or a folder as a MIDI clip")
+        for w in (self.audition_button, self.accept_button, self.partial_button, self.reject_button,
+                  self.drag_button):
             row.addWidget(w)
         layout.addLayout(row)
         layout.addWidget(self.keep_bars)
@@ -274,7 +279,8 @@ class AssistantPanel(QWidget):
 
     def _update_buttons(self) -> None:
         has = bool(self._candidates)
-        for w in (self.accept_button, self.partial_button, self.reject_button, self.audition_button):
+        for w in (self.accept_button, self.partial_button, self.reject_button, self.audition_button,
+                  self.drag_button):
             w.setEnabled(has)
 
     def _on_task_combo_changed(self, _index: int) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QGraphicsRectItem
+from PySide6.QtWidgets import QApplication, QGraphicsRectItem
 
 from ...document import Selection
 from ...score import Note, edits
@@ -160,6 +160,17 @@ class ResizeNotesTool(_GroupTool):
         doc = self.roll.doc
         minimum = min(self.minimum, min(n.duration for n in self.notes))
         doc.edit("Resize notes", edits.resize_notes(doc.score, self.ids, self.ddur, minimum=minimum))
+
+
+class ClipDragTool(NoteTool):
+    """Alt+drag a selected note: once the mouse has moved the platform's drag distance, the
+    selection leaves the app as a MIDI clip (a file drag a DAW takes). Nothing is edited."""
+
+    def move(self, pos, modifiers):
+        d = pos - self.origin
+        if abs(d.x()) + abs(d.y()) >= QApplication.startDragDistance():
+            self.roll.view.tool = None  # the drag owns the mouse from here; no release will come
+            self.roll.drag_selection_clip()
 
 
 class PanTool(NoteTool):

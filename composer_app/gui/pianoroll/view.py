@@ -16,7 +16,7 @@ from ...score import edits
 from . import palette
 from .geometry import BAR, BEAT, grid_lines, hit_note
 from .items import Z_PLAYHEAD, NoteItem
-from .note_tools import DrawNoteTool, MoveNotesTool, PanTool, ResizeNotesTool, RubberBandTool
+from .note_tools import ClipDragTool, DrawNoteTool, MoveNotesTool, PanTool, ResizeNotesTool, RubberBandTool
 
 
 class NoteGridView(QGraphicsView):
@@ -225,7 +225,9 @@ class NoteGridView(QGraphicsView):
                 doc.select([hit.id])
             roll.notePreviewed.emit(note.pitch, note.velocity)
             roll.default_velocity = note.velocity  # new notes take the velocity of the last one touched
-            if hit.id in doc.selection.notes:
+            if mods & Qt.KeyboardModifier.AltModifier and not shift and hit.id in doc.selection.notes:
+                self.tool = ClipDragTool(roll, pos)  # Alt+drag: the selection as a MIDI clip
+            elif hit.id in doc.selection.notes:
                 tool = ResizeNotesTool if hit.part == "end" else MoveNotesTool
                 self.tool = tool(roll, pos, note)
             return

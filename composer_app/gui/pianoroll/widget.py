@@ -331,6 +331,29 @@ class PianoRollWidget(QWidget):
             item.set_chosen(nid in self.picked_candidates)
         self.candidateNotesSelected.emit(sorted(self.picked_candidates))
 
+    # ---- dragging the selection out as a MIDI clip ---------------------------------------------
+    def selection_clip(self):
+        """The selected notes (and the chords of their bars) as a :class:`~composer_app.formats.clips.Clip`
+        starting on a bar line, or ``None`` when nothing is selected."""
+        from ...formats.clips import clip_from_selection
+
+        sel = self.doc.selection
+        return clip_from_selection(self.doc.score, sel.notes, sel.chords)
+
+    def clip_title(self) -> str:
+        """The name clips are filed under: the score's title, else the file's name."""
+        doc = self.doc
+        return doc.score.title or (doc.path.stem if doc.path else "Untitled")
+
+    def drag_selection_clip(self):
+        """Start dragging the selection out of the app as a ``.mid`` file (Alt+drag on a selected
+        note, or the toolbar grip). Returns the drop action."""
+        from ..clipdrag import drag_clip
+
+        action, _path, message = drag_clip(self.view.viewport(), self.selection_clip(), self.clip_title())
+        self.messageShown.emit(message)
+        return action
+
     # ---- document signals ------------------------------------------------------------------------
     def _on_doc_scoreChanged(self, diff) -> None:
         if diff.tracks_changed:
