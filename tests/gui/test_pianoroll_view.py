@@ -149,3 +149,19 @@ def test_grab_renders_a_dark_roll(qtbot, tmp_path):
     rect = roll.note_viewport_rect(n.id)
     centre = roll.view.mapTo(roll, rect.center().toPoint())
     assert img.pixelColor(centre).lightness() > grid_pixel.lightness() + 40
+
+
+def test_note_labels_follow_the_key_spelling(qtbot):
+    from composer_app.document import ScoreDocument
+    from composer_app.gui.pianoroll import PianoRollWidget
+    from composer_app.gui.pianoroll.geometry import pitch_name
+    from composer_app.score import KeySignature, Note, Score, Track
+
+    doc = ScoreDocument(Score(tracks=(Track(notes=(Note(70, 0, 480),)),), key_signatures=(KeySignature("F"),)))
+    roll = PianoRollWidget(doc)
+    qtbot.addWidget(roll)
+    assert roll.view.scene().prefer_flats is True
+    assert pitch_name(70, roll.view.scene().prefer_flats) == "Bb4"
+    from dataclasses import replace
+    doc.edit("Key", replace(doc.score, key_signatures=(KeySignature("D"),)))
+    assert roll.view.scene().prefer_flats is False and pitch_name(70) == "A#4"

@@ -27,9 +27,12 @@ FALLBACK_GRID = TPQ // 4
 BAR, BEAT, SUB = 0, 1, 2
 
 
-def pitch_name(pitch: int) -> str:
-    """Scientific pitch name with middle C (60) = C4."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+FLAT_NOTE_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def pitch_name(pitch: int, flats: bool = False) -> str:
+    """Scientific pitch name with middle C (60) = C4; ``flats`` spells black keys as flats (flat keys)."""
+    return f"{(FLAT_NOTE_NAMES if flats else NOTE_NAMES)[pitch % 12]}{pitch // 12 - 1}"
 
 
 def is_black_key(pitch: int) -> bool:

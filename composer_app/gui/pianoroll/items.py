@@ -81,4 +81,4 @@ class NoteItem(QGraphicsRectItem):
             painter.setFont(NoteItem._font)
             painter.setPen(QColor(20, 20, 24))
             painter.drawText(r.adjusted(3, 0, -2, -2), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             pitch_name(self.note.pitch))
+                             pitch_name(self.note.pitch, getattr(self.scene(), "prefer_flats", False)))

@@ -57,6 +57,7 @@ class NoteGridView(QGraphicsView):
         for item in self.preview_items + list(self.candidate_items.values()) + [self.playhead_item]:
             scene.addItem(item)
         doc, geom = self.roll.doc, self.roll.geom
+        scene.prefer_flats = doc.score.key.prefers_flats  # note labels follow the key's spelling
         current = doc.current_track
         sel = doc.selection.notes
         for t in doc.score.tracks:

@@ -361,6 +361,7 @@ class PianoRollWidget(QWidget):
         else:
             self.view.apply_diff(diff)
         if diff.meta_changed:
+            self.view.scene().prefer_flats = self.doc.score.key.prefers_flats
             self.view.update_scene_rect()
             self.view.resetCachedContent()
             self.view.viewport().update()
