@@ -51,6 +51,13 @@ class Clip:
     def note_count(self) -> int:
         return len(self.score.all_notes())
 
+    @property
+    def summary(self) -> str:
+        """``"7 notes and 2 chords"`` for messages."""
+        n, c = self.note_count, len(self.score.chords)
+        notes = f"{n} note{'s' if n != 1 else ''}"
+        return notes + (f" and {c} chord{'s' if c != 1 else ''}" if c else "")
+
 
 def _shifted_meta(items, offset: int, end: int, at_start):
     """The item in force at ``offset`` moved to tick 0, then the changes inside ``(offset, end)`` shifted."""

@@ -59,9 +59,7 @@ def drag_clip(source: QWidget, clip: Clip | None, title: str, tag: str = "",
     drag.setPixmap(_drag_pixmap(f"♪ {path.name}"))
     drag.setHotSpot(QPoint(8, 8))
     action = drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
-    n = clip.note_count
-    chords = len(clip.score.chords)
-    what = f"{n} note{'s' if n != 1 else ''}" + (f" and {chords} chord{'s' if chords != 1 else ''}" if chords else "")
+    what = clip.summary
     if action == Qt.DropAction.IgnoreAction:
         return action, path, f"Clip {path.name} ({what}) not dropped; it stays in {path.parent}"
     return action, path, f"Dragged {path.name} ({what}, {clip.bars_text})"

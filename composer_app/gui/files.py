@@ -206,7 +206,7 @@ class FileController(QObject):
         if not self._write(clip.score, path, f"Could not export {path.name}"):
             return False
         self._remember_dir(path)
-        self.messageShown.emit(f"Exported {clip.note_count} notes ({clip.bars_text}) to {path.name}")
+        self.messageShown.emit(f"Exported {clip.summary} ({clip.bars_text}) to {path.name}")
         return True
 
     def _export(self, suffix: str, file_filter: str, title: str) -> bool:

@@ -37,7 +37,8 @@ def test_selection_is_shifted_to_the_bar_line_of_its_first_note():
     assert clip.offset == 2 * BAR and (clip.first_bar, clip.last_bar) == (2, 4)
     assert clip.bars_label == "bars-3-5"
     assert notes_of(clip.score) == sorted((n.pitch, n.start - 2 * BAR, n.duration, n.velocity) for n in chosen)
-    assert clip.note_count == len(chosen)
+    assert clip.note_count == len(chosen) == 8 and clip.summary == "8 notes and 3 chords"
+    assert clip.bars_text == "bars 3-5"
     # only the lead track (its name and instrument), the chords of bars 3-5, whole bars long
     assert [(t.name, t.channel, t.program) for t in clip.score.tracks] == [("Lead", 0, 73)]
     assert [(str(c.symbol), c.start, c.duration) for c in clip.score.chords] == [

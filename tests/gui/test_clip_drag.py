@@ -148,6 +148,7 @@ def test_toolbar_grip_and_export_selection(qtbot, window, dialogs, drags, tmp_pa
     assert read_notes(written) == shifted(chosen, 2 * BAR)
     assert [str(ch.symbol) for ch in formats.read(written).chords] == ["G7", "C"]
     assert not w.doc.is_modified
+    assert w.statusBar().currentMessage() == "Exported 6 notes and 2 chords (bars 3-4) to selection.mid"
 
     w.doc.clear_selection()
     assert not action.isEnabled() and not grip.isEnabled()
