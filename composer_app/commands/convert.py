@@ -15,7 +15,8 @@ from ..errors import FileFormatError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="IN", help="file to read (.composer, .mid, .midi, .musicxml, .xml, .mxl, .abc)")
-    parser.add_argument("output", metavar="OUT", help="file to write (.composer, .mid, .midi, .musicxml, .xml, .mxl)")
+    parser.add_argument("output", metavar="OUT", nargs="?", default=None,
+                        help="file to write (.composer, .mid, .midi, .musicxml, .xml, .mxl)")
     parser.add_argument("--tune", type=int, default=None, metavar="N",
                         help="for a multi-tune ABC file: the tune's X: number (default: the first tune)")
     parser.add_argument("--list-tunes", action="store_true",
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import formats
 
-    src, dst = Path(args.input), Path(args.output)
+    src = Path(args.input)
     if args.list_tunes:
         if src.suffix.lower() != ".abc":
             raise FileFormatError(src, "--list-tunes needs an ABC file")
@@ -35,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
         for info in list_tunes(src):
             print(f"{info.number}\t{info.title}")
         return 0
+    if args.output is None:
+        raise FileFormatError(src, "no output file given (composer-app convert IN OUT)")
+    dst = Path(args.output)
     if args.tune is not None and src.suffix.lower() != ".abc":
         raise FileFormatError(src, "--tune applies to ABC files only")
     # Refuse a bad output type before reading (reading can take a while); never touch the output.

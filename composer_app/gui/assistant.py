@@ -136,6 +136,12 @@ class AssistantController(QObject):
         has = bool(self.panel.candidates)
         for name in ("next", "previous", "accept", "accept_part", "reject", "audition"):
             self.actions_by_name[name].setEnabled(has)
+        # Esc is the roll's "deselect" too: claim it only while there is something to stop or hide.
+        claim = has or self.service.busy or self.auditioning
+        self.actions_by_name["cancel"].setEnabled(claim)
+        deselect = getattr(self.roll, "actions_by_name", {}).get("deselect")
+        if deselect is not None:  # two enabled actions on one key would make Qt ignore both
+            deselect.setEnabled(not claim)
 
     # ---- model -----------------------------------------------------------------------------------
     def _device(self) -> str:
@@ -229,6 +235,7 @@ class AssistantController(QObject):
         self.roll.clear_candidate()
         self._request_id = self.service.request(score, settings, region, frozenset(self.rejected))
         self.panel.set_busy(True, "thinking…")
+        self._update_action_state()
 
     def harmonize(self) -> None:
         self.panel.set_task("harmonize")
@@ -242,6 +249,7 @@ class AssistantController(QObject):
         if self.service.busy:
             self.service.cancel()
             self.panel.set_busy(False)
+            self._update_action_state()
             self.messageShown.emit("Suggestion stopped.")
 
     def cancel_or_clear(self) -> None:
@@ -280,10 +288,12 @@ class AssistantController(QObject):
 
     def _on_service_failed(self, rid: int, message: str) -> None:
         self.panel.set_busy(False)
+        self._update_action_state()
         self._report(message)
 
     def _on_service_cancelled(self, rid: int) -> None:
         self.panel.set_busy(False)
+        self._update_action_state()
 
     # ---- showing, auditioning --------------------------------------------------------------------
     def current(self) -> Candidate | None:
@@ -315,6 +325,7 @@ class AssistantController(QObject):
             return
         self.audition(self._request_score or self.doc.score, cand)
         self.auditioning = True
+        self._update_action_state()
 
     def drag_candidate(self) -> None:
         """Drag the shown candidate out of the app as a MIDI clip (the score's tempo, meter and key;
@@ -332,13 +343,15 @@ class AssistantController(QObject):
         self.messageShown.emit(message)
 
     def on_player_state_changed(self, state: str) -> None:
-        if state == "stopped":
+        if state == "stopped" and self.auditioning:
             self.auditioning = False
+            self._update_action_state()
 
     def _stop_audition(self) -> None:
         self.auditioning = False
         if self.stop_audition is not None:
             self.stop_audition()
+        self._update_action_state()
 
     # ---- deciding ----------------------------------------------------------------------------------
     def accept(self, partial: bool = False) -> None:

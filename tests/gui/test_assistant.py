@@ -140,9 +140,25 @@ def test_escape_cancels_a_running_request(qtbot, window):
     ctl.panel.k_spin.setValue(16)
     qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     assert ctl.service.busy
-    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    w.roll.view.setFocus()
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not ctl.service.busy, timeout=10000)
     assert not ctl.panel.stop_button.isEnabled()
+    # With nothing to stop or hide, Esc is the roll's "deselect" again.
+    assert not ctl.actions_by_name["cancel"].isEnabled()
+    w.doc.select_all()
+    qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Escape)
+    assert not w.doc.selection
+
+
+def test_typing_a_chord_in_the_lane_is_not_taken_by_assistant_keys(qtbot, window):
+    w = window
+    ask(qtbot, w)  # candidates shown: A (audition) and Return (accept) are live
+    lane = w.roll.chord_lane
+    lane.setFocus()
+    qtbot.keyClick(lane, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier, )
+    assert lane.editor is not None and lane.editor.isVisible()
+    assert not w.assistant.auditioning
 
 
 def test_audition_loops_the_candidate_in_context_and_follows_the_choice(qtbot, window):

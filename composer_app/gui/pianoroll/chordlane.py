@@ -170,6 +170,18 @@ class ChordLaneWidget(QWidget):
         else:
             self.open_editor(tick=self.tick_at(x))
 
+    def event(self, event):
+        # Letters A-G, Return and Escape belong to the lane while it has the focus (typing a chord),
+        # not to window-wide shortcuts such as the assistant's A (audition) or Return (accept).
+        if event.type() == QEvent.Type.ShortcutOverride:
+            text = event.text()
+            plain = not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+            if plain and ((text and text.upper() in "ABCDEFG") or event.key() in (
+                    Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.roll.doc.selected_chords()):
+                event.accept()
+                return True
+        return super().event(event)
+
     def keyPressEvent(self, event):
         text = event.text()
         if text and text.upper() in "ABCDEFG" and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier:
