@@ -11,7 +11,7 @@ APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-re
             libgl1 libfontconfig1 libdbus-1-3 libfluidsynth3 fluid-soundfont-gm python3-venv
 APT_TEST := $(APT_RUN) xvfb jackd2 xdotool imagemagick
 
-.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot
+.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot package
 
 run: setup
 	$(VENV)/bin/composer-app
@@ -42,6 +42,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 # Refresh the README's picture from the real app under Xvfb (the same test `make test` runs).
 screenshot: setup-test
 	COMPOSER_APP_SCREENSHOT=docs/screenshot.png $(PY) -m pytest -q -p no:cacheprovider tests/gui/test_app_window_xvfb.py
+
+# Desktop bundle with PyInstaller: dist/composer-app/ (packaging/README.md). PACKAGE_ARGS=--release
+# refuses to build without resources/models/default.
+package: setup
+	$(PIP) install -q -e ".[package]"
+	PYTHON=$(PY) sh packaging/build.sh $(PACKAGE_ARGS)
 
 benchmarks: setup
 	$(PY) -m benchmarks

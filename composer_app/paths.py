@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from platformdirs import user_cache_dir, user_data_dir
@@ -11,10 +12,15 @@ APP_NAME = "ComposerAssistant"
 
 
 def resources_dir() -> Path:
-    """The bundled ``resources/`` folder (overridable with ``COMPOSER_APP_RESOURCES``)."""
+    """The bundled ``resources/`` folder (overridable with ``COMPOSER_APP_RESOURCES``).
+
+    In a PyInstaller build (``sys.frozen``) it is ``resources/`` inside the bundle (``sys._MEIPASS``).
+    """
     env = os.environ.get("COMPOSER_APP_RESOURCES")
     if env:
         return Path(env)
+    if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):
+        return Path(sys._MEIPASS) / "resources"
     return Path(__file__).resolve().parent.parent / "resources"
 
 

@@ -1,0 +1,144 @@
+"""What goes into the PyInstaller bundle; ``composer-app.spec`` reads it (and the tests do).
+
+Plain Python with no PyInstaller import, so ``tests/test_packaging.py`` checks these lists without
+building anything.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Qt modules the app uses; every other PySide6 module is excluded from the bundle.
+QT_MODULES = ("QtCore", "QtGui", "QtWidgets")
+
+#: Large Qt modules excluded by name even when the installed PySide6 does not ship them.
+QT_ALWAYS_EXCLUDED = (
+    "QtWebEngineCore", "QtWebEngineWidgets", "QtWebEngineQuick", "QtWebChannel", "QtWebSockets",
+    "QtQml", "QtQuick", "QtQuick3D", "QtQuickWidgets", "QtQuickControls2", "QtMultimedia",
+    "QtMultimediaWidgets", "QtPdf", "QtPdfWidgets", "Qt3DCore", "Qt3DRender", "QtCharts",
+    "QtDataVisualization", "QtGraphs", "QtDesigner", "QtTest", "QtSql", "QtNetwork",
+)
+
+#: Test and development packages (and optional extras of our dependencies the app never uses).
+DEV_EXCLUDES = (
+    "pytest", "_pytest", "pytestqt", "pytest_timeout", "pluggy", "iniconfig", "pyflakes",
+    "IPython", "ipykernel", "jupyter_client", "notebook", "tkinter", "_tkinter", "matplotlib",
+    "PyInstaller", "tests", "benchmarks",
+)
+
+#: Modules imported by name at run time, which PyInstaller's import analysis cannot see.
+DYNAMIC_IMPORTS = (
+    "mido.backends.rtmidi",                    # mido.Backend("mido.backends.rtmidi") -> importlib
+    "mido.backends.rtmidi_utils",
+    "rtmidi",
+    "fluidsynth",                              # pyfluidsynth; loads the system libfluidsynth via ctypes
+    "transformers.models.llama.configuration_llama",   # AutoModelForCausalLM's lazy model mapping
+    "transformers.models.llama.modeling_llama",
+)
+
+#: Distributions whose metadata is read at run time (``mido.version`` calls importlib.metadata;
+#: PyInstaller's transformers hook already copies the metadata of transformers' dependencies).
+METADATA = ("mido", "transformers", "torch", "tokenizers", "safetensors", "huggingface_hub")
+
+#: music21 data left out: the corpus (only ``train --music21-corpus`` reads it) and Scala tunings.
+MUSIC21_DATA_EXCLUDED = ("corpus", "scale/scala/scl")
+
+#: Files a model folder needs (see composer_app.music_lm.loading.check_model_dir).
+MODEL_FILES = ("config.json", "music_vocab.json", "model.safetensors")
+
+
+class BundleError(SystemExit):
+    """The bundle cannot be built as asked (PyInstaller prints the message and stops)."""
+
+
+def app_version(root: Path = ROOT) -> str:
+    """``__version__`` of ``composer_app`` (read from its source, nothing imported)."""
+    text = (root / "composer_app" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r"^__version__\s*=\s*[\"']([^\"']+)[\"']", text, re.M)
+    if not match:
+        raise BundleError("composer_app/__init__.py defines no __version__")
+    return match.group(1)
+
+
+def app_modules(root: Path = ROOT) -> list[str]:
+    """Every module of ``composer_app`` (subcommands are imported by name, so list them all)."""
+    pkg = root / "composer_app"
+    mods = []
+    for f in sorted(pkg.rglob("*.py")):
+        parts = f.relative_to(root).with_suffix("").parts
+        if "__pycache__" in parts:
+            continue
+        mods.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return mods
+
+
+def hidden_imports(root: Path = ROOT) -> list[str]:
+    return app_modules(root) + list(DYNAMIC_IMPORTS)
+
+
+def qt_excludes() -> list[str]:
+    """``PySide6.<module>`` for every installed Qt module except :data:`QT_MODULES`."""
+    names = set(QT_ALWAYS_EXCLUDED)
+    spec = importlib.util.find_spec("PySide6")
+    if spec and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            for f in Path(loc).glob("Qt*.*"):
+                if f.suffix in (".so", ".pyd"):
+                    names.add(f.name.split(".")[0])
+    return sorted(f"PySide6.{n}" for n in names if n not in QT_MODULES)
+
+
+def excludes() -> list[str]:
+    return list(DEV_EXCLUDES) + qt_excludes()
+
+
+def music21_datas(with_corpus: bool = False) -> list[tuple[str, str]]:
+    """(source file, destination folder) for music21's non-Python files, corpus only if asked."""
+    spec = importlib.util.find_spec("music21")
+    if spec is None or not spec.submodule_search_locations:
+        raise BundleError("music21 is not installed in this environment")
+    base = Path(next(iter(spec.submodule_search_locations)))
+    skip = tuple(s for s in MUSIC21_DATA_EXCLUDED if not (with_corpus and s == "corpus"))
+    out = []
+    for f in sorted(base.rglob("*")):
+        rel = f.relative_to(base)
+        if (not f.is_file() or f.suffix in (".py", ".pyc", ".pyi") or "__pycache__" in rel.parts
+                or any(rel.as_posix().startswith(s + "/") for s in skip)):
+            continue
+        out.append((str(f), str(Path("music21") / rel.parent)))
+    return out
+
+
+def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple[str, str]], list[str]]:
+    """(datas, warnings) for ``resources/``: icons always, the default model when it is there.
+
+    A release build without a complete ``resources/models/default`` raises :class:`BundleError`;
+    any other build goes on without the model and says so.
+    """
+    res = root / "resources"
+    icon = res / "icons" / "composer-app.svg"
+    if not icon.is_file():
+        raise BundleError(f"missing {icon}: the app icon must be in the bundle")
+    datas = [(str(res / "icons"), "resources/icons")]
+    model = res / "models" / "default"
+    missing = [name for name in MODEL_FILES if not (model / name).is_file()]
+    warnings = []
+    if missing:
+        what = f"{model} is missing {', '.join(missing)}" if model.is_dir() else f"{model} does not exist"
+        if release:
+            raise BundleError(f"release build refused: {what}. Train or copy the default model there first "
+                              "(see resources/models/default/README.md and the README's 'train' section).")
+        warnings.append(f"{what}: building WITHOUT the bundled model (the Assistant has none until "
+                        "one is chosen with Assistant > Choose Model Folder)")
+    else:  # the folder's files, not its subfolders (a training run leaves checkpoints/ there)
+        datas += [(str(f), "resources/models/default") for f in sorted(model.iterdir()) if f.is_file()]
+        skipped = sorted(p.name for p in model.iterdir() if p.is_dir())
+        if skipped:
+            warnings.append(f"left out of the bundle: subfolders {', '.join(skipped)} of {model}")
+    for extra in sorted(p for p in res.iterdir() if p.name not in ("icons", "models")):
+        datas.append((str(extra), f"resources/{extra.name}"))
+    return datas, warnings
