@@ -53,6 +53,9 @@ def note_border(fill: QColor) -> QColor:
 
 
 def candidate_fill(confidence: float) -> QColor:
+    """Ghost note fill: always visible, more opaque the more confident the model is. A note's
+    confidence is the product of its pitch and length probabilities, so its square root (their
+    geometric mean) spreads typical values (0.05-0.5) over the range."""
     c = QColor(CANDIDATE)
-    c.setAlpha(int(50 + 170 * max(0.0, min(1.0, confidence))))
+    c.setAlpha(int(90 + 165 * max(0.0, min(1.0, confidence)) ** 0.5))
     return c
