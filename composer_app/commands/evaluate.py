@@ -19,7 +19,11 @@ METRICS = [
     ("next_chord_acc", "next chord (root+quality)", "higher"),
     ("harm_root_acc", "harmonize: root / beat", "higher"),
     ("harm_class_acc", "harmonize: root+maj/min / beat", "higher"),
+    ("joint_root_acc", "harmonize (joint likelihood): root / beat", "higher"),
+    ("joint_class_acc", "harmonize (joint likelihood): root+maj/min / beat", "higher"),
 ]
+#: the template harmonizer has one answer; it is the baseline for both harmonization methods.
+TEMPLATE_SAME = {"joint_root_acc": "harm_root_acc", "joint_class_acc": "harm_class_acc"}
 
 
 def add_arguments(p) -> None:
@@ -74,6 +78,8 @@ def run(args) -> int:
     ahead = {}
     for key, _, better in METRICS:
         base = [results[b][key] for b in ("ngram", "template") if key in results[b]]
+        if key in TEMPLATE_SAME:
+            base.append(results["template"][TEMPLATE_SAME[key]])
         m = results["model"][key]
         ahead[key] = all(m < b if better == "lower" else m > b for b in base)
     report = {
@@ -96,6 +102,8 @@ def format_table(results: dict) -> str:
         cells = []
         for name in ("model", "ngram", "template"):
             v = results.get(name, {}).get(key)
+            if v is None and name == "template":
+                v = results["template"].get(TEMPLATE_SAME.get(key, key))
             cells.append("–" if v is None else (f"{v:.3f}" if "nll" in key else f"{100 * v:.1f} %"))
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(rows)

@@ -9,8 +9,11 @@ Metrics (all on the validation titles of the same title split that training used
 * ``next_chord_acc``: at each chord change, given everything before it and the position of the
   change, is the most likely root and then quality (given the true root) right?
 * ``harm_root_acc`` / ``harm_class_acc``: harmonize regions of 4 bars given their melody and the
-  context before (greedy, grammar-constrained decoding; the template harmonizer uses the
-  melody and key only); on every beat, is the root right, and the root plus major/minor class?
+  context before (greedy, grammar-constrained decoding in the harmonize layout; the template
+  harmonizer uses the melody and key only); on every beat, is the root right, and the root plus
+  major/minor class? ``joint_root_acc`` / ``joint_class_acc``: the same regions harmonized by
+  joint likelihood (:mod:`.harmonize`: per half bar, the chord that makes the chord and the melody
+  under it most probable), for the model and the n-gram alike.
 """
 
 from __future__ import annotations
@@ -286,14 +289,21 @@ def beat_accuracy(score: Score, predicted, start: int, end: int) -> tuple[int, i
     return total, root_ok, class_ok
 
 
-def harmonization_metrics(tok, harmonizer, regions, max_len: int) -> dict:
-    """``harmonizer`` is a scorer with ``greedy`` (model, n-gram) or a :class:`TemplateHarmonizer`."""
+def harmonization_metrics(tok, harmonizer, regions, max_len: int, joint: bool = False, prefix: str = "harm") -> dict:
+    """``harmonizer`` is a scorer with ``greedy`` (model, n-gram) or a :class:`TemplateHarmonizer`;
+    ``joint`` uses :mod:`.harmonize` (best joint likelihood per half bar) instead of the harmonize layout."""
+    from .harmonize import harmonize_by_likelihood, harmonize_by_likelihood_ngram
+
     total = root_ok = class_ok = 0
     for p, r0, r1 in regions:
         meter = p.score.meter
         start, end = meter.bar(r0).start, meter.bar(r1).start
         if isinstance(harmonizer, TemplateHarmonizer):
             chords = harmonizer.harmonize(p.score, start, end)
+        elif joint and isinstance(harmonizer, ModelScorer):
+            chords = harmonize_by_likelihood(harmonizer.lm, p.score, start, end, max_len=max_len)
+        elif joint:
+            chords = harmonize_by_likelihood_ngram(harmonizer.ng, tok, p.score, start, end, max_len=max_len)
         else:
             prompt = tok.build_prompt(p.score, "harmonize", start, end, max_len=max_len, reserve=12 * (r1 - r0) + 4)
             grammar = ChordPartGrammar(tok, [meter.bar(i).length for i in range(r0, r1)])
@@ -302,8 +312,8 @@ def harmonization_metrics(tok, harmonizer, regions, max_len: int) -> dict:
         t, r, c = beat_accuracy(p.score, chords, start, end)
         total, root_ok, class_ok = total + t, root_ok + r, class_ok + c
     n = max(1, total)
-    return {"harm_root_acc": root_ok / n, "harm_class_acc": class_ok / n, "harm_beats": total,
-            "harm_regions": len(regions)}
+    return {f"{prefix}_root_acc": root_ok / n, f"{prefix}_class_acc": class_ok / n, f"{prefix}_beats": total,
+            f"{prefix}_regions": len(regions)}
 
 
 def ngram_training_sequences(tok, pieces: list[EncodedPiece], seed: int = 0):
@@ -340,6 +350,7 @@ def evaluate(loaded, train_pieces: list[EncodedPiece], valid: list[EvalPiece], *
         r = likelihood_metrics(tok, sc, valid, max_len)
         r.update(next_chord_accuracy(tok, sc, valid, max_len, seed=seed))
         r.update(harmonization_metrics(tok, sc, regions, max_len))
+        r.update(harmonization_metrics(tok, sc, regions, max_len, joint=True, prefix="joint"))
         r["seconds"] = round(time.time() - t, 1)
         results[name] = r
         log(f"{name}: done in {r['seconds']} s")
