@@ -21,9 +21,12 @@ METRICS = [
     ("harm_class_acc", "harmonize: root+maj/min / beat", "higher"),
     ("joint_root_acc", "harmonize (joint likelihood): root / beat", "higher"),
     ("joint_class_acc", "harmonize (joint likelihood): root+maj/min / beat", "higher"),
+    ("fused_root_acc", "harmonize (model + melody fit, as in the app): root / beat", "higher"),
+    ("fused_class_acc", "harmonize (model + melody fit, as in the app): root+maj/min / beat", "higher"),
 ]
 #: the template harmonizer has one answer; it is the baseline for both harmonization methods.
-TEMPLATE_SAME = {"joint_root_acc": "harm_root_acc", "joint_class_acc": "harm_class_acc"}
+TEMPLATE_SAME = {"joint_root_acc": "harm_root_acc", "joint_class_acc": "harm_class_acc",
+                 "fused_root_acc": "harm_root_acc", "fused_class_acc": "harm_class_acc"}
 
 
 def add_arguments(p) -> None:

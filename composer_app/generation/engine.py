@@ -9,7 +9,8 @@ meter/key changes, positions inside the score's own bar lengths, exactly the req
 bars. Nothing is filtered after the fact.
 
 Each candidate is scored by the mean log-probability (temperature 1, before masking) of its tokens
-per note or chord, ranked, de-duplicated (more are sampled if duplicates leave fewer than K),
+per note or chord (for harmonizations, fused with the melody fit of :mod:`..music_lm.melody_fit`:
+the notes under a chord bias its root and quality, so the progressions fit the melody), ranked, de-duplicated (more are sampled if duplicates leave fewer than K),
 and carries per-note and per-chord confidences (the model's probability of the note's pitch and
 length, of the chord's root and quality) and its provenance (model, seed, settings).
 """
@@ -25,6 +26,7 @@ import torch
 
 from ..errors import ComposerError
 from ..music_lm.loading import LoadedModel
+from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
 from ..score import Chord, Note, Score
 from ..score.chords import SEVENTH_QUALITIES, TRIAD_QUALITIES
 from .types import Candidate, SuggestionRequest, SuggestionSettings
@@ -102,6 +104,7 @@ class _SeqState:
         self.done = False
         self.indexed = False  # bars of the answer carry an ``Idx_k`` token (harmonize layout)
         self.need_chord = False  # harmonize / chords: the region opens with a chord on its downbeat
+        self.root_pc = 0  # root of the chord being sampled
 
 
 class SuggestionEngine:
@@ -110,6 +113,8 @@ class SuggestionEngine:
         self.model = loaded.model
         self.tok = loaded.tokenizer
         self.device = loaded.device
+        #: Weight of the melody-fit bias in harmonizations (0: the model alone); see music_lm.melody_fit.
+        self.fusion = DEFAULT_WEIGHT
 
     # ---- public --------------------------------------------------------------------------
     def generate(self, request: SuggestionRequest, *, on_candidate: Callable[[Candidate], None] | None = None,
@@ -194,6 +199,10 @@ class SuggestionEngine:
             raise ComposerError("The context is too long for this model's window: select fewer bars.")
         ids = torch.tensor([prompt.ids] * batch, dtype=torch.long, device=self.device)
         states = [_SeqState() for _ in range(batch)]
+        fit = MelodyFit(self.tok, score) if task == "harmonize" and self.fusion else None
+        if fit is not None:
+            fit.weight = self.fusion
+        bar_start = [meter.bar(first_bar + k).start for k in range(n_bars)]
         masks.bar_index_ids = list(getattr(prompt, "bar_index_ids", []) or [])
         for st in states:
             st.indexed = bool(masks.bar_index_ids)
@@ -211,7 +220,17 @@ class SuggestionEngine:
                 past = out.past_key_values
                 logits = out.logits[:, -1, :].float().cpu()
                 logp_raw = torch.log_softmax(logits, dim=-1)
+                if fit is not None:  # harmonize: the notes under the chord shape its root and quality
+                    logits = logp_raw.clone()
+                    for b, st in enumerate(states):
+                        if not st.done and st.state in (S_POS, S_ROOT):
+                            t = bar_start[min(st.bars, n_bars) - 1] + max(0, st.pos)
+                            bias = fit.root_bias(t) if st.state == S_POS else fit.quality_bias(t, st.root_pc)
+                            for i, v in bias.items():
+                                logits[b, i] += v
                 allowed = torch.stack([self._allowed(st, masks, bar_len, n_bars, s) for st in states])
+                # Rank by the model's probability, fused with the melody fit when harmonizing.
+                logp_rank = torch.log_softmax(logits, dim=-1) if fit is not None else logp_raw
                 masked = (logits / temperature).masked_fill(~allowed, float("-inf"))
                 probs = torch.softmax(masked, dim=-1)
                 probs = _top_p(probs, s.top_p)
@@ -220,7 +239,7 @@ class SuggestionEngine:
                     if st.done:
                         continue
                     t = int(choice[b])
-                    self._advance(st, t, float(logp_raw[b, t]), n_bars)
+                    self._advance(st, t, float(logp_rank[b, t]), n_bars)
                     if st.done:  # finished: show it now, before the others
                         yield self._candidate(st, score, task, start, end, provenance)
                 if on_progress is not None:
@@ -290,7 +309,7 @@ class SuggestionEngine:
         elif kind == "pos":
             st.state, st.pos, st.chord_here, st.notes_here = S_POS, tok.id_position[t], False, []
         elif kind == "root":
-            st.state = S_ROOT
+            st.state, st.root_pc = S_ROOT, tok.id_root[t]
         elif kind == "quality":
             st.state, st.chord_here, st.need_chord = S_QUAL, True, False
             st.n_events += 1

@@ -13,7 +13,10 @@ Metrics (all on the validation titles of the same title split that training used
   harmonizer uses the melody and key only); on every beat, is the root right, and the root plus
   major/minor class? ``joint_root_acc`` / ``joint_class_acc``: the same regions harmonized by
   joint likelihood (:mod:`.harmonize`: per half bar, the chord that makes the chord and the melody
-  under it most probable), for the model and the n-gram alike.
+  under it most probable), for the model and the n-gram alike. ``fused_root_acc`` /
+  ``fused_class_acc`` (model only): :func:`.harmonize.harmonize_fused`, one chord per half bar
+  chosen by the model's log-probability plus the melody-fit bias of :mod:`.melody_fit` (shallow
+  fusion). This is how the app's "Harmonize" ranks and shapes its chords.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 
 from ..score import Score
 from .baselines import NGramModel, TemplateHarmonizer
+from .melody_fit import DEFAULT_WEIGHT, MelodyFit
 from .tokenizer import EncodedPiece, MusicTokenizer
 
 HARM_BARS = 4
@@ -106,8 +110,9 @@ class ModelScorer:
             logits = self.model(input_ids=torch.tensor([prefix], device=self.device)).logits[0, -k:].float()
         return torch.log_softmax(logits, -1).cpu().numpy()
 
-    def greedy(self, prompt: list[int], grammar) -> list[int]:
-        """Constrained greedy decoding with the KV cache."""
+    def greedy(self, prompt: list[int], grammar, bias=None) -> list[int]:
+        """Constrained greedy decoding with the KV cache; ``bias(grammar)`` may add to the
+        log-probabilities of some tokens (melody-fit fusion, :mod:`.melody_fit`)."""
         torch = self.torch
         out: list[int] = []
         with torch.inference_mode():
@@ -116,7 +121,10 @@ class ModelScorer:
                 allowed = grammar.allowed()
                 if not allowed:
                     break
-                logits = res.logits[0, -1].float().cpu().numpy()
+                logits = torch.log_softmax(res.logits[0, -1].float(), -1).cpu().numpy()
+                if bias is not None:
+                    for i, b in bias(grammar).items():
+                        logits[i] += b
                 t = allowed[int(np.argmax(logits[allowed]))]
                 out.append(t)
                 if grammar.feed(t):
@@ -158,7 +166,7 @@ class ChordPartGrammar:
 
     def __init__(self, tok: MusicTokenizer, bar_lengths: list[int]):
         self.tok, self.lengths = tok, bar_lengths
-        self.bars, self.last_pos, self.state = 0, -1, "start"
+        self.bars, self.last_pos, self.state, self.last_root = 0, -1, "start", 0
         self.max_steps = 12 * len(bar_lengths) + 4
         self.roots = list(tok.root_ids.values())
         self.quals = list(tok.quality_ids.values())
@@ -192,7 +200,7 @@ class ChordPartGrammar:
         elif kind == "pos":
             self.last_pos, self.state = tok.id_position[t], "pos"
         elif kind == "root":
-            self.state = "root"
+            self.state, self.last_root = "root", tok.id_root[t]
         elif kind == "quality":
             self.state = "quality"
         elif kind == "bass":
@@ -289,10 +297,25 @@ def beat_accuracy(score: Score, predicted, start: int, end: int) -> tuple[int, i
     return total, root_ok, class_ok
 
 
-def harmonization_metrics(tok, harmonizer, regions, max_len: int, joint: bool = False, prefix: str = "harm") -> dict:
+def fit_bias(tok, score: Score, r0: int, weight: float):
+    """A ``bias(grammar)`` for :meth:`ModelScorer.greedy`: melody fit at the chord's position."""
+    fit = MelodyFit(tok, score, weight)
+    meter = score.meter
+
+    def bias(grammar) -> dict:
+        if grammar.state not in ("pos", "root"):
+            return {}
+        t = meter.bar(r0 + grammar.bars - 1).start + max(0, grammar.last_pos)
+        return fit.root_bias(t) if grammar.state == "pos" else fit.quality_bias(t, grammar.last_root)
+
+    return bias
+
+
+def harmonization_metrics(tok, harmonizer, regions, max_len: int, joint: bool = False, prefix: str = "harm",
+                          fusion: float = 0.0) -> dict:
     """``harmonizer`` is a scorer with ``greedy`` (model, n-gram) or a :class:`TemplateHarmonizer`;
     ``joint`` uses :mod:`.harmonize` (best joint likelihood per half bar) instead of the harmonize layout."""
-    from .harmonize import harmonize_by_likelihood, harmonize_by_likelihood_ngram
+    from .harmonize import harmonize_by_likelihood, harmonize_by_likelihood_ngram, harmonize_fused
 
     total = root_ok = class_ok = 0
     for p, r0, r1 in regions:
@@ -309,6 +332,8 @@ def harmonization_metrics(tok, harmonizer, regions, max_len: int, joint: bool = 
             grammar = ChordPartGrammar(tok, [meter.bar(i).length for i in range(r0, r1)])
             gen = harmonizer.greedy(prompt.ids, grammar)
             _, chords = tok.decode_continuation(gen, p.score, start, end)
+        if fusion and isinstance(harmonizer, ModelScorer):
+            chords = harmonize_fused(harmonizer.lm, p.score, start, end, weight=fusion, max_len=max_len)
         t, r, c = beat_accuracy(p.score, chords, start, end)
         total, root_ok, class_ok = total + t, root_ok + r, class_ok + c
     n = max(1, total)
@@ -336,7 +361,7 @@ def ngram_training_sequences(tok, pieces: list[EncodedPiece], seed: int = 0):
 
 
 def evaluate(loaded, train_pieces: list[EncodedPiece], valid: list[EvalPiece], *, max_len: int = 512,
-             ngram_order: int = 7, seed: int = 0, log=print) -> dict:
+             ngram_order: int = 7, seed: int = 0, log=print, fusion: float = DEFAULT_WEIGHT) -> dict:
     """Every metric for the model and both baselines; returns ``{"model": {...}, "ngram": {...}, "template": {...}}``."""
     tok = loaded.tokenizer
     t0 = time.time()
@@ -351,6 +376,8 @@ def evaluate(loaded, train_pieces: list[EncodedPiece], valid: list[EvalPiece], *
         r.update(next_chord_accuracy(tok, sc, valid, max_len, seed=seed))
         r.update(harmonization_metrics(tok, sc, regions, max_len))
         r.update(harmonization_metrics(tok, sc, regions, max_len, joint=True, prefix="joint"))
+        if name == "model" and fusion:
+            r.update(harmonization_metrics(tok, sc, regions, max_len, prefix="fused", fusion=fusion))
         r["seconds"] = round(time.time() - t, 1)
         results[name] = r
         log(f"{name}: done in {r['seconds']} s")

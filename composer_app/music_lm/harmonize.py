@@ -140,3 +140,67 @@ def harmonize_by_likelihood_ngram(ngram, tok, score: Score, start: int, end: int
                 chosen.append((bar.start + lo, best))
             hist += best_seq
     return _to_chords(chosen, base, start, end)
+
+
+def harmonize_fused(loaded, score: Score, start: int, end: int, *, weight: float | None = None,
+                    max_len: int = 512) -> list[Chord]:
+    """Greedy harmonization in the harmonize layout, one chord per half bar (the template's slots),
+    each chosen by the model's log-probability plus ``weight x`` melody fit (:mod:`.melody_fit`).
+
+    The model brings the progression (what may follow what, in this key and style), the fit term
+    the notes under the chord. A slot whose best chord repeats the previous one keeps it.
+    """
+    import torch
+
+    from .melody_fit import DEFAULT_WEIGHT, MelodyFit
+
+    tok, model, device = loaded.tokenizer, loaded.model, loaded.device
+    fit = MelodyFit(tok, score, DEFAULT_WEIGHT if weight is None else weight)
+    meter = score.meter
+    prompt = tok.build_prompt(score, "harmonize", start, end, max_len=max_len,
+                              reserve=12 * (meter.bar_count(end) - meter.bar_at(start).index) + 4)
+    roots, quals = sorted(tok.root_ids.items()), list(tok.quality_ids.items())
+    root_ids = [i for _, i in roots]
+    qual_ids = [i for _, i in quals]
+    chords: list[Chord] = []
+    with torch.inference_mode():
+        res = model(input_ids=torch.tensor([prompt.ids], device=device), use_cache=True)
+        past = res.past_key_values
+
+        def feed(t: int):
+            nonlocal past
+            out = model(input_ids=torch.tensor([[t]], device=device), past_key_values=past, use_cache=True)
+            past = out.past_key_values
+            return torch.log_softmax(out.logits[0, -1].float(), -1).cpu().numpy()
+
+        first = meter.bar_at(start).index
+        k = 0
+        prev = None
+        while meter.bar(first + k).start < end:
+            bar = meter.bar(first + k)
+            feed(tok.bar_id)
+            if prompt.bar_index_ids:
+                feed(tok.bar_index_id(k + 1))
+            for pos in (0, bar.length // 2):
+                if pos not in tok.position_ids:
+                    continue
+                t = bar.start + pos
+                lp = feed(tok.position_ids[pos])
+                rb = fit.root_bias(t)
+                r_scores = [lp[i] + rb.get(i, 0.0) for i in root_ids]
+                root_pc = roots[int(max(range(len(root_ids)), key=r_scores.__getitem__))][0]
+                lq = feed(tok.root_ids[root_pc])
+                qb = fit.quality_bias(t, root_pc)
+                q_scores = [lq[i] + qb.get(i, 0.0) for i in qual_ids]
+                quality = quals[int(max(range(len(qual_ids)), key=q_scores.__getitem__))][0]
+                feed(tok.quality_ids[quality])
+                flats = score.key_at(t).prefers_flats
+                sym = ChordSymbol(spell(root_pc, flats), quality)
+                if prev is not None and str(prev.symbol) == str(sym) and prev.end == t:
+                    chords[-1] = prev = Chord(prev.symbol, prev.start, prev.duration + (bar.end - t if pos else bar.length // 2))
+                    continue
+                span_end = bar.start + bar.length // 2 if pos == 0 else bar.end
+                prev = Chord(sym, t, span_end - t)
+                chords.append(prev)
+            k += 1
+    return chords
