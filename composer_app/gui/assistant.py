@@ -308,8 +308,11 @@ class AssistantController(QObject):
             return
         self.roll.set_candidate(list(cand.notes), list(cand.chords), list(cand.note_confidence),
                                 list(cand.chord_confidence))
+        # Show the candidate with a bar of what leads into it (the context it continues).
+        meter = self.doc.score.meter
+        lead_in = meter.bar(max(0, meter.bar_at(cand.region[0]).index - 1)).start
         self.roll.ensure_visible(cand.region[1] - 1)
-        self.roll.ensure_visible(cand.region[0])
+        self.roll.ensure_visible(lead_in)
         if self.auditioning and self.switch_audition is not None:
             self.switch_audition(cand)
 
