@@ -57,7 +57,8 @@ class _Worker(QObject):
     @Slot(object)
     def generate(self, request: SuggestionRequest) -> None:
         if request.id != self._latest[0]:
-            return  # superseded before it started
+            self.cancelled.emit(request.id)  # superseded or cancelled before it started
+            return
         if self._engine is None:
             self.failed.emit(request.id, "No model is loaded yet: wait for it to load, or choose a model "
                                          "folder in Assistant > Choose Model...")

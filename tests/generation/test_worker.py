@@ -50,3 +50,14 @@ def test_request_before_model_is_a_message(qtbot, service, lead_sheet):
     with qtbot.waitSignal(service.failed, timeout=10000) as failed:
         service.request(lead_sheet, SuggestionSettings())
     assert "model" in failed.args[1].lower()
+
+
+def test_cancelled_before_the_worker_starts_still_ends_the_request(qtbot, service, tiny_model_dir, lead_sheet):
+    """Esc pressed before the worker picked the request up must not leave the service 'busy'."""
+    with qtbot.waitSignal(service.modelLoaded, timeout=60000):
+        service.load_model(str(tiny_model_dir), "cpu")
+    blocker = service.request(lead_sheet, SuggestionSettings(candidates=16, bars=16))  # keeps the worker busy
+    queued = service.request(lead_sheet, SuggestionSettings(candidates=1))  # waits in the queue
+    service.cancel()
+    qtbot.waitUntil(lambda: not service.busy, timeout=30000)
+    assert blocker != queued

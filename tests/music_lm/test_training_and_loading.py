@@ -195,5 +195,9 @@ def test_evaluate_command_reports_model_and_both_baselines(data_dir, tmp_path, c
         assert r["nll_per_note"] > 0 and 0 <= r["next_chord_acc"] <= 1 and r["harm_beats"] > 0
     assert 0 <= report["results"]["template"]["harm_root_acc"] <= 1
     assert set(report["model_ahead"]) == {"nll_per_note", "nll_per_chord", "next_chord_acc", "harm_root_acc",
-                                          "harm_class_acc", "joint_root_acc", "joint_class_acc"}
+                                          "harm_class_acc", "joint_root_acc", "joint_class_acc",
+                                          "fused_root_acc", "fused_class_acc"}
     assert report["results"]["model"]["joint_beats"] == report["results"]["model"]["harm_beats"]
+    # The fused harmonizer (what the app uses) is scored on the same regions and beats.
+    assert report["results"]["model"]["fused_beats"] == report["results"]["model"]["harm_beats"]
+    assert 0 <= report["results"]["model"]["fused_root_acc"] <= 1
