@@ -1,8 +1,27 @@
-"""Helpers shared by the readers: tidy tempo, meter and key maps the same way for every format."""
+"""Helpers shared by the readers: read a file with clear errors, and tidy tempo, meter and key
+maps the same way for every format."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..errors import FileFormatError
 from ..score import KeySignature, Meter, Tempo, TimeSignature
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a missing, unreadable, folder or empty file is a :class:`FileFormatError`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(path, "file not found") from None
+    except IsADirectoryError:
+        raise FileFormatError(path, "is a folder, not a file") from None
+    except OSError as exc:
+        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise FileFormatError(path, "the file is empty")
+    return data
 
 
 def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSignature, ...]:

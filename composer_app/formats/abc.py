@@ -17,6 +17,7 @@ from typing import Iterator
 from ..errors import ChordSymbolError, FileFormatError
 from ..score import ChordSymbol, Score, parse_nottingham
 from .music21_bridge import NO_CHORD, score_from_m21
+from ._common import read_bytes
 
 _X_RE = re.compile(r"^X:\s*(\d*)", re.MULTILINE)
 _NO_CHORD_TEXT = {"NC", "N.C.", "N.C", "No Chord", "none", "None"}
@@ -42,16 +43,7 @@ class _Tune:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except IsADirectoryError:
-        raise FileFormatError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise FileFormatError(path, "the file is empty")
+    data = read_bytes(path)
     if b"\x00" in data:
         raise FileFormatError(path, "not an ABC text file (it contains binary data)")
     try:

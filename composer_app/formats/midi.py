@@ -24,7 +24,7 @@ from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Track
 from ..score.time import rescale
 from ._atomic import atomic_write_bytes
-from ._common import normalize_keys, normalize_tempos, normalize_time_signatures
+from ._common import normalize_keys, normalize_tempos, normalize_time_signatures, read_bytes
 
 CHORD_TRACK_NAME = "Chords"
 NO_CHORD_TEXT = "N.C."
@@ -151,16 +151,7 @@ def _key_from_mido(key: str, tick: int) -> KeySignature | None:
 def _load(path: Path):
     import mido
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except IsADirectoryError:
-        raise FileFormatError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if not data:
-        raise FileFormatError(path, "the file is empty")
+    data = read_bytes(path)
     if not data.startswith(b"MThd"):
         raise FileFormatError(path, "not a MIDI file (no 'MThd' header)")
     import io

@@ -15,21 +15,8 @@ from pathlib import Path
 
 from ..errors import FileFormatError
 from ..score import Score
+from ._common import read_bytes
 from .music21_bridge import chord_from_fields, score_from_m21
-
-
-def _check_file(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except IsADirectoryError:
-        raise FileFormatError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise FileFormatError(path, "the file is empty")
-    return data
 
 
 def _xml_from_mxl(path: Path, data: bytes) -> bytes:
@@ -148,7 +135,7 @@ def read_musicxml(path: str | Path) -> Score:
     from music21 import converter
 
     path = Path(path)
-    data = _check_file(path)
+    data = read_bytes(path)
     if path.suffix.lower() == ".mxl" or data[:2] == b"PK":
         data = _xml_from_mxl(path, data)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 (some Windows exporters): make it UTF-8

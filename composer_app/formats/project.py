@@ -27,6 +27,7 @@ from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Note, Score, Tempo, TimeSignature, Track
 from ..score.time import rescale
 from ._atomic import atomic_write_bytes
+from ._common import read_bytes
 
 FORMAT_NAME = "composer-assistant-project"
 FORMAT_VERSION = 1
@@ -200,16 +201,7 @@ def score_from_dict(doc: Any) -> Score:
 def read_project(path: str | Path) -> Score:
     """Open a project file; any problem is a :class:`FileFormatError` naming the file and the reason."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except IsADirectoryError:
-        raise FileFormatError(path, "is a folder, not a file") from None
-    except OSError as exc:
-        raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
-    if not data.strip():
-        raise FileFormatError(path, "the file is empty")
+    data = read_bytes(path)
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:

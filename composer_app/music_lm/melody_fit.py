@@ -37,6 +37,7 @@ class MelodyFit:
         self.meter = score.meter
         self._roots = sorted(tok.root_ids.items())  # (pc, id)
         self._quals = list(tok.quality_ids.items())  # (quality, id)
+        self._cache: dict[int, np.ndarray] = {}
 
     def span(self, t: int) -> tuple[int, int]:
         """From ``t`` to the next half-bar line (the template's slot)."""
@@ -45,12 +46,19 @@ class MelodyFit:
         return t, (half if t < half else bar.end)
 
     def weights(self, t: int) -> np.ndarray:
+        """Pitch-class weights of the melody in :meth:`span` of ``t`` (cached: every sampled
+        sequence asks about the same few positions)."""
+        if t in self._cache:
+            return self._cache[t]
         a, b = self.span(t)
         w = np.zeros(12)
         for n in self.notes:
+            if n.start >= b:
+                break  # notes are sorted by start
             overlap = min(n.end, b) - max(n.start, a)
             if overlap > 0:
                 w[n.pitch % 12] += overlap * (DOWNBEAT if n.start <= a < n.end else 1.0)
+        self._cache[t] = w
         return w
 
     @staticmethod
