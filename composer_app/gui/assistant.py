@@ -18,10 +18,11 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 
 from ..errors import ComposerError
 from ..generation import decisions
+from ..generation.accept import accept_candidate
 from ..generation.types import Candidate
 from ..generation.worker import SuggestionService
 from ..music_lm.loading import check_model_dir
-from ..score import Chord, Note, Score, edits
+from ..score import Score
 from .panels.assistant import AssistantPanel
 
 
@@ -361,44 +362,21 @@ class AssistantController(QObject):
         cand = self.current()
         if cand is None:
             return
-        notes, chords = list(cand.notes), list(cand.chords)
-        kept_ids = None
-        if partial:
-            picked = set(self.roll.picked_candidates)
-            if picked:
-                notes = [n for n in notes if n.id in picked]
-                meter = self.doc.score.meter
-                bars = {meter.bar_at(n.start).index for n in notes}
-                chords = [c for c in chords if meter.bar_at(c.start).index in bars]
-                kept_ids = picked
-            else:
-                meter = self.doc.score.meter
-                first = meter.bar_at(cand.region[0]).index
-                limit = meter.bar(first + self.panel.keep_bars.value()).start
-                notes = [replace(n, duration=min(n.duration, limit - n.start)) for n in notes if n.start < limit]
-                chords = [replace(c, duration=min(c.duration, limit - c.start)) for c in chords if c.start < limit]
-                kept_ids = {n.id for n in notes}
-        if not notes and not chords:
+        picked = self.roll.picked_candidates if partial else ()
+        result = accept_candidate(self.doc.score, cand, self.doc.current_track.id, partial=partial,
+                                  picked=picked, keep_bars=self.panel.keep_bars.value())
+        if result is None:
             self._report("Nothing to accept: click some ghost notes first, or accept the whole candidate.")
             return
-        score = self.doc.score
-        prov = dict(cand.provenance, rank=cand.rank, score=round(cand.score, 4))
-        new_notes = [Note(n.pitch, n.start, n.duration, n.velocity, provenance=prov) for n in notes]
-        new_chords = [Chord(c.symbol, c.start, c.duration, provenance=prov) for c in chords]
-        a, b = cand.region
-        if cand.task in ("harmonize", "infill"):
-            score = score.with_chords(c for c in score.chords if not (a <= c.start < b))
-        track_id = self.doc.current_track.id
-        new_score = edits.insert_material(score, track_id, new_notes, new_chords,
-                                          replace_range=(a, b) if cand.task == "infill" else None)
+        new_notes, new_chords = result.notes, result.chords
         from ..document import Selection
 
         text = "Accept suggestion" + (" (part)" if partial else "")
         if self.auditioning:
             self._stop_audition()
-        self.doc.edit(text, new_score, Selection(frozenset(n.id for n in new_notes),
-                                                 frozenset(c.id for c in new_chords)))
-        self._log("accept_partial" if partial else "accept", cand, kept_ids)
+        self.doc.edit(text, result.score, Selection(frozenset(n.id for n in new_notes),
+                                                    frozenset(c.id for c in new_chords)))
+        self._log("accept_partial" if partial else "accept", cand, result.kept_ids)
         self.clear()
         self.messageShown.emit(f"Accepted candidate {cand.rank} ({len(new_notes)} notes, {len(new_chords)} chords). "
                                "Ctrl+Z undoes it.")
