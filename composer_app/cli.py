@@ -1,7 +1,7 @@
 """Command-line entry point: ``composer-app`` opens the GUI; subcommands work headless.
 
-Each subcommand lives in ``composer_app/commands/<name>.py`` with ``add_arguments(parser)`` and
-``run(args) -> int``; modules are imported only when their command runs, so ``convert`` never
+Each subcommand lives in ``composer_app/commands/<name>.py`` (``self-check``: ``self_check.py``) with
+``add_arguments(parser)`` and ``run(args) -> int``; modules are imported only when their command runs, so ``convert`` never
 loads torch and ``suggest`` never loads Qt. A :class:`~composer_app.errors.ComposerError`
 becomes one line on stderr and exit status 2; nothing prints a traceback for bad input.
 """
@@ -24,6 +24,7 @@ COMMANDS = {
     "render": "render a score to a WAV file with FluidSynth",
     "ports": "list MIDI input and output ports",
     "play": "play a score to a MIDI port in real time",
+    "self-check": "check this installation: versions, model, one real suggestion, sound and MIDI",
 }
 
 
@@ -44,9 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_module(name: str):
     try:
-        return importlib.import_module(f"composer_app.commands.{name}")
+        module = f"composer_app.commands.{name.replace('-', '_')}"
+        return importlib.import_module(module)
     except ModuleNotFoundError as exc:
-        if exc.name == f"composer_app.commands.{name}":
+        if exc.name == module:
             return None  # not built yet
         raise
 

@@ -51,7 +51,7 @@ def test_every_hidden_import_exists():
 def test_every_subcommand_module_is_a_hidden_import():
     """cli imports composer_app.commands.<name> by name, which PyInstaller cannot see."""
     hidden = set(cb.hidden_imports())
-    assert {f"composer_app.commands.{name}" for name in cli.COMMANDS} <= hidden
+    assert {f"composer_app.commands.{name.replace('-', '_')}" for name in cli.COMMANDS} <= hidden
 
 
 def test_qt_modules_the_app_imports_are_kept_and_the_rest_excluded():
