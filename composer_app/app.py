@@ -21,6 +21,7 @@ from .generation.worker import SuggestionService
 from .gui.assistant import AssistantController
 from .gui.dialogs import ExceptionDialogHook
 from .gui.main_window import MainWindow
+from .gui.recovery import install_recovery, offer_recovery
 from .gui.sound import install_sound
 from .paths import APP_NAME, resources_dir
 from .settings import Settings
@@ -61,6 +62,10 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
     if load_model:
         assistant.load_model(settings.model_dir, settings.model_device)
 
+    # ---- safety net (issue 6): autosave to a crash-recovery file, at once after an accept ----
+    window.autosaver = install_recovery(window, settings)
+    assistant.suggestionAccepted.connect(window.autosaver.save_now)
+
     window.restore_layout()  # last: every dock and toolbar exists now
     return window
 
@@ -92,8 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     wake.timeout.connect(lambda: None)
     wake.start()
     window.show()
-    if argv:
-        window.open_path(Path(argv[0]))
+
+    def after_start() -> None:  # once the window is on screen
+        recovered = offer_recovery(window, window.autosaver)  # work left by an editor that was killed
+        if argv and not recovered:
+            window.open_path(Path(argv[0]))
+        elif argv:
+            window.status_message(f"Recovered unsaved work instead of opening {Path(argv[0]).name}; "
+                                  "open it with File > Open.", 15000)
+
+    QTimer.singleShot(0, after_start)
     try:
         return app.exec()
     finally:

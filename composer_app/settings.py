@@ -85,6 +85,7 @@ class Settings:
     # ---- files ----------------------------------------------------------------------------
     recent_files = Setting("files/recent", [], list)
     last_directory = Setting("files/last_directory", "", str)
+    autosave_seconds = Setting("files/autosave_seconds", 30.0, float)  # recovery copy of unsaved work
     # ---- editor ---------------------------------------------------------------------------
     grid = Setting("editor/grid", "1/16", str)
     follow_playhead = Setting("editor/follow_playhead", True, bool)

@@ -29,6 +29,8 @@ from .panels.assistant import AssistantPanel
 class AssistantController(QObject):
     #: A message for the status bar.
     messageShown = Signal(str)
+    #: A candidate (or part of one) was accepted into the document (the app autosaves then).
+    suggestionAccepted = Signal()
 
     def __init__(self, window, service: SuggestionService, settings, parent: QObject | None = None):
         super().__init__(parent or window)
@@ -380,6 +382,7 @@ class AssistantController(QObject):
         self.clear()
         self.messageShown.emit(f"Accepted candidate {cand.rank} ({len(new_notes)} notes, {len(new_chords)} chords). "
                                "Ctrl+Z undoes it.")
+        self.suggestionAccepted.emit()
 
     def reject(self) -> None:
         cand = self.current()
