@@ -46,8 +46,14 @@ class NoteDiff:
         d = NoteDiff()
         if old is new:
             return d
-        old_notes = {n.id: n for n in old.all_notes()}
-        new_notes = {n.id: n for n in new.all_notes()}
+        # Tracks whose notes are the very same tuple in both scores (unchanged tracks are shared
+        # between snapshots) add nothing to the diff: skip them, so that a small edit of a large
+        # score costs the edited tracks only.
+        same = {t.id for t in old.tracks} & {t.id for t in new.tracks}
+        old_by_id = {t.id: t.notes for t in old.tracks}
+        same = {i for i in same if new.track_by_id(i).notes is old_by_id[i]}
+        old_notes = {n.id: n for t in old.tracks if t.id not in same for n in t.notes}
+        new_notes = {n.id: n for t in new.tracks if t.id not in same for n in t.notes}
         d.added = [n for i, n in new_notes.items() if i not in old_notes]
         d.removed = [n for i, n in old_notes.items() if i not in new_notes]
         d.changed = [(old_notes[i], n) for i, n in new_notes.items()
@@ -171,9 +177,10 @@ class ScoreDocument(QObject):
         self.set_selection(Selection())
 
     def set_selection(self, sel: Selection) -> None:
-        valid_notes = {n.id for n in self._score.all_notes()}
-        valid_chords = {c.id for c in self._score.chords}
-        sel = Selection(sel.notes & valid_notes, sel.chords & valid_chords)
+        if sel.notes:  # (no pass over every note of a large score when nothing is selected)
+            sel = Selection(sel.notes & {n.id for n in self._score.all_notes()}, sel.chords)
+        if sel.chords:
+            sel = Selection(sel.notes, sel.chords & {c.id for c in self._score.chords})
         if sel != self._selection:
             self._selection = sel
             self.selectionChanged.emit()
@@ -202,7 +209,14 @@ class ScoreDocument(QObject):
         old = self._score
         self._score = score
         diff = NoteDiff.between(old, score)
+        lost_track = diff.tracks_changed and not any(t.id == self._current_track_id for t in score.tracks)
+        if lost_track:
+            # The current track went away (removed, or its "add" undone): the first track takes
+            # over, and the views that follow the current track (roll, MIDI thru, combo) are told.
+            self._current_track_id = score.tracks[0].id
         self.scoreChanged.emit(diff)
+        if lost_track:
+            self.currentTrackChanged.emit(self._current_track_id)
         self.set_selection(selection)
 
 

@@ -189,7 +189,9 @@ def remove_chords(score: Score, ids: Iterable[int]) -> Score:
 
 def change_chord(score: Score, chord_id: int, *, symbol: ChordSymbol | str | None = None,
                  start: int | None = None, duration: int | None = None) -> Score:
-    old = next(c for c in score.chords if c.id == chord_id)
+    old = next((c for c in score.chords if c.id == chord_id), None)
+    if old is None:
+        raise KeyError(chord_id)
     if isinstance(symbol, str):
         symbol = ChordSymbol.parse(symbol)
     new = replace(old, symbol=symbol or old.symbol,
