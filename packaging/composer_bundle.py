@@ -28,6 +28,8 @@ DEV_EXCLUDES = (
     "pytest", "_pytest", "pytestqt", "pytest_timeout", "pluggy", "iniconfig", "pyflakes",
     "IPython", "ipykernel", "jupyter_client", "notebook", "tkinter", "_tkinter", "matplotlib",
     "PyInstaller", "tests", "benchmarks",
+    "hf_xet",  # huggingface_hub's Xet downloads (11 MB): the app never downloads anything
+    "PIL",     # Pillow (20 MB): only transformers' image processors use it
 )
 
 #: Modules imported by name at run time, which PyInstaller's import analysis cannot see.
@@ -49,6 +51,12 @@ MUSIC21_DATA_EXCLUDED = ("corpus", "scale/scala/scl")
 
 #: Files a model folder needs (see composer_app.music_lm.loading.check_model_dir).
 MODEL_FILES = ("config.json", "music_vocab.json", "model.safetensors")
+
+
+#: Qt plugins left out (paths under Qt's ``plugins/``), and with them the system libraries that
+#: only they need: the GTK 3 platform theme would bring the build machine's whole GTK 3 stack
+#: (GTK, GDK, ATK, Pango, cairo ...) into ``_internal/``; Qt's own Fusion style is used instead.
+QT_PLUGINS_EXCLUDED = ("platformthemes/libqgtk3.so",)
 
 
 class BundleError(SystemExit):
@@ -142,3 +150,46 @@ def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple
     for extra in sorted(p for p in res.iterdir() if p.name not in ("icons", "models")):
         datas.append((str(extra), f"resources/{extra.name}"))
     return datas, warnings
+
+
+def drop_qt_plugins(binaries, imports, excluded=QT_PLUGINS_EXCLUDED):
+    """``(kept, dropped)``: PyInstaller's ``a.binaries`` without the excluded Qt plugins and the
+    libraries that nothing else in the bundle needs any more.
+
+    ``binaries``: ``(dest, src, typecode)`` entries; ``imports(src)``: the names of the shared
+    libraries ``src`` links against (``PyInstaller.depend.bindepend.get_imports``). A library is
+    dropped only if an excluded plugin needs it and no kept binary does (directly or through
+    other bundled libraries).
+    """
+    def is_excluded(dest):
+        d = dest.replace("\\", "/")
+        return any(d.endswith("/plugins/" + e) for e in excluded)
+
+    plugins = [b for b in binaries if is_excluded(b[0])]
+    if not plugins:
+        return list(binaries), []
+    by_name = {}
+    for b in binaries:
+        by_name.setdefault(Path(b[0]).name, b)
+
+    def reach(starts):
+        seen, todo = set(), [b[1] for b in starts]
+        while todo:
+            src = todo.pop()
+            for name in imports(src):
+                base = Path(name).name
+                if base in by_name and base not in seen:
+                    seen.add(base)
+                    todo.append(by_name[base][1])
+        return seen
+
+    needed_by_plugins = reach(plugins)
+    others = [b for b in binaries if not is_excluded(b[0]) and Path(b[0]).name not in needed_by_plugins]
+    still_needed = reach(others)
+    drop = {Path(b[0]).name for b in plugins} | (needed_by_plugins - still_needed)
+    # Only libraries at the top of the bundle (the system libraries PyInstaller collected as
+    # dependencies); the Python packages' own libraries stay.
+    dropped = [b for b in binaries if is_excluded(b[0])
+               or (Path(b[0]).name in drop and "/" not in b[0].replace("\\", "/"))]
+    kept = [b for b in binaries if b not in dropped]
+    return kept, dropped

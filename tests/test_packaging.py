@@ -166,3 +166,105 @@ def test_metainfo_is_well_formed_and_names_the_desktop_file():
     assert root.findtext("provides/binary") == desktop["Exec"].split()[0] == "composer-app"
     assert (ROOT / "resources" / "icons" / f"{desktop['Icon']}.svg").is_file()
     assert root.findtext("name") == desktop["Name"]
+
+
+# ---- leaner bundle: Qt's GTK 3 theme and the libraries only it needs stay out ----
+
+def test_drop_qt_plugins_removes_the_gtk_theme_and_only_its_own_libraries():
+    theme = "PySide6/Qt/plugins/platformthemes/libqgtk3.so"
+    binaries = [(d, f"/src/{Path(d).name}", "BINARY") for d in (
+        theme, "PySide6/Qt/plugins/platforms/libqxcb.so", "PySide6/Qt/lib/libQt6Gui.so.6",
+        "libgtk-3.so.0", "libpango-1.0.so.0", "libglib-2.0.so.0", "libX11.so.6", "libz.so.1",
+        "PySide6/Qt/lib/libonly-theme.so")]
+    links = {  # direct links only: the closure is followed through the bundle
+        "libqgtk3.so": ["libgtk-3.so.0", "libQt6Gui.so.6", "libonly-theme.so"],
+        "libgtk-3.so.0": ["libpango-1.0.so.0", "libglib-2.0.so.0", "libX11.so.6", "libc.so.6"],
+        "libpango-1.0.so.0": ["libglib-2.0.so.0"],
+        "libqxcb.so": ["libQt6Gui.so.6", "libX11.so.6"],
+        "libQt6Gui.so.6": ["libglib-2.0.so.0", "libz.so.1"],
+    }
+    kept, dropped = cb.drop_qt_plugins(binaries, lambda src: links.get(Path(src).name, []))
+    assert sorted(d for d, _, _ in dropped) == [theme, "libgtk-3.so.0", "libpango-1.0.so.0"]
+    # still needed by Qt, or a package's own library, stays; order is kept
+    assert [d for d, _, _ in kept] == [d for d, _, _ in binaries if d not in {x[0] for x in dropped}]
+    # without the theme in the list, nothing is looked at or dropped
+    assert cb.drop_qt_plugins(binaries[1:], lambda src: 1 / 0) == (binaries[1:], [])
+
+
+def test_spec_runs_the_music21_runtime_hook():
+    assert "pyi_rth_music21_quiet.py" in (PACKAGING / "composer-app.spec").read_text(encoding="utf-8")
+    hook = PACKAGING / "rthooks" / "pyi_rth_music21_quiet.py"
+    spec = importlib.util.spec_from_file_location("rth_probe", hook)
+    module = importlib.util.module_from_spec(spec)
+    before = list(sys.meta_path)
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.meta_path[:] = before  # the hook installs a finder; leave this process as it was
+    from music21 import common
+
+    note = common.formatStr("music21:", common.getMissingImportStr(["matplotlib"]))
+    assert module._without_note(f"first\n{note}last\n") == "first\nlast\n"
+    assert module._without_note("music21: something else\n  indented\n") == "music21: something else\n  indented\n"
+
+
+# ---- packaging/linux/install.sh ----
+
+def _fake_bundle(root: Path, marker: str) -> Path:
+    bundle = root / "composer-app"
+    (bundle / "_internal").mkdir(parents=True)
+    (bundle / "_internal" / "marker").write_text(marker)
+    for prog in ("composer-app", "composer-app-gui"):
+        (bundle / prog).write_text(f'#!/bin/sh\necho "composer-app 9.9.9 {marker}"\n')
+        (bundle / prog).chmod(0o755)
+    return bundle
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="install.sh is for Linux")
+def test_linux_install_script_installs_upgrades_and_removes(tmp_path):
+    import subprocess
+
+    script = PACKAGING / "linux" / "install.sh"
+    prefix = tmp_path / "prefix"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def install(*args):
+        return subprocess.run(["sh", str(script), "--prefix", str(prefix), *map(str, args)], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    proc = install(tmp_path / "nothing")
+    assert proc.returncode == 1 and "run packaging/build.sh first" in proc.stderr and not prefix.exists()
+
+    proc = install(_fake_bundle(tmp_path / "v1", "one"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Installed Composer Assistant 9.9.9" in proc.stdout and f"add {prefix}/bin to PATH" in proc.stdout
+    app = prefix / "lib" / "composer-app"
+    assert (app / "_internal" / "marker").read_text() == "one"
+    for prog in ("composer-app", "composer-app-gui"):
+        link = prefix / "bin" / prog
+        assert link.is_symlink() and link.resolve() == (app / prog).resolve()
+    run = subprocess.run(["composer-app"], env={"PATH": f"{prefix}/bin:/usr/bin:/bin"}, capture_output=True,
+                         text=True, timeout=30)
+    assert run.stdout.strip() == "composer-app 9.9.9 one"
+
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(prefix / "share" / "applications" / "composer-app.desktop", encoding="utf-8")
+    assert entry["Desktop Entry"]["Exec"] == f"{prefix}/bin/composer-app-gui %f"
+    assert entry["Desktop Entry"]["Icon"] == "composer-app"
+    icon = prefix / "share" / "icons" / "hicolor" / "scalable" / "apps" / "composer-app.svg"
+    assert icon.read_bytes() == (ROOT / "resources" / "icons" / "composer-app.svg").read_bytes()
+    assert ET.parse(prefix / "share" / "metainfo" / "composer-app.metainfo.xml").getroot().tag == "component"
+
+    proc = install(_fake_bundle(tmp_path / "v2", "two"))  # an upgrade replaces the folder
+    assert proc.returncode == 0, proc.stderr
+    assert (app / "_internal" / "marker").read_text() == "two"
+    assert sorted(p.name for p in (prefix / "lib").iterdir()) == ["composer-app"]
+
+    (prefix / "bin" / "composer-app").unlink()  # someone else's composer-app (a pip install) stays
+    (prefix / "bin" / "composer-app").symlink_to("/usr/bin/true")
+    proc = install("--uninstall")
+    assert proc.returncode == 0, proc.stderr
+    assert not app.exists() and not (prefix / "bin" / "composer-app-gui").exists()
+    assert (prefix / "bin" / "composer-app").is_symlink()
+    assert not list((prefix / "share").rglob("composer-app*"))
