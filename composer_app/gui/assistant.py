@@ -48,6 +48,7 @@ class AssistantController(QObject):
         self._streamed: list[Candidate] = []
         self._previous_model: tuple[str, str] | None = None
         self._pending_model: tuple[str, str] | None = None
+        self._fallback_problem = ""  # why the model folder from the settings was not used
         #: ``audition(score, candidate)`` plays a candidate in context; ``stop_audition()`` stops it.
         self.audition: Callable[[Score, Candidate], None] | None = None
         self.switch_audition: Callable[[Candidate], None] | None = None
@@ -156,6 +157,9 @@ class AssistantController(QObject):
             try:
                 check_model_dir(path)
             except ComposerError as exc:
+                if self.service.model_info is None and self._pending_model is None:
+                    self._fall_back_to_bundled(str(exc), device)  # e.g. at start: the folder is gone
+                    return
                 self._report(f"Cannot use that model: {exc}. The previous model stays loaded.")
                 self._check_device(self.settings.model_device or "auto")
                 return
@@ -188,10 +192,31 @@ class AssistantController(QObject):
         self.model_status.setText(text)
         self.model_status.setToolTip(info.get("path", ""))
         self.panel.set_model_status(text)
-        self.messageShown.emit(f"Model loaded on {info['device'].upper()}: {info['name']}")
+        if self._fallback_problem:  # say it again: "loaded" would hide why this is not your model
+            self._report(f"Using the bundled model ({info['name']}) because the model folder from your "
+                         f"settings could not be used: {self._fallback_problem}. Choose another one with "
+                         "Assistant > Choose Model Folder…")
+            self._fallback_problem = ""
+        else:
+            self.messageShown.emit(f"Model loaded on {info['device'].upper()}: {info['name']}")
+
+    def _fall_back_to_bundled(self, problem: str, device: str) -> None:
+        self._fallback_problem = problem
+        self._report(f"Cannot use the model folder from your settings: {problem}. Using the bundled model "
+                     "instead; choose another one with Assistant > Choose Model Folder…")
+        self._pending_model = ("", device or "auto")
+        self.service.load_model(None, device or "auto")
 
     def _on_service_modelFailed(self, message: str) -> None:
         loaded = self.service.model_info
+        pending, self._pending_model = self._pending_model, None
+        if not loaded and pending is not None and pending[0]:
+            self._fall_back_to_bundled(message, pending[1])  # nothing loaded yet: try the bundled model
+            return
+        if not loaded and pending is not None:
+            message = (f"No model is loaded: {message}. The editor works without it; reinstall Composer "
+                       "Assistant to get the bundled model back, or choose a model folder with "
+                       "Assistant > Choose Model Folder…")
         if loaded:
             self._report(f"{message}. The previous model ({loaded['name']}) stays loaded.")
             self._check_device(self._previous_model[1] if self._previous_model else "auto")

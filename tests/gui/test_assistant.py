@@ -68,6 +68,7 @@ def test_continue_step_accept_with_one_key_and_undo(qtbot, window):
     added = [n for n in score.melody.notes if n.provenance]
     assert added and all(n.provenance["model"] == tiny_name(w) and n.provenance["seed"] == 0 for n in added)
     assert w.doc.undo_stack.count() == 1 and w.roll.candidate_notes == []
+    assert w.autosaver.session.exists and not w.autosaver.pending  # autosaved at once (issue 6)
     qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert len(w.doc.score.melody.notes) == before
     log = decisions.read()
