@@ -24,6 +24,15 @@ def resources_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "resources"
 
 
+def doc_file(name: str) -> Path | None:
+    """A document shipped with the app (``README.md``, ``LICENSE``): next to the package in a source
+    checkout, at the top of the bundle in a PyInstaller build; None when it is not there."""
+    places = [Path(__file__).resolve().parent.parent / name]
+    if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):
+        places.insert(0, Path(sys._MEIPASS) / name)
+    return next((p for p in places if p.is_file()), None)
+
+
 def default_model_dir() -> Path:
     return resources_dir() / "models" / "default"
 

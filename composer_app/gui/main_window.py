@@ -22,7 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget,
+    QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget,
 )
 
 from .. import __version__
@@ -185,7 +185,9 @@ class MainWindow(QMainWindow):
         follow.toggled.connect(self._on_follow_action_toggled)
         self._on_follow_action_toggled(follow.isChecked())
 
-        self._action("shortcuts", "&Keyboard Shortcuts", self._on_shortcuts_triggered, [SK.HelpContents])
+        self._action("shortcuts", "&Keyboard Shortcuts", self._on_shortcuts_triggered, [SK.HelpContents],
+                     "The user guide at its table of keys and mouse actions")
+        self._action("guide", "&User Guide", self._on_guide_triggered, tip="The README, in a window")
         self._action("about", "&About Composer Assistant", self._on_about_triggered)
 
     def _build_menus(self) -> None:
@@ -231,7 +233,7 @@ class MainWindow(QMainWindow):
         self._panels_menu = m.addMenu("&Panels")
 
         self.menus["help"] = bar.addMenu("&Help")
-        self.menus["help"].addActions([a["shortcuts"], a["about"]])
+        self.menus["help"].addActions([a["shortcuts"], a["guide"], a["about"]])
 
     def _build_toolbar(self) -> None:
         tb = self.toolbar = QToolBar("Editor toolbar", self)
@@ -353,20 +355,22 @@ class MainWindow(QMainWindow):
             self.doc.edit("Change score properties", dialog.result_score())
 
     def _on_shortcuts_triggered(self) -> None:
-        rows = []
-        for menu in self.findChildren(QMenu):
-            for act in menu.actions():
-                keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in act.shortcuts())
-                if keys and act.text():
-                    rows.append(f"<tr><td>{act.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
-        QMessageBox.information(self, "Keyboard Shortcuts",
-                                "<table cellspacing=4>" + "".join(dict.fromkeys(rows)) + "</table>")
+        """F1: the user guide at its shortcuts table (a window that can stay open beside the roll)."""
+        from .help import user_guide
+
+        self.help_window = user_guide(self)
+
+    def _on_guide_triggered(self) -> None:
+        from .help import user_guide
+
+        self.help_window = user_guide(self, section=None)
 
     def _on_about_triggered(self) -> None:
-        QMessageBox.about(self, "About Composer Assistant",
-                          f"<b>Composer Assistant {__version__}</b><p>A piano-roll sketchpad with a local music "
-                          "language model that suggests continuations and chord progressions.</p>"
-                          "<p>Licence: GPL-3.0-or-later.</p>")
+        from .help import AboutDialog
+
+        model = getattr(getattr(self, "assistant", None), "model_status", None)
+        self.about_dialog = AboutDialog(model.text() if model is not None else "", self)
+        self.about_dialog.show()
 
     # ---- dropping a file on the window opens it ---------------------------------------------
     @staticmethod
