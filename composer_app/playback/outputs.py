@@ -488,6 +488,18 @@ def open_outputs(config: OutputConfig) -> tuple[Output, list[str]]:
     if config.synth:
         try:
             outputs.append(FluidSynthOutput(config.soundfont, driver=config.audio_driver, gain=config.gain))
+        except SoundfontNotFoundError as exc:
+            if not config.soundfont:
+                problems.append(str(exc))
+            else:  # the chosen soundfont is gone (a moved file, an unplugged disk): use any GM one
+                try:
+                    synth = FluidSynthOutput(None, driver=config.audio_driver, gain=config.gain)
+                except PlaybackError as exc2:
+                    problems.append(f"{exc}; choose another in Transport > Sound & MIDI Settings ({exc2})")
+                else:
+                    outputs.append(synth)
+                    problems.append(f"{exc}; playing with {Path(synth.soundfont).name} instead (choose another "
+                                    "in Transport > Sound & MIDI Settings)")
         except PlaybackError as exc:
             problems.append(str(exc))
     if config.virtual_port:

@@ -301,3 +301,25 @@ def test_play_command_unknown_port_is_one_clear_line(jack_server, score_file):
     assert p.returncode == 2
     line = [x for x in err.splitlines() if x.startswith("composer-app play:")]
     assert line and "matches no MIDI output port" in line[0]
+
+
+def test_a_vanished_soundfont_falls_back_to_a_gm_one_and_says_so(jack_server, tmp_path):
+    pytest.importorskip("fluidsynth", reason="libfluidsynth3 is not installed")
+    from composer_app.playback.outputs import FluidSynthOutput, OutputConfig, find_soundfont, open_outputs
+
+    try:
+        found = find_soundfont()
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(str(exc))
+    broken = tmp_path / "Broken.sf2"
+    broken.write_bytes(b"RIFF\0\0\0\0not a soundfont")
+    for chosen, why in ((tmp_path / "usb-stick" / "Strings.sf2", "no such file"), (broken, "could not load it")):
+        output, problems = open_outputs(OutputConfig(synth=True, soundfont=str(chosen), audio_driver="jack"))
+        try:
+            assert isinstance(output, FluidSynthOutput) and output.soundfont == found
+            assert len(problems) == 1 and str(chosen) in problems[0] and why in problems[0]
+            assert f"playing with {found.name} instead" in problems[0] and "Sound & MIDI Settings" in problems[0]
+            output.send(mido.Message("note_on", note=64, velocity=100))
+            assert wait_for(lambda: output.synth.get_active_voice_count() > 0, timeout=2)  # it sounds
+        finally:
+            output.close()
