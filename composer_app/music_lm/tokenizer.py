@@ -68,6 +68,9 @@ class Prompt:
     #: harmonize only: after the k-th ``Bar`` of the answer the next token must be
     #: ``bar_index_ids[k-1]`` (``Idx_k``); feed it (force it) before sampling on. Empty for other tasks.
     bar_index_ids: list[int] = field(default_factory=list)
+    #: ``(first, end)``: the bars whose notes and chords were tokenized to build the prompt (a
+    #: window around the region, however long the piece is).
+    encoded_bars: tuple[int, int] = (0, 0)
 
 
 class MusicTokenizer:
@@ -153,8 +156,13 @@ class MusicTokenizer:
         return self.key_ids[(key.tonic_pc, key.mode)]
 
     # ---- score -> tokens -----------------------------------------------------------------
-    def encode_piece(self, score: Score) -> EncodedPiece:
-        """Bar-by-bar token form of ``score`` (melody = first track, chord lane, meters, keys)."""
+    def encode_piece(self, score: Score, window: tuple[int, int] | None = None) -> EncodedPiece:
+        """Bar-by-bar token form of ``score`` (melody = first track, chord lane, meters, keys).
+
+        ``window = (a, b)``: only the notes and chords of bars ``a`` to ``b - 1`` are encoded (the
+        other bars keep their meter/key tokens and no events), so a prompt from a window of a long
+        piece does not tokenize the whole piece; ``n_notes``/``n_chords``/pitch range/``issues``
+        then describe the window only."""
         issues: list[str] = []
         meter = score.meter
         g = self.grid
@@ -163,6 +171,18 @@ class MusicTokenizer:
             issues.append("notes in tracks other than the first are not represented")
         end = max([n.end for n in notes] + [c.end for c in score.chords] + [0])
         n_bars = meter.bar_count(end)
+        all_chords = sorted(score.chords, key=lambda c: c.start)
+        chord_range = (0, len(all_chords))
+        if window is not None:
+            # Events that can land in the window (an onset a grid step early rounds onto its first
+            # bar line). The melody is sorted by start (Track keeps it so): bisect, do not scan.
+            lo = meter.bar(max(0, window[0])).start - g
+            hi = meter.bar(max(0, min(window[1], n_bars))).start + g
+            starts = [n.start for n in notes]
+            notes = notes[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+            cstarts = [c.start for c in all_chords]
+            # from the chord before the window: where it ends, an NC may open the window
+            chord_range = (max(0, bisect.bisect_left(cstarts, lo) - 1), bisect.bisect_left(cstarts, hi))
         bars = [BarTokens() for _ in range(n_bars)]
         bar_starts = [meter.bar(i).start for i in range(n_bars + 1)]
         # Meters and keys per bar.
@@ -211,10 +231,11 @@ class MusicTokenizer:
             bi, pos = place(kk.tick, "key change")
             bars[bi].events.append((pos, KEY, (self._key_id(kk),)))
         # Chords, with NC where the lane has a gap.
-        chords = sorted(score.chords, key=lambda c: c.start)
+        chords = all_chords
         last_end = bar_starts[n_bars] if n_bars else 0
         chord_slots: dict[tuple[int, int], tuple[int, ...]] = {}
-        for j, c in enumerate(chords):
+        for j in range(*chord_range):
+            c = chords[j]
             slot = place(c.start, "chord")
             if slot in chord_slots:
                 issues.append("two chords at one position")
@@ -242,7 +263,7 @@ class MusicTokenizer:
             bars[bi].events.append((pos, NOTE, (self.pitch_ids[n.pitch], self.duration_ids[d])))
         for b in bars:
             b.events.sort()
-        return EncodedPiece(score.title, bars, bar_ts, bar_key, len(notes), len(chords), pmin, pmax,
+        return EncodedPiece(score.title, bars, bar_ts, bar_key, len(notes), chord_range[1] - chord_range[0], pmin, pmax,
                             sorted(set(issues)))
 
     def bar_index_id(self, k: int) -> int:
@@ -324,7 +345,6 @@ class MusicTokenizer:
         """
         if task not in TASK_NAMES:
             raise ValueError(f"unknown task {task!r}; expected one of {sorted(TASK_NAMES)}")
-        piece = self.encode_piece(score)
         meter = score.meter
         r0 = meter.bar_at(max(0, region_start_tick)).index
         if region_end_tick is not None and region_end_tick > meter.bar(r0).start:
@@ -334,33 +354,54 @@ class MusicTokenizer:
         if reserve is None:
             reserve = 48 * (r1 - r0)
         budget = max(8, max_len - reserve)
+        # Only a window of bars before the region is tokenized, whatever the length of the piece:
+        # ``span`` bars, widened (x4) while the left truncation would reach the window's first bar
+        # (then the window may have cut the context short; when it stops inside, the prompt is the
+        # one the whole piece gives).
+        span = max(8, budget // 16)
+        while True:
+            w0 = max(0, r0 - span)
+            piece = self.encode_piece(score, (w0, r1 + after_bars + 1))
+            a, c = self._truncate(piece, task, r0, r1, w0, budget, after_bars)
+            if a > w0 or w0 == 0:
+                break
+            span *= 4
+        ids = self._prompt_ids(piece, task, a, r0, r1, c)
+        forced = [self.bar_index_id(k) for k in range(1, r1 - r0 + 1)] if task == "harmonize" else []
+        return Prompt(ids, task, r0, r1 - r0, meter.bar(r0).start, meter.bar(r1).start, a, forced,
+                      (w0, r1 + after_bars + 1))
 
-        def make(a: int, c: int) -> list[int]:
-            ids = self.header(piece, task, a if a < piece.n_bars else piece.n_bars - 1)
-            ids += self.render_bars(piece, a, r0)
-            if task == "harmonize":
-                ids += [self.mel_id] + self.render_bars(piece, r0, r1, "melody", True) + [self.chd_id]
-            elif task == "chords":
-                ids += [self.chd_id]
-            elif task == "infill":
-                ids += [self.after_id] + self.render_bars(piece, r1, c)
-                ids += [self.fill_id, self.len_ids[min(r1 - r0, len(self.len_ids))]]
-            return ids
+    def _prompt_ids(self, piece: EncodedPiece, task: str, a: int, r0: int, r1: int, c: int) -> list[int]:
+        """The prompt layout: context bars ``[a, r0)``, the region ``[r0, r1)``, after-context up to ``c``."""
+        ids = self.header(piece, task, a if a < piece.n_bars else piece.n_bars - 1)
+        ids += self.render_bars(piece, a, r0)
+        if task == "harmonize":
+            ids += [self.mel_id] + self.render_bars(piece, r0, r1, "melody", True) + [self.chd_id]
+        elif task == "chords":
+            ids += [self.chd_id]
+        elif task == "infill":
+            ids += [self.after_id] + self.render_bars(piece, r1, c)
+            ids += [self.fill_id, self.len_ids[min(r1 - r0, len(self.len_ids))]]
+        return ids
 
+    def _truncate(self, piece: EncodedPiece, task: str, r0: int, r1: int, w0: int, budget: int,
+                  after_bars: int) -> tuple[int, int]:
+        """``(a, c)``: the first context bar (not before ``w0``) and the end of the after-context
+        (infill) such that the prompt fits in ``budget`` tokens."""
         c = min(piece.n_bars, r1 + after_bars) if task == "infill" else r1
         c = max(c, r1)
-        lengths = [len(self.render_bar(piece.bar(i))) for i in range(r0)]
-        fixed = len(make(r0, c))
+        fixed = len(self._prompt_ids(piece, task, r0, r0, r1, c))
         while task == "infill" and fixed > budget and c > r1:
             c -= 1
-            fixed = len(make(r0, c))
+            fixed = len(self._prompt_ids(piece, task, r0, r0, r1, c))
         a, total = r0, fixed
-        while a > 0 and total + lengths[a - 1] <= budget:
+        while a > w0:
+            more = len(self.render_bar(piece.bar(a - 1)))
+            if total + more > budget:
+                break
             a -= 1
-            total += lengths[a]
-        ids = make(a, c)
-        forced = [self.bar_index_id(k) for k in range(1, r1 - r0 + 1)] if task == "harmonize" else []
-        return Prompt(ids, task, r0, r1 - r0, meter.bar(r0).start, meter.bar(r1).start, a, forced)
+            total += more
+        return a, c
 
     # ---- tokens -> score -----------------------------------------------------------------
     def decode_continuation(self, ids, score: Score, start_tick: int, end_tick: int | None = None

@@ -10,6 +10,8 @@ not change. Delete removes selected chords (the roll's "delete" action).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QToolTip, QWidget
@@ -95,7 +97,7 @@ class ChordLaneWidget(QWidget):
             fill.setAlpha(int(40 + 120 * conf))
             self._draw_block(p, fm, r, str(c.symbol), fill, QPen(palette.CHORD_CANDIDATE.lighter(130), 1.2,
                                                                   Qt.PenStyle.DashLine))
-        for c in score.chords:
+        for c in self._chords_between(score.chords, t0, t1):
             if c.id == self._edit_target and self.editor is not None:
                 continue
             r = self.block_rect(*self.preview.get(c.id, (c.start, c.duration)))
@@ -107,6 +109,21 @@ class ChordLaneWidget(QWidget):
             self._draw_block(p, fm, r, str(c.symbol), fill, pen)
         p.setPen(QPen(palette.ROW_SEPARATOR, 1))
         p.drawLine(0, h - 1, w, h - 1)
+
+    def _chords_between(self, chords, t0: int, t1: int) -> list:
+        """The chords overlapping ``[t0, t1)`` (bisected: the score keeps chords sorted by start) and
+        the ones being dragged."""
+        if getattr(self, "_starts_of", None) is not chords:
+            self._starts_of = chords
+            self._starts = [c.start for c in chords]
+            self._longest = max((c.duration for c in chords), default=0)
+        i0 = bisect_left(self._starts, t0 - self._longest)
+        i1 = bisect_left(self._starts, t1)
+        out = [c for c in chords[i0:i1] if c.end > t0]
+        if self.preview:
+            shown = {c.id for c in out}
+            out += [c for c in chords if c.id in self.preview and c.id not in shown]
+        return out
 
     @staticmethod
     def _draw_block(p: QPainter, fm: QFontMetrics, r: QRectF, text: str, fill: QColor, pen: QPen) -> None:

@@ -17,6 +17,35 @@ from .geometry import RollGeometry, pitch_name
 Z_GHOST_TRACK, Z_CANDIDATE, Z_NOTE, Z_PREVIEW, Z_PLAYHEAD = -2.0, -1.0, 0.0, 5.0, 10.0
 
 
+class GhostNote:
+    """A note of another track inside the view's window. Ghost notes are not scene items: the
+    view paints them with the background (one loop over the visible ones, see
+    :func:`paint_ghost_notes`), which keeps large multi-track scores cheap."""
+
+    __slots__ = ("note",)
+    kind = "ghost"
+
+    def __init__(self, note: Note):
+        self.note = note
+
+
+def paint_ghost_notes(painter, notes, geom: RollGeometry) -> None:
+    """Draw other tracks' notes as faint blocks (rounded when they are big enough to show it)."""
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(palette.GHOST_TRACK)
+    kh, ppt = geom.key_height, geom.px_per_tick
+    radius = min(3.0, (kh - 1) / 4)
+    small = []
+    for n in notes:
+        r = QRectF(n.start * ppt + 0.5, (127 - n.pitch) * kh + 0.5, max(2.0, n.duration * ppt) - 1, kh - 1)
+        if r.width() >= 8 and kh >= 8:
+            painter.drawRoundedRect(r, radius, radius)
+        else:
+            small.append(r)
+    if small:
+        painter.drawRects(small)
+
+
 class NoteItem(QGraphicsRectItem):
     """One note. ``kind`` is ``"note"`` (editable), ``"ghost"`` (another track) or ``"candidate"``."""
 
@@ -50,6 +79,12 @@ class NoteItem(QGraphicsRectItem):
 
     def paint(self, painter, option, widget=None):  # noqa: D401 - Qt override
         r = self.rect().adjusted(0.5, 0.5, -0.5, -0.5)
+        if r.width() < 4 or r.height() < 5:  # far zoom: a plain block is all that shows
+            if self.kind == "note":
+                painter.fillRect(r, palette.note_fill(self.note.velocity, self.chosen))
+            else:
+                painter.fillRect(r, palette.GHOST_TRACK if self.kind == "ghost" else palette.candidate_fill(self.confidence))
+            return
         radius = min(3.0, r.height() / 4)
         if self.kind == "ghost":
             painter.setPen(Qt.PenStyle.NoPen)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -32,7 +32,7 @@ class VelocityLaneWidget(QWidget):
         sx = roll.scroll_x()
         sel = roll.doc.selection.notes
         best, best_key = None, None
-        for n in roll.doc.current_track.notes:
+        for n in roll.view.visible_notes():
             nx = geom.x(n.start) - sx
             inside = nx <= x <= nx + geom.x(n.duration)
             dist = abs(x - nx)
@@ -64,8 +64,12 @@ class VelocityLaneWidget(QWidget):
         p.drawLine(0, 0, w, 0)
         sx = roll.scroll_x()
         sel = roll.doc.selection.notes
+        # only the notes on screen (bisected from the track's sorted notes), selected on top
+        notes = sorted(roll.view.visible_notes(), key=lambda n: n.id in sel)
+        if len(notes) * 6 > w:  # far zoom: more than one stem per 6 px, so stems only, one batch per colour
+            self._paint_stems(p, notes, sx, h)
+            return
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        notes = sorted(roll.doc.current_track.notes, key=lambda n: n.id in sel)  # selected on top
         for n in notes:
             x = geom.x(n.start) - sx
             if x < -geom.x(n.duration) - 8 or x > w + 8:
@@ -85,6 +89,22 @@ class VelocityLaneWidget(QWidget):
             if n.id in self.preview:
                 p.setPen(palette.TEXT)
                 p.drawText(QPointF(x + 6, max(10.0, y - 3)), str(vel))
+
+    def _paint_stems(self, p: QPainter, notes, sx: float, h: float) -> None:
+        geom, sel = self.roll.geom, self.roll.doc.selection.notes
+        batches: dict[tuple[bool, int], list[QLineF]] = {}
+        for n in notes:
+            vel = self.preview.get(n.id, n.velocity)
+            x = geom.x(n.start) - sx + 1
+            batches.setdefault((n.id in sel, vel), []).append(QLineF(x, h, x, velocity_y(vel, h)))
+        for (chosen, vel), lines in sorted(batches.items()):  # selected last: on top
+            p.setPen(QPen(palette.note_fill(vel, chosen), 2))
+            p.drawLines(lines)
+        p.setPen(palette.TEXT)
+        for n in notes:
+            if n.id in self.preview:
+                vel = self.preview[n.id]
+                p.drawText(QPointF(geom.x(n.start) - sx + 6, max(10.0, velocity_y(vel, h) - 3)), str(vel))
 
     def mousePressEvent(self, event):
         if event.button() != Qt.MouseButton.LeftButton:

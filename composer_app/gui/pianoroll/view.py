@@ -1,22 +1,60 @@
 """The note grid: a QGraphicsView over a scene of note items, with the grid painted as background.
 
-The view keeps one item per note of the current track (``note_items``), faint items for the other
-tracks (``ghost_items``) and suggestion candidates (``candidate_items``), all by id, and dispatches
+The view keeps items by id for the notes of the current track (``note_items``), faint items for the
+other tracks (``ghost_items``) and suggestion candidates (``candidate_items``), and dispatches
 mouse gestures to the tool classes in :mod:`.note_tools`. It never edits the model itself.
+
+Large scores: items exist only for the notes inside a time *window* around what is on screen
+(every note while the score has at most ``WINDOW_ABOVE_NOTES`` notes). Each track's notes are
+sorted by start (see ``Track``), so :class:`TrackSpan` finds a window's notes by bisection; scrolling
+out of the window moves it (:meth:`NoteGridView.sync_items`), zooming re-lays out only the items
+that exist, and an edit touches only the window's items. So a 20,000-note piece costs what its
+visible part costs.
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsLineItem, QGraphicsScene, QGraphicsView
 
 from ...document import Selection
-from ...score import edits
+from ...score import Note, edits
 from . import palette
 from .geometry import BAR, BEAT, grid_lines, hit_note
-from .items import Z_PLAYHEAD, NoteItem
+from .items import Z_PLAYHEAD, GhostNote, NoteItem, paint_ghost_notes
 from .note_tools import ClipDragTool, DrawNoteTool, MoveNotesTool, PanTool, ResizeNotesTool, RubberBandTool
+
+#: Scores with more notes than this get items only for the notes near the visible time span.
+WINDOW_ABOVE_NOTES = 1500
+
+
+class TrackSpan:
+    """A track's notes (sorted by start, as ``Track`` keeps them) with their starts, for bisection."""
+
+    __slots__ = ("notes", "starts", "max_duration", "end")
+
+    def __init__(self, notes: tuple[Note, ...]):
+        self.notes = notes
+        self.starts = [n.start for n in notes]
+        self.max_duration = max((n.duration for n in notes), default=0)
+        self.end = max((n.start + n.duration for n in notes), default=0)  # = Track.end
+
+    def between(self, t0: float, t1: float, pad: float = 0.0) -> list[Note]:
+        """Notes sounding in ``[t0, t1)`` (``pad`` ticks more at the end of each note: the 2 px minimum width)."""
+        i0 = bisect_left(self.starts, t0 - self.max_duration - pad)
+        i1 = bisect_left(self.starts, t1)
+        return [n for n in self.notes[i0:i1] if n.start + n.duration + pad > t0]
+
+
+def track_span(cache: dict, track) -> TrackSpan:
+    """The cached :class:`TrackSpan` of ``track`` (rebuilt when its notes changed)."""
+    span = cache.get(track.id)
+    if span is None or span.notes is not track.notes:
+        span = cache[track.id] = TrackSpan(track.notes)
+    return span
 
 
 class NoteGridView(QGraphicsView):
@@ -34,12 +72,15 @@ class NoteGridView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.note_items: dict[int, NoteItem] = {}
-        self.ghost_items: dict[int, NoteItem] = {}
+        self.ghost_items: dict[int, GhostNote] = {}  # other tracks' notes in the window (painted, not items)
         self.candidate_items: dict[int, NoteItem] = {}
         self.preview_items: list = []
         self.tool = None
         self.last_drawn_id: int | None = None
         self.hover_pitch: int | None = None  # row under the mouse (highlighted here and on the keyboard)
+        self._spans: dict[int, TrackSpan] = {}
+        #: Tick range that has items: ``(start, end)``; ``(0, None)`` for the whole score.
+        self.window: tuple[int, int | None] | None = None
         self.playhead_item = QGraphicsLineItem()
         self.playhead_item.setPen(QPen(palette.PLAYHEAD, 1.5))
         self.playhead_item.setZValue(Z_PLAYHEAD)
@@ -53,33 +94,100 @@ class NoteGridView(QGraphicsView):
             scene.removeItem(item)  # these survive the clear
         scene.clear()  # much faster than removing thousands of indexed items one by one
         self.note_items.clear()
-        self.ghost_items.clear()
+        self.ghost_items = {}
         for item in self.preview_items + list(self.candidate_items.values()) + [self.playhead_item]:
             scene.addItem(item)
-        doc, geom = self.roll.doc, self.roll.geom
+        doc = self.roll.doc
         scene.prefer_flats = doc.score.key.prefers_flats  # note labels follow the key's spelling
-        current = doc.current_track
-        sel = doc.selection.notes
-        for t in doc.score.tracks:
-            for n in t.notes:
-                if t.id == current.id:
-                    item = NoteItem(n, geom)
-                    item.set_chosen(n.id in sel)
-                    self.note_items[n.id] = item
-                else:
-                    item = NoteItem(n, geom, "ghost")
-                    self.ghost_items[n.id] = item
-                self.scene().addItem(item)
+        self._spans = {}
+        self.window = None
+        self.sync_items(force=True)
         self.relayout_candidates()
         self.update_scene_rect()
         self.update_playhead()
+        self.viewport().update()
+
+    def span(self, track) -> TrackSpan:
+        """The notes of ``track`` indexed by start (cached until the track changes)."""
+        return track_span(self._spans, track)
+
+    def visible_ticks(self) -> tuple[int, int]:
+        """The tick range shown in the viewport."""
+        geom = self.roll.geom
+        x0 = self.horizontalScrollBar().value()
+        return geom.tick_at(x0), geom.tick_at(x0 + self.viewport().width()) + 1
+
+    def visible_notes(self, track=None) -> list[Note]:
+        """The notes of ``track`` (default: the current one) that show in the viewport, by start."""
+        t0, t1 = self.visible_ticks()
+        track = track if track is not None else self.roll.doc.current_track
+        return self.span(track).between(t0, t1, 2.0 / self.roll.geom.px_per_tick)
+
+    def sync_items(self, force: bool = False) -> None:
+        """Make the items match the document's notes inside the window (the whole score when it is
+        small; else the visible time span and half of it on each side). Without ``force`` nothing
+        happens while the visible span stays inside the window."""
+        doc, geom = self.roll.doc, self.roll.geom
+        score = doc.score
+        windowed = sum(len(t.notes) for t in score.tracks) > WINDOW_ABOVE_NOTES
+        if windowed:
+            v0, v1 = self.visible_ticks()
+            if not force and self.window is not None and self.window[0] <= v0 and v1 <= self.window[1]:
+                return
+            half = max(v1 - v0, 1) // 2
+            self.window = (max(0, v0 - half), v1 + half)
+        else:
+            if not force and self.window == (0, None):
+                return
+            self.window = (0, None)
+        w0, w1 = self.window
+        pad = 2.0 / geom.px_per_tick
+        current = doc.current_track.id
+        wanted: dict[int, Note] = {}
+        ghosts: dict[int, Note] = {}
+        for t in score.tracks:
+            notes = t.notes if w1 is None else self.span(t).between(w0, w1, pad)
+            if t.id == current:
+                wanted.update((n.id, n) for n in notes)
+            else:
+                ghosts.update((n.id, n) for n in notes)
+        # other tracks: records, painted with the background
+        if ghosts.keys() != self.ghost_items.keys() or any(g.note is not ghosts[i] for i, g in self.ghost_items.items()):
+            self.ghost_items = {i: (g if (g := self.ghost_items.get(i)) is not None and g.note is n else GhostNote(n))
+                                for i, n in ghosts.items()}
+        # the current track: items
+        scene = self.scene()
+        for nid in [nid for nid in self.note_items if nid not in wanted]:
+            scene.removeItem(self.note_items.pop(nid))
+        sel = doc.selection.notes
+        for nid, n in wanted.items():
+            item = self.note_items.get(nid)
+            if item is None:
+                item = self.note_items[nid] = NoteItem(n, geom)
+                item.set_chosen(nid in sel)
+                scene.addItem(item)
+            elif item.note is not n:
+                item.set_note(n, geom)
+
+    def ghost_notes_in(self, rect: QRectF) -> list[Note]:
+        """Other tracks' notes that intersect scene ``rect``."""
+        doc, geom = self.roll.doc, self.roll.geom
+        t0, t1 = geom.tick_at(rect.left()), geom.tick_at(rect.right()) + 1
+        lo, hi = geom.pitch_at(rect.bottom()), geom.pitch_at(rect.top())
+        current = doc.current_track.id
+        out: list[Note] = []
+        for t in doc.score.tracks:
+            if t.id != current and t.notes:
+                out += [n for n in self.span(t).between(t0, t1, 2.0 / geom.px_per_tick) if lo <= n.pitch <= hi]
+        return out
 
     def relayout(self) -> None:
-        """Zoom changed: move every item to its new rectangle (cheaper than a rebuild)."""
+        """Zoom changed: move the items to their new rectangles (cheaper than a rebuild)."""
         geom = self.roll.geom
-        for d in (self.note_items, self.ghost_items, self.candidate_items):
+        for d in (self.note_items, self.candidate_items):
             for item in d.values():
                 item.set_note(item.note, geom)
+        self.sync_items()
         self.update_scene_rect()
         self.update_playhead()
         self.viewport().update()
@@ -90,24 +198,14 @@ class NoteGridView(QGraphicsView):
             item.set_note(item.note, geom)
 
     def apply_diff(self, diff) -> None:
-        """Incremental update from a ``NoteDiff``: add/remove/move items by note id."""
-        doc, geom = self.roll.doc, self.roll.geom
-        current_ids = {n.id for n in doc.current_track.notes}
-        sel = doc.selection.notes
-        for n in diff.removed:
-            for d in (self.note_items, self.ghost_items):
-                item = d.pop(n.id, None)
-                if item is not None:
-                    self.scene().removeItem(item)
-        for n in diff.added:
-            item = NoteItem(n, geom, "note" if n.id in current_ids else "ghost")
-            item.set_chosen(n.id in sel and item.kind == "note")
-            (self.note_items if item.kind == "note" else self.ghost_items)[n.id] = item
-            self.scene().addItem(item)
-        for _old, new in diff.changed:
-            item = self.note_items.get(new.id) or self.ghost_items.get(new.id)
-            if item is not None:
-                item.set_note(new, geom)
+        """Incremental update from a ``NoteDiff``: add/remove/move items by note id (inside the window)."""
+        if diff.notes_touched:
+            current = self.roll.doc.current_track.id
+            ghosts_moved = any(t.id != current and (self._spans.get(t.id) is None or self._spans[t.id].notes is not t.notes)
+                               for t in self.roll.doc.score.tracks)
+            self.sync_items(force=True)
+            if ghosts_moved:  # they are painted with the background
+                self.viewport().update()
         self.update_scene_rect()
 
     def update_selection(self) -> None:
@@ -129,7 +227,10 @@ class NoteGridView(QGraphicsView):
         roll = self.roll
         score = roll.doc.score
         meter = score.meter
-        end = max(score.end_of_last_bar, roll.playhead, roll.loop_region[1] if roll.loop_region else 0)
+        # score.end_of_last_bar, from the cached track ends (no pass over every note per edit)
+        content = max([self.span(t).end for t in score.tracks] + [c.end for c in score.chords] + [score.length, 0])
+        last_bar_end = meter.bar_at(content - 1).end if content > 0 else 0
+        end = max(last_bar_end, roll.playhead, roll.loop_region[1] if roll.loop_region else 0)
         last = meter.bar_count(end) + 16
         width = max(roll.geom.x(meter.bar(max(last, 32)).start), 400.0)
         rect = QRectF(0, 0, width, roll.geom.height)
@@ -145,6 +246,8 @@ class NoteGridView(QGraphicsView):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
         roll = self.roll
         geom, score = roll.geom, roll.doc.score
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # straight fills and lines only
         painter.fillRect(rect, palette.BACKGROUND)
         top_pitch = geom.pitch_at(rect.top())
         bottom_pitch = geom.pitch_at(rect.bottom())
@@ -173,19 +276,26 @@ class NoteGridView(QGraphicsView):
             painter.fillRect(QRectF(rect.left(), geom.y(self.hover_pitch), rect.width(), geom.key_height),
                              palette.ROW_HOVER)
         # row separators (B/C octave line stronger)
+        # one-pixel lines as filled rectangles on whole pixels: much faster than stroked lines
+        left, width = rect.left(), rect.width()
         for p in range(bottom_pitch, top_pitch + 1):
-            y = geom.y(p) + geom.key_height
-            painter.setPen(QPen(palette.OCTAVE_LINE if p % 12 == 0 else palette.ROW_SEPARATOR, 1))
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            y = round(geom.y(p) + geom.key_height) - 1
+            painter.fillRect(QRectF(left, y, width, 1), palette.OCTAVE_LINE if p % 12 == 0 else palette.ROW_SEPARATOR)
         # vertical lines following the meter
-        pens = {BAR: QPen(palette.LINE_BAR, 1.2), BEAT: QPen(palette.LINE_BEAT, 1), 2: QPen(palette.LINE_SUB, 1)}
+        colors = {BAR: palette.LINE_BAR, BEAT: palette.LINE_BEAT, 2: palette.LINE_SUB}
+        top, height = rect.top(), rect.height()
         for tick, level in grid_lines(score.meter, t0, t1, roll.grid_ticks, geom.px_per_tick):
-            painter.setPen(pens[level])
-            x = geom.x(tick)
-            painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            painter.fillRect(QRectF(round(geom.x(tick)), top, 1, height), colors[level])
         if roll.loop_region:
             a, b = roll.loop_region
             painter.fillRect(QRectF(geom.x(a), rect.top(), geom.x(b) - geom.x(a), rect.height()), palette.LOOP_GRID)
+        painter.restore()
+        # other tracks' notes, under every item
+        ghosts = self.ghost_notes_in(rect)
+        if ghosts:
+            painter.save()
+            paint_ghost_notes(painter, ghosts, geom)
+            painter.restore()
 
     # ---- mouse -------------------------------------------------------------------------------
     def _scene_pos(self, event) -> QPointF:
@@ -329,4 +439,10 @@ class NoteGridView(QGraphicsView):
 
     def scrollContentsBy(self, dx, dy):
         super().scrollContentsBy(dx, dy)
+        if dx:
+            self.sync_items()
         self.roll.on_view_scrolled()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.sync_items()

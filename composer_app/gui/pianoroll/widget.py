@@ -262,8 +262,12 @@ class PianoRollWidget(QWidget):
         return p
 
     def note_viewport_rect(self, note_id: int) -> QRectF:
-        item = self.view.note_items.get(note_id) or self.view.candidate_items[note_id]
-        return self.view.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF()
+        item = self.view.note_items.get(note_id) or self.view.candidate_items.get(note_id)
+        if item is not None:
+            return self.view.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF()
+        # a note outside the window of items (large scores): from its geometry
+        n = next(n for n in self.doc.current_track.notes if n.id == note_id)
+        return self.view.mapFromScene(QRectF(*self.geom.note_rect(n.start, n.duration, n.pitch))).boundingRect().toRectF()
 
     # ---- playhead and loop -------------------------------------------------------------------
     @property
