@@ -6,8 +6,8 @@ them in dicts by note id and updates them from the document's ``scoreChanged`` d
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen, QStaticText
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from ...score import Note
@@ -99,21 +99,46 @@ class NoteItem(QGraphicsRectItem):
             painter.setBrush(fill)
             painter.drawRoundedRect(r, radius, radius)
             return
-        fill = palette.note_fill(self.note.velocity, self.chosen)
-        painter.setPen(QPen(QColor(255, 255, 255) if self.chosen else palette.note_border(fill), 1.0))
+        fill, border, strip = _note_style(self.note.velocity, self.chosen)
+        painter.setPen(border)
         painter.setBrush(fill)
         painter.drawRoundedRect(r, radius, radius)
         # velocity strip along the bottom edge: longer = louder
         if r.height() >= 9 and r.width() > 6:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(fill.darker(150))
+            painter.setBrush(strip)
             vw = (r.width() - 2) * self.note.velocity / 127.0
             painter.drawRect(QRectF(r.left() + 1, r.bottom() - 2.5, vw, 2))
         if r.height() >= 10 and r.width() >= 26:
-            if NoteItem._font is None:
-                NoteItem._font = QFont()
-                NoteItem._font.setPixelSize(9)
+            text, height = _label(pitch_name(self.note.pitch, getattr(self.scene(), "prefer_flats", False)))
             painter.setFont(NoteItem._font)
-            painter.setPen(QColor(20, 20, 24))
-            painter.drawText(r.adjusted(3, 0, -2, -2), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                             pitch_name(self.note.pitch, getattr(self.scene(), "prefer_flats", False)))
+            painter.setPen(LABEL_COLOR)
+            painter.drawStaticText(QPointF(r.left() + 3, r.top() + (r.height() - 2 - height) / 2), text)
+
+
+LABEL_COLOR = QColor(20, 20, 24)
+_STYLES: dict[tuple[int, bool], tuple[QColor, QPen, QColor]] = {}
+_LABELS: dict[str, tuple[QStaticText, float]] = {}
+
+
+def _note_style(velocity: int, chosen: bool) -> tuple[QColor, QPen, QColor]:
+    """(fill, border pen, velocity strip colour) of a note, made once per velocity and state."""
+    style = _STYLES.get((velocity, chosen))
+    if style is None:
+        fill = palette.note_fill(velocity, chosen)
+        border = QPen(QColor(255, 255, 255) if chosen else palette.note_border(fill), 1.0)
+        style = _STYLES[(velocity, chosen)] = (fill, border, fill.darker(150))
+    return style
+
+
+def _label(name: str) -> tuple[QStaticText, float]:
+    """A note name laid out once (static text draws much faster than ``drawText``) and its height."""
+    if NoteItem._font is None:
+        NoteItem._font = QFont()
+        NoteItem._font.setPixelSize(9)
+    found = _LABELS.get(name)
+    if found is None:
+        text = QStaticText(name)
+        text.prepare(font=NoteItem._font)
+        found = _LABELS[name] = (text, QFontMetricsF(NoteItem._font).height())
+    return found

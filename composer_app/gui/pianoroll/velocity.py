@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from . import palette
@@ -69,18 +69,21 @@ class VelocityLaneWidget(QWidget):
         if len(notes) * 6 > w:  # far zoom: more than one stem per 6 px, so stems only, one batch per colour
             self._paint_stems(p, notes, sx, h)
             return
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        shown = []
         for n in notes:
             x = geom.x(n.start) - sx
             if x < -geom.x(n.duration) - 8 or x > w + 8:
                 continue
             vel = self.preview.get(n.id, n.velocity)
-            color = palette.note_fill(vel, n.id in sel)
-            y = velocity_y(vel, h)
-            length = max(4.0, geom.x(n.duration) - 2)
-            faint = color.__class__(color)
+            shown.append((n, x, vel, palette.note_fill(vel, n.id in sel), velocity_y(vel, h),
+                          max(4.0, geom.x(n.duration) - 2)))
+        # the faint areas first, without antialiasing (plain rectangles: much cheaper translucent)
+        for n, x, vel, color, y, length in shown:
+            faint = QColor(color)
             faint.setAlpha(70)
             p.fillRect(QRectF(x, y, length, h - y), faint)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        for n, x, vel, color, y, length in shown:
             p.setPen(QPen(color, 2))
             p.drawLine(QPointF(x + 1, h), QPointF(x + 1, y))
             p.drawLine(QPointF(x + 1, y), QPointF(x + length, y))
