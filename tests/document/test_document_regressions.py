@@ -35,3 +35,27 @@ def test_change_chord_with_an_unknown_id_is_a_key_error():
     score = Score(chords=(Chord(ChordSymbol.parse("C"), 0, 480),))
     with pytest.raises(KeyError):
         edits.change_chord(score, 10**12, symbol="Am")
+
+
+def test_a_dropped_document_is_freed_without_the_cycle_collector(qtbot):
+    """Undo commands used to hold their document strongly: document -> undo stack -> (C++) command
+    -> document, a cycle only the garbage collector could break, and collecting many such
+    documents at once crashed the interpreter (the stateful test segfaulted at exit)."""
+    import gc
+    import weakref
+
+    from composer_app.score import Note
+
+    doc = ScoreDocument()
+    for pitch in (60, 62, 64):
+        doc.edit("Add", edits.add_notes(doc.score, doc.current_track.id, [Note(pitch, 0, 10)]))
+    doc.undo_stack.undo()
+    ref = weakref.ref(doc)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del doc
+        assert ref() is None, "something still holds the document in a reference cycle"
+    finally:
+        if was_enabled:
+            gc.enable()
