@@ -35,8 +35,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e .
 	touch $@
 
+# The package extra (PyInstaller) too: tests/test_packaging_build.py builds the bundle and runs it.
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e ".[test]"
+	$(PIP) install -q -e ".[test,package]"
 	touch $@
 
 # Refresh the README's picture from the real app under Xvfb (the same test `make test` runs).

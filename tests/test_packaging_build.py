@@ -2,9 +2,10 @@
 cannot silently rot.
 
 One build per test session (``packaging/build.sh`` into a temporary folder, a few minutes); the
-folder is then copied away from the checkout and every program runs with a clean environment
-(``env -i``-like: only PATH, HOME, QT_QPA_PLATFORM=offscreen and HF_HUB_OFFLINE=1, in a temporary
-working folder), so nothing can come from the source tree or the virtual environment.
+folder is then moved to another temporary folder, away from the checkout and the build, and every
+program runs with a clean environment (``env -i``-like: only PATH, HOME, QT_QPA_PLATFORM=offscreen
+and HF_HUB_OFFLINE=1, in a temporary working folder), so nothing can come from the source tree or
+the virtual environment.
 """
 
 from __future__ import annotations
@@ -47,7 +48,17 @@ def _size(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory):
-    """The built bundle, copied to a temporary folder outside the source tree."""
+    """The built bundle, moved to a temporary folder outside the source tree.
+
+    ``COMPOSER_APP_BUNDLE=DIR`` tests an already built bundle folder instead (a release build, or
+    to rerun these tests without building again); it must be outside the checkout too.
+    """
+    given = os.environ.get("COMPOSER_APP_BUNDLE")
+    if given:
+        given = Path(given).resolve()
+        assert (given / "composer-app").is_file(), f"COMPOSER_APP_BUNDLE={given} holds no composer-app program"
+        assert not given.is_relative_to(ROOT.resolve()), "test a bundle outside the source tree"
+        return given
     work = tmp_path_factory.mktemp("pyinstaller")
     env = dict(os.environ, PYTHON=sys.executable, DIST=str(work / "dist"), WORK=str(work / "build"))
     t0 = time.monotonic()
@@ -56,7 +67,7 @@ def bundle(tmp_path_factory):
     assert proc.returncode == 0, f"build failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
     built = work / "dist" / "composer-app"
     away = tmp_path_factory.mktemp("installed") / "composer-app"
-    shutil.copytree(built, away, symlinks=True)
+    shutil.move(built, away)  # (a rename where it can: the bundle is over a gigabyte)
     shutil.rmtree(work, ignore_errors=True)  # nothing of the build is left to fall back on
     assert not away.resolve().is_relative_to(ROOT.resolve())
     print(f"\nbundle built in {time.monotonic() - t0:.0f} s, {_size(away) / 2**20:.0f} MiB")
