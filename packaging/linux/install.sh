@@ -30,7 +30,9 @@ case "$PREFIX" in /*) ;; *) PREFIX=$(pwd)/$PREFIX ;; esac
 APPDIR="$PREFIX/lib/composer-app"
 DESKTOP="$PREFIX/share/applications/composer-app.desktop"
 ICON="$PREFIX/share/icons/hicolor/scalable/apps/composer-app.svg"
-METAINFO="$PREFIX/share/metainfo/composer-app.metainfo.xml"
+# AppStream wants the metadata file named after the component id (org.composerassistant...).
+APPSTREAM_ID=$(sed -n 's|^ *<id>\(.*\)</id>.*|\1|p' "$HERE/composer-app.metainfo.xml" | head -n 1)
+METAINFO="$PREFIX/share/metainfo/$APPSTREAM_ID.metainfo.xml"
 
 refresh_caches() {  # best effort: menus and icon themes notice the change
     command -v update-desktop-database >/dev/null 2>&1 \
