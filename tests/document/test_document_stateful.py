@@ -533,6 +533,18 @@ class DocumentMachine(RuleBasedStateMachine):
         self.pos = target
         self._moved(e, n)
 
+    @rule(score=initial_scores())
+    def open_another(self, score):  # New/Open/Import: a fresh history, nothing modified
+        resets = []
+        self.doc.scoreReset.connect(lambda: resets.append(1))
+        self.doc.load(score, "/tmp/opened.composer")
+        assert resets and self.doc.undo_stack.count() == 0 and not self.doc.is_modified
+        assert self.doc.score is score and not self.doc.selection
+        # scoreReset tells the views that everything changed, the current track included
+        self.seen_score, self.seen_track = score, self.doc.current_track.id
+        self.original = fingerprint(score)
+        self.history, self.pos, self.clean = [self.original], 0, 0
+
     @rule()
     def save(self):
         self.doc.mark_saved("/tmp/stateful-test.composer")
@@ -565,7 +577,7 @@ class DocumentMachine(RuleBasedStateMachine):
 
 def _settings() -> settings:
     return settings(
-        max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "120")),
+        max_examples=int(os.environ.get("STATEFUL_EXAMPLES", "200")),
         stateful_step_count=int(os.environ.get("STATEFUL_STEPS", "50")),
         derandomize=not os.environ.get("STATEFUL_RANDOM"),
         database=None,
