@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import FileFormatError
 from ..score import Score
+from ._common import MAX_TICK
 
 #: Changes whenever a reader's output for the same file may change: caches of parsed scores
 #: (the music LM corpus cache) should include it in their key.
@@ -131,4 +132,4 @@ def write(score: Score, path: str | Path) -> None:
 
 
 __all__ = ["read", "write", "list_tunes", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION", "READERS_VERSION",
-           "FileFormatError"]
+           "FileFormatError", "MAX_TICK"]

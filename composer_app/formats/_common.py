@@ -6,12 +6,25 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import FileFormatError
-from ..score import KeySignature, Meter, Tempo, TimeSignature
+from ..score import TPQ, KeySignature, Meter, Tempo, TimeSignature
+
+#: Sanity limits for imported files (guards against absurd values in damaged or hostile files).
+#: The latest tick anything may start or end at: 20,000 bars of 4/4 (over 11 hours at 120 bpm).
+MAX_TICK = 20_000 * 4 * TPQ
+#: The largest file any reader opens (MIDI: 64 MB; others: see ``read_bytes``).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Meter changes kept per file (normalizing them is quadratic; real music has a handful).
+MAX_METER_CHANGES = 2_000
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes; a missing, unreadable, folder or empty file is a :class:`FileFormatError`."""
+def read_bytes(path: Path, max_bytes: int = 2 * MAX_FILE_BYTES) -> bytes:
+    """The file's bytes; a missing, unreadable, folder, empty or absurdly large file (over
+    ``max_bytes``) is a :class:`FileFormatError`."""
     try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise FileFormatError(path, f"the file is too large to open ({size / 2 ** 20:.0f} MB; "
+                                  f"the limit is {max_bytes / 2 ** 20:.0f} MB)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise FileFormatError(path, "file not found") from None
@@ -32,7 +45,7 @@ def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSign
     so that bar arithmetic (:class:`~composer_app.score.Meter`) and files agree.
     """
     sigs: list[TimeSignature] = []
-    for tick in sorted(raw):
+    for tick in sorted(raw)[:MAX_METER_CHANGES]:
         num, den = raw[tick]
         try:
             TimeSignature(num, den)

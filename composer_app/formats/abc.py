@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import ChordSymbolError, FileFormatError
-from ..score import ChordSymbol, Score, parse_nottingham
+from ..score import TPQ, ChordSymbol, Score, parse_nottingham
 from .music21_bridge import NO_CHORD, score_from_m21
-from ._common import read_bytes
+from ._common import MAX_TICK, read_bytes
 
 _X_RE = re.compile(r"^X:\s*(\d*)", re.MULTILINE)
 _NO_CHORD_TEXT = {"NC", "N.C.", "N.C", "No Chord", "none", "None"}
@@ -75,7 +75,7 @@ def _split(path: Path) -> list[_Tune]:
             chunk = first + "\n" + "\n".join(header_fields) + "\n" + rest
         title_match = re.search(r"^T:\s*(.*)$", chunk, re.MULTILINE)
         title = title_match.group(1).strip() if title_match else ""
-        number = int(num) if num else index + 1
+        number = int(num) if num and len(num) <= 9 else index + 1  # no number (or an absurd one): its place
         tunes.append(_Tune(TuneInfo(index, number, title), chunk))
     return tunes
 
@@ -181,6 +181,30 @@ def _next_music(text: str, pos: int) -> int:
         return pos
 
 
+#: Longest tune read, in quarter notes (the readers' tick limit); a damaged ``L:`` field such as
+#: ``L:2147483648/4`` otherwise makes music21 fill gigabytes with measures of rests.
+_MAX_QUARTERS = MAX_TICK // TPQ
+
+
+def _check_lengths(path: Path, tune: _Tune, handler) -> None:
+    """Refuse a tune whose notes add up to an absurd length, before music21 builds any measures."""
+    import math
+
+    from music21 import abcFormat
+
+    total = 0.0
+    for tok in handler.tokens:
+        if isinstance(tok, abcFormat.ABCNote):
+            ql = float(getattr(tok, "quarterLength", 0.0) or 0.0)
+            if math.isnan(ql) or math.isinf(ql) or ql > _MAX_QUARTERS:
+                total = math.inf
+                break
+            total += ql
+    if total > _MAX_QUARTERS:
+        raise FileFormatError(path, f"tune X:{tune.info.number} is impossibly long (its notes last more than "
+                              f"{_MAX_QUARTERS} quarter notes; check its L: field and note lengths)")
+
+
 def _mapper(cs):
     return cs.editorial.get(_EDITORIAL_KEY)
 
@@ -194,6 +218,7 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
         text = normalize_bars(tune.text, implicit_repeat_starts=expand_repeats)
         handler.parseHeaderForVersionInformation(text[:100])
         handler.process(text)
+        _check_lengths(path, tune, handler)
         # Replace each quoted string by a placeholder music21 always accepts; remember ours in order.
         ours: list[object] = []
         for tok in handler.tokens:

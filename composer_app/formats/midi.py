@@ -24,7 +24,7 @@ from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Track
 from ..score.time import rescale
 from ._atomic import atomic_write_bytes
-from ._common import normalize_keys, normalize_tempos, normalize_time_signatures, read_bytes
+from ._common import MAX_FILE_BYTES, MAX_TICK, normalize_keys, normalize_tempos, normalize_time_signatures, read_bytes
 
 CHORD_TRACK_NAME = "Chords"
 NO_CHORD_TEXT = "N.C."
@@ -34,6 +34,10 @@ _MINOR_BY_SHARPS = {-7: "Abm", -6: "Ebm", -5: "Bbm", -4: "Fm", -3: "Cm", -2: "Gm
 _MAJOR_BY_SHARPS = {-7: "Cb", -6: "Gb", -5: "Db", -4: "Ab", -3: "Eb", -2: "Bb", -1: "F", 0: "C",
                     1: "G", 2: "D", 3: "A", 4: "E", 5: "B", 6: "F#", 7: "C#"}
 _CHORD_VELOCITY = 70
+_MAX_MIDI_TEMPO = 0xFFFFFF
+#: Sanity limit on import: a damaged or hostile file is refused with a reason rather than read
+#: into gigabytes of notes (events past MAX_TICK, shared by every reader, are ignored).
+MAX_NOTES = 1_000_000
 
 
 # ---- export ----------------------------------------------------------------------------------
@@ -82,10 +86,10 @@ def midi_from_score(score: Score):
     """Build the :class:`mido.MidiFile` for ``score``."""
     import mido
 
-    mid = mido.MidiFile(type=1, ticks_per_beat=TPQ)
+    mid = mido.MidiFile(type=1, ticks_per_beat=TPQ, charset="utf-8")  # names in any script (read back as UTF-8)
     conductor = []
-    for t in score.tempos:
-        conductor.append((t.tick, 0, mido.MetaMessage("set_tempo", tempo=t.microseconds_per_quarter)))
+    for t in score.tempos:  # a set_tempo holds at most 0xFFFFFF us per quarter (about 3.58 bpm)
+        conductor.append((t.tick, 0, mido.MetaMessage("set_tempo", tempo=min(_MAX_MIDI_TEMPO, t.microseconds_per_quarter))))
     for ts in score.time_signatures:
         conductor.append((ts.tick, 0, mido.MetaMessage("time_signature", numerator=ts.numerator,
                                                         denominator=ts.denominator)))
@@ -139,6 +143,14 @@ def _parse_chord(text: str):
         return None
 
 
+def _text(s: str) -> str:
+    """A text/name as written: mido decodes as latin-1; files from us and most current tools are UTF-8."""
+    try:
+        return s.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return s
+
+
 def _key_from_mido(key: str, tick: int) -> KeySignature | None:
     minor = key.endswith("m")
     tonic = key[:-1] if minor else key
@@ -151,7 +163,7 @@ def _key_from_mido(key: str, tick: int) -> KeySignature | None:
 def _load(path: Path):
     import mido
 
-    data = read_bytes(path)
+    data = read_bytes(path, max_bytes=MAX_FILE_BYTES)
     if not data.startswith(b"MThd"):
         raise FileFormatError(path, "not a MIDI file (no 'MThd' header)")
     import io
@@ -186,6 +198,7 @@ def read_midi(path: str | Path) -> Score:
     chord_lane: dict | None = None
     track_names: dict[int, str] = {}
     last_tick = 0
+    note_count = 0
     for ti, mtrack in enumerate(mid.tracks):
         name = ""
         is_chord_track = False
@@ -205,12 +218,16 @@ def read_midi(path: str | Path) -> Score:
         for msg in mtrack:
             abs_tick += msg.time
             tick = rescale(abs_tick, tpq)
+            if tick >= MAX_TICK:  # a damaged delta time: the rest of the track lies beyond any real piece
+                abs_tick -= msg.time
+                break
             if msg.is_meta:
                 if msg.type == "track_name" and not name:
-                    name = msg.name.strip()
+                    name = _text(msg.name).strip()
                     is_chord_track = name.lower() == CHORD_TRACK_NAME.lower()
                 elif msg.type == "set_tempo":
-                    tempos.setdefault(tick, 60_000_000 / msg.tempo)
+                    if msg.tempo > 0:  # 0 us per quarter is meaningless (and would divide by zero)
+                        tempos.setdefault(tick, 60_000_000 / msg.tempo)
                 elif msg.type == "time_signature":
                     sigs[tick] = (msg.numerator, msg.denominator)
                 elif msg.type == "key_signature":
@@ -218,7 +235,7 @@ def read_midi(path: str | Path) -> Score:
                     if k is not None:
                         keys.setdefault(tick, k)
                 elif msg.type in ("marker", "text", "cue_marker"):
-                    text = msg.text.strip()
+                    text = _text(msg.text).strip()
                     if text.startswith(_KEY_TEXT_PREFIX):
                         tonic, _, mode = text[len(_KEY_TEXT_PREFIX):].partition(" ")
                         try:
@@ -234,6 +251,9 @@ def read_midi(path: str | Path) -> Score:
                 programs.setdefault(msg.channel, msg.program)
             elif msg.type == "note_on" and msg.velocity > 0:
                 open_notes.setdefault((msg.channel, msg.note), []).append((abs_tick, msg.velocity))
+                note_count += 1
+                if note_count > MAX_NOTES:
+                    raise FileFormatError(path, f"the MIDI file holds more than {MAX_NOTES:,} notes (too many to edit)")
             elif msg.type in ("note_off", "note_on"):
                 close(msg.channel, msg.note, abs_tick)
         for (ch, pitch), stack in list(open_notes.items()):

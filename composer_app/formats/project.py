@@ -27,7 +27,7 @@ from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Note, Score, Tempo, TimeSignature, Track
 from ..score.time import rescale
 from ._atomic import atomic_write_bytes
-from ._common import read_bytes
+from ._common import MAX_TICK, read_bytes
 
 FORMAT_NAME = "composer-assistant-project"
 FORMAT_VERSION = 1
@@ -112,6 +112,14 @@ def _provenance(d: dict, where: str):
     return p or None
 
 
+def _length(doc: dict, t) -> int:
+    """The notated length (lenient: a missing, non-integer or negative one is 0)."""
+    value = doc.get("length", 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return 0
+    return t(value)
+
+
 def score_from_dict(doc: Any) -> Score:
     """Build a :class:`Score` from a parsed project document; raises ``ValueError`` with a place."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
@@ -123,11 +131,21 @@ def score_from_dict(doc: Any) -> Score:
         raise _Bad(f"it was saved by a newer version of Composer Assistant (project format version "
                    f"{version}; this version reads up to {FORMAT_VERSION}); please update the app")
     tpq = _get(doc, "tpq", int, "project", TPQ)
-    if tpq <= 0:
-        raise _Bad(f"project.tpq {tpq} must be positive")
+    if not 0 < tpq <= 1_000_000_000:
+        raise _Bad(f"project.tpq {tpq} must be positive (and sensible)")
 
     def t(x: int) -> int:
-        return rescale(x, tpq, TPQ)
+        """A time in the file's ticks (a start, tick or length) in ours, within the readers' limits."""
+        out = rescale(x, tpq, TPQ) if abs(x) <= 2 ** 62 else x
+        if out > MAX_TICK:
+            raise _Bad(f"a time of {x} ticks is past the end of any piece (the limit is {MAX_TICK * tpq // TPQ})")
+        if out < 0:
+            raise _Bad(f"a time of {x} ticks is negative")
+        return out
+
+    def d(x: int) -> int:
+        """A duration: at least one tick (a zero or negative length in a damaged file becomes 1)."""
+        return max(1, t(x)) if x > 0 else 1
 
     try:
         tempos = tuple(Tempo(_get(e, "bpm", float, f"tempos[{i}]"), t(_get(e, "tick", int, f"tempos[{i}]", 0)))
@@ -152,8 +170,10 @@ def score_from_dict(doc: Any) -> Score:
             w = f"{where}.notes[{j}]"
             try:
                 notes.append(Note(_get(nd, "pitch", int, w), t(_get(nd, "start", int, w)),
-                                  max(1, t(_get(nd, "duration", int, w))), _get(nd, "velocity", int, w, 90),
+                                  d(_get(nd, "duration", int, w)), _get(nd, "velocity", int, w, 90),
                                   provenance=_provenance(nd, w)))
+                if notes[-1].end > MAX_TICK:
+                    raise _Bad(f"{w} ends past the end of any piece (tick {MAX_TICK})")
             except _Bad:
                 raise
             except (ValueError, TypeError) as exc:
@@ -172,7 +192,9 @@ def score_from_dict(doc: Any) -> Score:
         w = f"chords[{i}]"
         try:
             chords.append(Chord(ChordSymbol.parse(_get(cd, "symbol", str, w)), t(_get(cd, "start", int, w)),
-                                max(1, t(_get(cd, "duration", int, w))), provenance=_provenance(cd, w)))
+                                d(_get(cd, "duration", int, w)), provenance=_provenance(cd, w)))
+            if chords[-1].end > MAX_TICK:
+                raise _Bad(f"{w} ends past the end of any piece (tick {MAX_TICK})")
         except _Bad:
             raise
         except (ChordSymbolError, ValueError, TypeError) as exc:
@@ -190,12 +212,16 @@ def score_from_dict(doc: Any) -> Score:
         return Score(title=_get(doc, "title", str, "project", ""), chords=tuple(chords),
                      chord_program=_get(doc, "chord_program", int, "project", 0),
                      chord_channel=_get(doc, "chord_channel", int, "project", 1),
-                     length=max(0, doc.get("length", 0) if isinstance(doc.get("length", 0), int) else 0),
+                     length=_length(doc, t),
                      **kwargs)
     except _Bad:
         raise
     except (ValueError, TypeError) as exc:
         raise _Bad(str(exc)) from None
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
 def read_project(path: str | Path) -> Score:
@@ -211,6 +237,8 @@ def read_project(path: str | Path) -> Score:
                               f"{exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except RecursionError:
         raise FileFormatError(path, "the project file is damaged (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise FileFormatError(path, f"the project file is damaged ({_short(exc)})") from None
     try:
         return score_from_dict(doc)
     except _Bad as exc:

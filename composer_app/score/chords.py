@@ -118,7 +118,7 @@ class ChordSymbol:
     def parse(cls, text: str) -> "ChordSymbol":
         """Parse a lead-sheet chord symbol; raise :class:`ChordSymbolError` with a reason."""
         raw = text
-        text = (text or "").strip().replace(" ", "")
+        text = "".join((text or "").split())  # no whitespace of any kind (a reason stays one line)
         if not text:
             raise ChordSymbolError(raw, "empty")
         bass = None
