@@ -11,7 +11,7 @@ APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-re
             libgl1 libfontconfig1 libdbus-1-3 libfluidsynth3 fluid-soundfont-gm python3-venv
 APT_TEST := $(APT_RUN) xvfb jackd2 xdotool imagemagick
 
-.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot package
+.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot package fuzz
 
 run: setup
 	$(VENV)/bin/composer-app
@@ -49,6 +49,13 @@ screenshot: setup-test
 package: setup
 	$(PIP) install -q -e ".[package]"
 	PYTHON=$(PY) sh packaging/build.sh $(PACKAGE_ARGS)
+
+# Long fuzzing run of every importer and chord parsing (tests/fuzz/README.md); `make test` runs a short,
+# derandomized one. FUZZ_EXAMPLES=N examples per test (slow importers a tenth of that), random seeds.
+FUZZ_EXAMPLES ?= 5000
+fuzz: setup-test
+	mkdir -p build
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATS=build/fuzz-stats.json $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 
 benchmarks: setup
 	$(PY) -m benchmarks
