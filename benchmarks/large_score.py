@@ -115,6 +115,50 @@ def bench_files(score: Score, rows: list) -> None:
             rows.append((f"read {ext}", f"{r:9.0f}", f"write {w:.0f} ms, {len(back[0].all_notes())} notes back"))
 
 
+def bench_window(score: Score, rows: list) -> None:
+    """The whole app window (every view and listener attached, no model, silent output): open the
+    ``.composer`` file, then one edit and its undo with everything that follows the document."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from composer_app import formats
+    from composer_app.app import create_main_window
+    from composer_app.score import edits
+    from composer_app.settings import Settings
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    with tempfile.TemporaryDirectory() as d:
+        os.environ["COMPOSER_APP_DATA"] = os.environ["COMPOSER_APP_CACHE"] = d  # no autosave in the user's dirs
+        os.environ["COMPOSER_APP_CONFIG"] = str(Path(d) / "settings.ini")
+        path = Path(d) / "big.composer"
+        formats.write(score, path)
+        w = create_main_window(Settings(), load_model=False, open_devices=False)
+        w.resize(1400, 900)
+        w.show()
+        app.processEvents()
+
+        def open_():
+            w.open_path(path)
+            app.processEvents()
+            w.repaint()
+
+        rows.append(("main window: open .composer + first paint", f"{_ms(open_):9.0f}", "target < 2000-3000"))
+        doc = w.doc
+        target = [n for n in doc.current_track.notes if n.start >= 590 * BAR][0]
+        w.roll.ensure_visible(target.start, target.pitch)
+        app.processEvents()
+        ed, un = [], []
+        for _ in range(5):
+            ed.append(_ms(lambda: (doc.edit("move", edits.move_notes(doc.score, [target.id], 0, 1)),
+                                   app.processEvents())))
+            un.append(_ms(lambda: (doc.undo_stack.undo(), app.processEvents())))
+        rows.append(("main window: edit at bar 590 (all listeners)", _stats(ed), f"undo: {_stats(un)}"))
+        doc.undo_stack.setClean()
+        w.close()
+        w.deleteLater()
+        app.processEvents()
+
+
 def bench_roll(score: Score, rows: list, steps: int = 40) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -225,6 +269,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--no-model", action="store_true", help="skip the suggestion timings")
     ap.add_argument("--skip-files", action="store_true", help="skip reading/writing files")
+    ap.add_argument("--skip-window", action="store_true", help="skip the main-window timings")
     ap.add_argument("--model", default=None, help="model directory (default: the bundled model)")
     args = ap.parse_args(argv)
     rows: list[tuple[str, str, str]] = []
@@ -235,6 +280,8 @@ def main(argv=None) -> int:
     if not args.skip_files:
         bench_files(score, rows)
     bench_roll(score, rows)
+    if not args.skip_window:
+        bench_window(score, rows)
     if not args.no_model:
         bench_suggest(score, rows, args.model)
     w = max(len(r[0]) for r in rows)

@@ -131,7 +131,7 @@ class ChordLaneWidget(QWidget):
         p.setBrush(fill)
         p.drawRoundedRect(r.adjusted(1, 0, -1, 0), 4, 4)
         text_rect = r.adjusted(6, 0, -6, 0)
-        if text_rect.width() > 6:
+        if text_rect.width() >= 12:  # room for at least one letter
             p.setPen(QColor(250, 250, 252))
             p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        fm.elidedText(text, Qt.TextElideMode.ElideRight, int(text_rect.width())))

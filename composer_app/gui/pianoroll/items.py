@@ -81,7 +81,7 @@ class NoteItem(QGraphicsRectItem):
         r = self.rect().adjusted(0.5, 0.5, -0.5, -0.5)
         if r.width() < 4 or r.height() < 5:  # far zoom: a plain block is all that shows
             if self.kind == "note":
-                painter.fillRect(r, palette.note_fill(self.note.velocity, self.chosen))
+                painter.fillRect(r, _note_style(self.note.velocity, self.chosen)[0])
             else:
                 painter.fillRect(r, palette.GHOST_TRACK if self.kind == "ghost" else palette.candidate_fill(self.confidence))
             return
