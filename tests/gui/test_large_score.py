@@ -13,7 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+from PySide6.QtGui import QRegion
 
 from composer_app import formats
 from composer_app.document import NoteDiff
@@ -146,3 +147,48 @@ def test_zoom_out_and_in_keeps_the_window_of_items_right(qtbot, piece):
     assert lane.note_at(lane.stem_x(n.id) + 1, 10) is not None
     vp = roll.view.viewport().rect()
     assert QRect(QPoint(0, 0), vp.size()).contains(QPoint(int(lane.stem_x(n.id)), 0))
+
+
+class PaintedRegions(QObject):
+    """Records the regions of the paint events a widget gets."""
+
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.regions = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint:
+            self.regions.append(QRegion(event.region()))
+        return False
+
+    def covers(self, point) -> bool:
+        return any(r.contains(point) for r in self.regions)
+
+
+def test_an_edit_in_another_track_repaints_its_ghost(qtbot, piece):
+    """Other tracks are painted with the grid, not as items: editing one repaints the grid."""
+    roll = make_roll(qtbot, piece)
+    doc = roll.doc
+    bass = next(n for n in doc.score.tracks[1].notes if n.start >= 595 * BAR)
+    roll.ensure_visible(bass.start, bass.pitch - 3)
+    qtbot.wait(10)
+    assert roll.view.ghost_items[bass.id].note is bass and bass.id not in roll.view.note_items
+    mid = bass.start + bass.duration // 2
+
+    def color(pitch):
+        p = roll.viewport_point(mid, pitch)
+        return roll.view.viewport().grab().toImage().pixelColor(p.x(), p.y())
+
+    target = bass.pitch - 3
+    assert not any(n.pitch == target and n.start <= mid < n.end for n in doc.score.all_notes())
+    empty = color(target)
+    painted = PaintedRegions(roll.view.viewport())
+    doc.edit("move", edits.move_notes(doc.score, [bass.id], 0, -3))
+    qtbot.wait(10)
+    moved = roll.view.ghost_items[bass.id].note
+    assert painted.covers(roll.viewport_point(mid, target))  # the edit repainted the grid there ...
+    assert moved.pitch == target and color(target) != empty  # ... and it shows at its new place
+    doc.undo_stack.undo()
+    qtbot.wait(10)
+    assert roll.view.ghost_items[bass.id].note is bass and color(target) == empty

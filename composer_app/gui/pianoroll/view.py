@@ -15,6 +15,7 @@ visible part costs.
 from __future__ import annotations
 
 from bisect import bisect_left
+from operator import add
 
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainter, QPen
@@ -39,8 +40,9 @@ class TrackSpan:
     def __init__(self, notes: tuple[Note, ...]):
         self.notes = notes
         self.starts = [n.start for n in notes]
-        self.max_duration = max((n.duration for n in notes), default=0)
-        self.end = max((n.start + n.duration for n in notes), default=0)  # = Track.end
+        durations = [n.duration for n in notes]
+        self.max_duration = max(durations, default=0)
+        self.end = max(map(add, self.starts, durations), default=0)  # = Track.end
 
     def between(self, t0: float, t1: float, pad: float = 0.0) -> list[Note]:
         """Notes sounding in ``[t0, t1)`` (``pad`` ticks more at the end of each note: the 2 px minimum width)."""
