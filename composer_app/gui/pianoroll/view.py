@@ -159,17 +159,25 @@ class NoteGridView(QGraphicsView):
                                 for i, n in ghosts.items()}
         # the current track: items
         scene = self.scene()
-        for nid in [nid for nid in self.note_items if nid not in wanted]:
-            scene.removeItem(self.note_items.pop(nid))
+        # items of notes that left the window are reused for the ones that entered it (cheaper
+        # than removing and creating items while scrolling through a long piece)
+        spare = [self.note_items.pop(nid) for nid in [nid for nid in self.note_items if nid not in wanted]]
         sel = doc.selection.notes
         for nid, n in wanted.items():
             item = self.note_items.get(nid)
             if item is None:
-                item = self.note_items[nid] = NoteItem(n, geom)
+                if spare:
+                    item = spare.pop()
+                    item.set_note(n, geom)
+                else:
+                    item = NoteItem(n, geom)
+                    scene.addItem(item)
+                self.note_items[nid] = item
                 item.set_chosen(nid in sel)
-                scene.addItem(item)
             elif item.note is not n:
                 item.set_note(n, geom)
+        for item in spare:
+            scene.removeItem(item)
 
     def ghost_notes_in(self, rect: QRectF) -> list[Note]:
         """Other tracks' notes that intersect scene ``rect``."""
