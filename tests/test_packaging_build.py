@@ -145,6 +145,16 @@ def test_convert_from_the_bundle_matches_the_source(clean_run):
         assert [str(c.symbol) for c in got.chords] == ["G", "C", "D7", "G"]
 
 
+def test_the_bundle_suggests_what_the_source_tree_suggests(clean_run):
+    """Same model, seed and torch: the frozen engine gives the very candidate the checkout gives."""
+    frozen = clean_run("composer-app", "self-check")
+    source = subprocess.run([sys.executable, "-m", "composer_app", "self-check"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+    assert frozen.returncode == 0 and source.returncode == 0, frozen.stderr + source.stderr
+    assert _fields(frozen.stdout)["suggestion"].split(": ", 1)[1] == \
+        _fields(source.stdout)["suggestion"].split(": ", 1)[1]
+
+
 def test_the_editor_program_starts_offscreen_and_quits_on_ctrl_c(bundle, clean_run):
     log = clean_run.cwd / "gui-stderr.txt"
     settings = clean_run.cwd / "home" / ".config" / "ComposerAssistant" / "settings.ini"
@@ -177,6 +187,9 @@ def test_bundle_is_lean(bundle):
     assert not list(internal.rglob("libqgtk3.so")), "Qt's GTK 3 theme is in the bundle"
     assert not [p.name for p in internal.glob("libgtk-3*")] + [p.name for p in internal.glob("libgdk-3*")]
     assert not (internal / "music21" / "corpus").exists()
+    assert not (internal / "hf_xet").exists() and not (internal / "PIL").exists()
+    if sys.platform.startswith("linux"):  # one program; the editor's name is a link to it
+        assert os.readlink(bundle / "composer-app-gui") == "composer-app"
     assert (internal / "resources" / "models" / "default" / "model.safetensors").is_file()
 
 
