@@ -109,6 +109,8 @@ def report_sound_and_midi() -> None:
             _say("soundfont", f"{sf} (loaded)")
         except PlaybackError as exc:
             _say("soundfont", f"none usable: {exc}")
+        except Exception as exc:  # noqa: BLE001 - information only: say it, never fail on it
+            _say("soundfont", f"FluidSynth could not start a synthesizer ({type(exc).__name__}: {exc})")
     except PlaybackError as exc:
         _say("fluidsynth", f"NOT available, no built-in sound (MIDI output still works): {exc}")
         _say("soundfont", "not checked (no FluidSynth)")
@@ -121,6 +123,8 @@ def report_sound_and_midi() -> None:
             _say("midi", f"no MIDI system available now (compiled in: {', '.join(compiled) or 'none'}): {exc}")
     except PlaybackError as exc:
         _say("midi", f"NOT available: {exc}")
+    except Exception as exc:  # noqa: BLE001 - information only
+        _say("midi", f"NOT available ({type(exc).__name__}: {exc})")
 
 
 # ---- checks (exit status) ------------------------------------------------------------------------
