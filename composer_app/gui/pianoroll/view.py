@@ -1,8 +1,9 @@
 """The note grid: a QGraphicsView over a scene of note items, with the grid painted as background.
 
-The view keeps items by id for the notes of the current track (``note_items``), faint items for the
-other tracks (``ghost_items``) and suggestion candidates (``candidate_items``), and dispatches
-mouse gestures to the tool classes in :mod:`.note_tools`. It never edits the model itself.
+The view keeps items by id for the notes of the current track (``note_items``) and suggestion
+candidates (``candidate_items``); the other tracks' notes are faint blocks painted with the grid
+background (``ghost_items`` lists the ones in the window). It dispatches mouse gestures to the
+tool classes in :mod:`.note_tools` and never edits the model itself.
 
 Large scores: items exist only for the notes inside a time *window* around what is on screen
 (every note while the score has at most ``WINDOW_ABOVE_NOTES`` notes). Each track's notes are
