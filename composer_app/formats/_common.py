@@ -47,6 +47,9 @@ def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSign
     sigs: list[TimeSignature] = []
     for tick in sorted(raw)[:MAX_METER_CHANGES]:
         num, den = raw[tick]
+        if tick > MAX_TICK:
+            break
+        tick = max(0, tick)
         try:
             TimeSignature(num, den)
         except (ValueError, TypeError):
@@ -57,7 +60,7 @@ def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSign
         bar = Meter(sigs).bar_at(tick)
         aligned = bar.start if bar.start == tick else bar.end
         sigs = [s for s in sigs if s.tick < aligned]
-        if (sigs[-1].numerator, sigs[-1].denominator) != (num, den):
+        if not sigs or (sigs[-1].numerator, sigs[-1].denominator) != (num, den):
             sigs.append(TimeSignature(num, den, aligned))
     return tuple(sigs) or (TimeSignature(),)
 
@@ -67,6 +70,11 @@ def normalize_keys(found: dict[int, KeySignature]) -> tuple[KeySignature, ...]:
     keys: list[KeySignature] = []
     for tick in sorted(found):
         k = found[tick]
+        if tick > MAX_TICK:
+            break
+        tick = max(0, tick)  # before the start (a damaged offset): from the start
+        if keys and keys[-1].tick == tick:
+            keys.pop()
         if keys and (keys[-1].tonic_pc, keys[-1].mode) == (k.tonic_pc, k.mode):
             continue
         keys.append(KeySignature(k.tonic, k.mode, tick))
@@ -82,6 +90,11 @@ def normalize_tempos(found: dict[int, float]) -> tuple[Tempo, ...]:
         bpm = round(float(found[tick]), 3)
         if not 1.0 <= bpm <= 1000.0:
             continue
+        if tick > MAX_TICK:
+            break
+        tick = max(0, tick)
+        if out and out[-1].tick == tick:
+            out.pop()
         if out and abs(out[-1].bpm - bpm) < 1e-9:
             continue
         out.append(Tempo(bpm, tick))

@@ -28,7 +28,7 @@ from music21 import harmony, key, meter, note, stream, tempo
 from ..errors import ChordSymbolError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Tempo, TimeSignature, Track
 from ..score.chords import pitch_class, spell
-from ._common import normalize_keys, normalize_tempos, normalize_time_signatures
+from ._common import MAX_TICK, normalize_keys, normalize_tempos, normalize_time_signatures
 
 #: music21 ``chordKind`` (the MusicXML ``<kind>`` value) -> our canonical quality.
 KIND_TO_QUALITY: dict[str, str] = {
@@ -271,7 +271,7 @@ def _chords(parts: list[stream.Stream], shift: int, end: int, meter_: Meter,
     chords: list[Chord] = []
     ordered = sorted(events.items())
     for i, (tick, sym) in enumerate(ordered):
-        if sym is NO_CHORD or sym is None:
+        if sym is NO_CHORD or sym is None or tick < 0:
             continue
         nxt = ordered[i + 1][0] if i + 1 < len(ordered) else end
         if nxt <= tick:
@@ -325,6 +325,9 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
             channel += 1
         channel = min(channel, 15)
     end = max([t.end for t in tracks] + [ticks(p.highestTime) + shift for p in parts] + [0])
+    if end > MAX_TICK:  # absurd durations in a damaged file: refuse rather than build endless bars
+        raise ValueError(f"the music lasts past tick {MAX_TICK} ({MAX_TICK // (4 * TPQ):,} bars of 4/4), "
+                         f"more than a score can hold")
     chord_list: list[Chord] = []
     if chords:
         chord_list = _chords(parts, shift, end, Meter(time_sigs), chord_mapper or chord_from_m21, chord_events)

@@ -30,7 +30,7 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
 
                 try:
                     container = ET.fromstring(zf.read("META-INF/container.xml"))
-                except ET.ParseError:  # some writers quote badly: fall back to the archive listing
+                except (ET.ParseError, LookupError, ValueError):  # badly quoted, odd encoding: use the listing
                     container = ET.fromstring("<container/>")
                 for el in container.iter():
                     if el.tag.endswith("rootfile") and el.get("full-path") in names:
@@ -94,7 +94,7 @@ def _extract_harmonies(data: bytes):
 
     try:
         root = ET.fromstring(data)
-    except ET.ParseError:
+    except (ET.ParseError, LookupError, ValueError, RecursionError):  # bad XML, unknown encoding ...: music21 reports
         return None
     if root.tag != "score-partwise":
         return None

@@ -20,6 +20,7 @@ format is refused with a message saying so.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,14 @@ def _provenance(d: dict, where: str):
     return p or None
 
 
+def _from_start(items: tuple) -> tuple:
+    """Tempo/meter/key changes with the first one applying from tick 0 (as every reader gives them)."""
+    items = tuple(sorted(items, key=lambda x: x.tick))
+    if items[0].tick != 0:
+        items = (replace(items[0], tick=0),) + items[1:]
+    return items
+
+
 def _length(doc: dict, t) -> int:
     """The notated length (lenient: a missing, non-integer or negative one is 0)."""
     value = doc.get("length", 0)
@@ -201,11 +210,11 @@ def score_from_dict(doc: Any) -> Score:
             raise _Bad(f"{w}: {exc}") from None
     kwargs: dict[str, Any] = {}
     if tempos:
-        kwargs["tempos"] = tempos
+        kwargs["tempos"] = _from_start(tempos)
     if sigs:
-        kwargs["time_signatures"] = sigs
+        kwargs["time_signatures"] = _from_start(sigs)
     if keys:
-        kwargs["key_signatures"] = keys
+        kwargs["key_signatures"] = _from_start(keys)
     if tracks:
         kwargs["tracks"] = tuple(tracks)
     try:
