@@ -8,10 +8,11 @@ functions, so tests answer them by monkeypatching.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from .. import formats
 from ..document import ScoreDocument
@@ -25,6 +26,16 @@ PROJECT_SUFFIX = ".composer"
 PROJECT_FILTER = f"Composer project (*{PROJECT_SUFFIX})"
 MIDI_FILTER = "Standard MIDI file (*.mid *.midi)"
 MUSICXML_FILTER = "MusicXML (*.musicxml *.xml *.mxl)"
+
+
+@contextmanager
+def _busy():
+    """A wait cursor while a big file is read or written (a 20-minute MusicXML piece takes seconds)."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def _read_error(path: Path, exc: Exception) -> ComposerError:
@@ -93,7 +104,8 @@ class FileController(QObject):
         if path.suffix.lower() != PROJECT_SUFFIX:
             return self._import_path(path)
         try:
-            score = formats.read(path)
+            with _busy():
+                score = formats.read(path)
         except Exception as exc:  # noqa: BLE001 - any failure to read leaves the document untouched
             dialogs.show_file_error(self.window, "Could not open the file", _read_error(path, exc))
             if not path.exists():
@@ -126,7 +138,8 @@ class FileController(QObject):
                     if chosen is None:
                         return False
                     tune = chosen.number
-            score = formats.read(path, tune=tune)
+            with _busy():
+                score = formats.read(path, tune=tune)
         except Exception as exc:  # noqa: BLE001
             dialogs.show_file_error(self.window, "Could not import the file", _read_error(path, exc))
             if not path.exists():
@@ -171,7 +184,8 @@ class FileController(QObject):
 
     def _write(self, score: Score, path: Path, action: str) -> bool:
         try:
-            formats.write(score, path)
+            with _busy():
+                formats.write(score, path)
         except Exception as exc:  # noqa: BLE001 - a failed write must not lose the document
             err = exc if isinstance(exc, ComposerError) else FileFormatError(path, f"could not be written ({exc})")
             dialogs.show_file_error(self.window, action, err)
