@@ -44,7 +44,8 @@ BOGUS_ID = 10**12
 GRIDS = [g for g in GRID_CHOICES.values() if g]
 SYMBOLS = ["C", "Am7", "G/B", "F#m7b5", "Bbmaj7", "Esus4", "C6", "D7", "Ebdim", "Abaug"]
 BAD_SYMBOLS = ["", "H7", "C#x9", "/", "m7"]
-METER_TEXTS = ["4/4", "3/4", "6/8", "5/4", "7/8", "2/2", "12/8", "0/4", "3/5", "4/", "waltz", "65/4"]
+BAD_METERS = ["0/4", "3/5", "4/", "waltz", "65/4"]
+METER_TEXTS = ["4/4", "3/4", "6/8", "5/4", "7/8", "2/2", "12/8"] + BAD_METERS
 TONICS = list(ops.TONICS) + ["H", "Fx"]
 MODE_NAMES = list(MODES) + ["bogus"]
 STATS = {"examples": 0, "steps": 0, "edits_tried": 0, "pushed": 0, "refused": 0, "no_op": 0, "accepts": 0,
@@ -124,22 +125,25 @@ class DocumentMachine(RuleBasedStateMachine):
         pool = list(items) + ([BOGUS_ID] if bogus else [])
         return data.draw(st.lists(st.sampled_from(pool), unique=True) if pool else st.just([]))
 
-    def _edit(self, text, make, *, keeps_note_ids=False):
+    def _edit(self, text, make, *, keeps_note_ids=False, refuse: bool | None = False):
         """Run ``make(score) -> (new_score, selection | None)`` and push it like the GUI does.
 
-        Returns whether one undo step was pushed. A refusal (exception from ``REFUSED``) must leave
-        the document untouched; any other exception fails the test."""
+        Returns whether one undo step was pushed. ``refuse``: the input is invalid and must be
+        refused (True), is valid and must not be (False), or either (None). A refusal (exception
+        from ``REFUSED``) must leave the document untouched; any other exception fails the test."""
         STATS["edits_tried"] += 1
         doc, before, before_fp = self.doc, self.doc.score, fingerprint(self.doc.score)
         count, index, emitted = doc.undo_stack.count(), doc.undo_stack.index(), self.emitted
         try:
             new_score, selection = make(before)
         except REFUSED as exc:
+            assert refuse is not False, f"{text}: a valid edit was refused: {exc!r}"
             assert str(exc), "a refusal needs a message for the composer"
             assert doc.score is before and fingerprint(doc.score) == before_fp
             assert (doc.undo_stack.count(), doc.undo_stack.index(), self.emitted) == (count, index, emitted)
             STATS["refused"] += 1
             return False
+        assert refuse is not True, f"{text}: an invalid edit was not refused"
         assert fingerprint(before) == before_fp, f"{text}: the edit mutated the old score"
         pushed = doc.edit(text, new_score, selection)
         if not pushed:
@@ -148,6 +152,7 @@ class DocumentMachine(RuleBasedStateMachine):
             STATS["no_op"] += 1
             return False
         STATS["pushed"] += 1
+        assert fingerprint(new_score) != before_fp, f"{text}: an edit that changed nothing was pushed"
         assert doc.score is new_score and self.emitted == emitted + 1, f"{text}: one scoreChanged per edit"
         assert doc.undo_stack.count() == index + 1 and doc.undo_stack.index() == index + 1, "one command per edit"
         assert doc.undo_stack.undoText() == text
@@ -174,13 +179,14 @@ class DocumentMachine(RuleBasedStateMachine):
         def make(s):
             note = Note(pitch, start, duration, velocity)
             return edits.add_notes(s, self.doc.current_track.id, [note]), Selection(frozenset({note.id}))
-        self._edit("Draw note", make)
+        valid = 0 <= pitch <= 127 and start >= 0 and duration > 0 and 1 <= velocity <= 127
+        self._edit("Draw note", make, refuse=not valid)
 
     @rule(data=st.data())
     def add_notes_to_some_track(self, data):
         track_id = data.draw(st.sampled_from([t.id for t in self.score.tracks] + [BOGUS_ID]))
         notes = data.draw(_notes_strategy(4))
-        self._edit("Add notes", lambda s: (edits.add_notes(s, track_id, notes), None))
+        self._edit("Add notes", lambda s: (edits.add_notes(s, track_id, notes), None), refuse=track_id == BOGUS_ID)
 
     @rule(data=st.data(), dticks=st.integers(-3000, 3000), dpitch=st.integers(-140, 140), copy=st.booleans())
     def drag_notes(self, data, dticks, dpitch, copy):
@@ -208,7 +214,7 @@ class DocumentMachine(RuleBasedStateMachine):
             return
         minimum = 0 if bad_minimum else min(grid or 1, min(n.duration for n in notes))
         self._edit("Resize notes", lambda s: (edits.resize_notes(s, ids, ddur, minimum=minimum), None),
-                   keeps_note_ids=True)
+                   keeps_note_ids=True, refuse=bad_minimum and any(n.duration + ddur <= 0 for n in notes))
 
     @rule(data=st.data(), delta=st.sampled_from([-8, 8, -200, 200]), absolute=st.integers(-5, 140))
     def velocity(self, data, delta, absolute):
@@ -219,7 +225,7 @@ class DocumentMachine(RuleBasedStateMachine):
             chosen = [n for n in self.score.all_notes() if n.id in set(ids)]
             self._edit("Change velocity",
                        lambda s: (edits.replace_notes(s, [replace(n, velocity=absolute) for n in chosen]), None),
-                       keeps_note_ids=True)
+                       keeps_note_ids=True, refuse=bool(chosen) and not 1 <= absolute <= 127)
 
     @rule(grid=st.sampled_from(GRIDS), lengths=st.booleans())
     def quantize(self, grid, lengths):
@@ -319,14 +325,15 @@ class DocumentMachine(RuleBasedStateMachine):
         def make(s):
             s, chord = edits.add_chord(s, symbol, start, duration)
             return s, Selection(frozenset(), frozenset({chord.id}))
-        self._edit(f"Add chord {symbol}", make)
+        self._edit(f"Add chord {symbol}", make, refuse=symbol in BAD_SYMBOLS or duration <= 0)
 
     @rule(data=st.data(), symbol=st.sampled_from(SYMBOLS + BAD_SYMBOLS + [None]),
           start=st.none() | st.integers(-500, 12000), duration=st.none() | st.integers(-500, 4000))
     def change_chord(self, data, symbol, start, duration):
         target = data.draw(st.sampled_from(self._ids()[1] + [BOGUS_ID]))
         self._edit("Change chord",
-                   lambda s: (edits.change_chord(s, target, symbol=symbol, start=start, duration=duration), None))
+                   lambda s: (edits.change_chord(s, target, symbol=symbol, start=start, duration=duration), None),
+                   refuse=target == BOGUS_ID or symbol in BAD_SYMBOLS)
 
     @rule(data=st.data(), dticks=st.integers(-4000, 4000))
     def move_chords(self, data, dticks):
@@ -351,24 +358,27 @@ class DocumentMachine(RuleBasedStateMachine):
         def make(s):
             new, made["track"] = ops.add_track(s, name, program)
             return new, None
-        if self._edit("Add track", make):
+        if self._edit("Add track", make, refuse=program > 127):
             self.doc.set_current_track(made["track"].id)
 
     @rule()
     def remove_current_track(self):
         track = self.doc.current_track
-        self._edit("Remove track", lambda s: (ops.remove_track(s, track.id), None))
+        self._edit("Remove track", lambda s: (ops.remove_track(s, track.id), None), refuse=len(self.score.tracks) == 1)
 
     @rule(data=st.data(), name=st.sampled_from(["Lead", "  Pad  ", "", "   ", "T0"]))
     def rename_track(self, data, name):
         track_id = data.draw(st.sampled_from([t.id for t in self.score.tracks] + [BOGUS_ID]))
-        self._edit("Rename track", lambda s: (ops.update_track(s, track_id, name=name), None))
+        self._edit("Rename track", lambda s: (ops.update_track(s, track_id, name=name), None),
+                   refuse=track_id == BOGUS_ID or not name.strip())
 
     @rule(field=st.sampled_from(["program", "channel", "muted"]), value=st.integers(-1, 128))
     def update_current_track(self, field, value):
         track = self.doc.current_track
         value = (not track.muted) if field == "muted" else value
-        self._edit(f"Set {field}", lambda s: (ops.update_track(s, track.id, **{field: value}), None))
+        limit = {"program": 127, "channel": 15, "muted": True}[field]
+        self._edit(f"Set {field}", lambda s: (ops.update_track(s, track.id, **{field: value}), None),
+                   refuse=not 0 <= value <= limit)
 
     @rule(program=st.none() | st.integers(0, 127), channel=st.none() | st.integers(0, 15))
     def chord_instrument(self, program, channel):
@@ -376,18 +386,20 @@ class DocumentMachine(RuleBasedStateMachine):
 
     @rule(bpm=st.sampled_from([0.5, 40.0, 120.0, 133.3, 999.0, 1200.0]))
     def tempo(self, bpm):
-        self._edit("Set tempo", lambda s: (ops.set_tempo(s, bpm), None))
+        self._edit("Set tempo", lambda s: (ops.set_tempo(s, bpm), None), refuse=not 1 <= bpm <= 1000)
 
     @rule(text=st.sampled_from(METER_TEXTS))
     def meter(self, text):
         def make(s):
             sig = ops.parse_time_signature(text)
             return ops.set_time_signature(s, sig.numerator, sig.denominator), None
-        self._edit("Set time signature", make)
+        self._edit("Set time signature", make, refuse=text in BAD_METERS)
 
     @rule(tonic=st.sampled_from(TONICS), mode=st.sampled_from(MODE_NAMES))
     def key(self, tonic, mode):
-        self._edit("Set key", lambda s: (ops.set_key(s, tonic, mode), None))
+        # "Fx" is let through: pitch_class() ignores characters it does not know (reported)
+        self._edit("Set key", lambda s: (ops.set_key(s, tonic, mode), None),
+                   refuse=None if tonic == "Fx" and mode in MODES else tonic == "H" or mode not in MODES)
 
     @rule(title=st.sampled_from(["", "Air", "  Air ", "Étude"]))
     def title(self, title):
@@ -431,7 +443,7 @@ class DocumentMachine(RuleBasedStateMachine):
                 raise ValueError("Nothing to accept")  # the assistant reports it; nothing is pushed
             result["r"] = got
             return got.score, Selection(frozenset(n.id for n in got.notes), frozenset(c.id for c in got.chords))
-        if not self._edit("Accept suggestion" + (" (part)" if partial else ""), make):
+        if not self._edit("Accept suggestion" + (" (part)" if partial else ""), make, refuse=None):
             return
         STATS["accepts"] += 1
         got = result["r"]
