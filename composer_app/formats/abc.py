@@ -189,17 +189,19 @@ _MAX_QUARTERS = MAX_TICK // TPQ
 _METER_RE = re.compile(r"(?:^M:|\[M:)([^\]\n%]*)", re.MULTILINE)
 
 
-def _check_lengths(path: Path, tune: _Tune, handler) -> None:
-    """Refuse a tune whose notes add up to an absurd length, or with an absurd meter (``M:10000000/4``
-    makes music21 allocate without end), before music21 builds any measures."""
-    import math
-
-    from music21 import abcFormat
-
+def _check_meters(path: Path, tune: _Tune) -> None:
+    """Refuse an absurd meter (``M:10000000/4`` makes music21 allocate without end) before music21 sees it."""
     for m in _METER_RE.finditer(tune.text):
         if any(len(n.lstrip("0")) > 3 or int(n) > 64 for n in re.findall(r"\d+", m.group(1))):
             raise FileFormatError(path, f"tune X:{tune.info.number} has a meter that cannot be read "
                                   f"(M:{m.group(1).strip()[:40]}; numbers above 64)")
+
+
+def _check_lengths(path: Path, tune: _Tune, handler) -> None:
+    """Refuse a tune whose notes add up to an absurd length, before music21 builds any measures."""
+    import math
+
+    from music21 import abcFormat
 
     total = 0.0
     for tok in handler.tokens:
@@ -222,6 +224,7 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
     from music21 import abcFormat, harmony, stream
     from music21.abcFormat import translate
 
+    _check_meters(path, tune)
     try:
         handler = abcFormat.ABCHandler()
         text = normalize_bars(tune.text, implicit_repeat_starts=expand_repeats)

@@ -271,12 +271,12 @@ def _chords(parts: list[stream.Stream], shift: int, end: int, meter_: Meter,
     chords: list[Chord] = []
     ordered = sorted(events.items())
     for i, (tick, sym) in enumerate(ordered):
-        if sym is NO_CHORD or sym is None or tick < 0:
+        if sym is NO_CHORD or sym is None or not 0 <= tick < MAX_TICK:
             continue
         nxt = ordered[i + 1][0] if i + 1 < len(ordered) else end
         if nxt <= tick:
             nxt = tick + meter_.signature_at(tick).beat_ticks
-        chords.append(Chord(sym, tick, nxt - tick))
+        chords.append(Chord(sym, tick, min(nxt, MAX_TICK) - tick))
     return chords
 
 

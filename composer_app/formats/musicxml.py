@@ -9,6 +9,7 @@ MuseScore and music21 read back as chord symbols.
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -51,10 +52,12 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
 
 
 def _num(el, default: float = 0.0) -> float:
+    """The element's number; ``default`` when missing, not a number, infinite or NaN."""
     try:
-        return float(el.text) if el is not None and el.text and el.text.strip() else default
+        value = float(el.text) if el is not None and el.text and el.text.strip() else default
     except ValueError:
         return default
+    return value if math.isfinite(value) else default
 
 
 def _pitch_name(step_el, alter_el) -> str | None:
@@ -62,6 +65,8 @@ def _pitch_name(step_el, alter_el) -> str | None:
     if step not in ("A", "B", "C", "D", "E", "F", "G"):
         return None
     alter = int(round(_num(alter_el)))
+    if not -2 <= alter <= 2:  # beyond double sharp/flat: not a spelling anyone writes
+        return None
     return step + ("#" * alter if alter > 0 else "-" * -alter)
 
 

@@ -72,14 +72,14 @@ def _open_like_the_gui(data: bytes, pick: int) -> None:
             check_read(path, "abc")
 
 
-@fuzz_settings(25, weight=0.1)
+@fuzz_settings(50, weight=0.1)
 @given(st.data())
 def test_abc_text_mutations(data):
     seed = data.draw(st.sampled_from(seed_files(".abc")))
     _open_like_the_gui(data.draw(text_mutants(seed)), data.draw(st.integers(0, 10)))
 
 
-@fuzz_settings(15, weight=0.1)
+@fuzz_settings(30, weight=0.1)
 @given(st.data())
 def test_abc_byte_mutations(data):
     seeds = seed_files(".abc")
@@ -87,7 +87,7 @@ def test_abc_byte_mutations(data):
     _open_like_the_gui(data.draw(byte_mutants(seed, seeds)), data.draw(st.integers(0, 10)))
 
 
-@fuzz_settings(25, weight=0.1)
+@fuzz_settings(50, weight=0.1)
 @given(st.data())
 def test_abc_generated_tunes(data):
     """Generated tunes (and several in one file), optionally mutated."""

@@ -15,7 +15,7 @@ PREFIXES = [b"", b"MThd", b"MThd\x00\x00\x00\x06", b"PK\x03\x04", b"<?xml versio
             b"{\"format\": \"composer-assistant-project\", \"version\": 1", b"X:1\nK:C\n", b"\xef\xbb\xbf", b"\xff\xfe"]
 
 
-@fuzz_settings(60, weight=0.3)
+@fuzz_settings(150, weight=0.3)
 @given(ext=st.sampled_from(SUPPORTED_READ), prefix=st.sampled_from(PREFIXES),
        body=st.binary(max_size=4096) | st.text(max_size=2000).map(lambda s: s.encode("utf-8")))
 def test_random_bytes_every_extension(ext, prefix, body):

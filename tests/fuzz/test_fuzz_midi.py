@@ -19,7 +19,7 @@ def _read(data: bytes, ext: str = ".mid"):
         return check_read(path, "midi")
 
 
-@fuzz_settings(80, weight=1.0)
+@fuzz_settings(150, weight=1.0)
 @given(st.data())
 def test_midi_byte_mutations_of_written_scores(data):
     """Random scores written by the app's MIDI writer, then flipped, truncated, chunks cut/copied/spliced."""
@@ -27,7 +27,7 @@ def test_midi_byte_mutations_of_written_scores(data):
     _read(data.draw(byte_mutants(seed, seed_files(".mid"))), data.draw(st.sampled_from([".mid", ".midi"])))
 
 
-@fuzz_settings(80, weight=1.0)
+@fuzz_settings(150, weight=1.0)
 @given(st.data())
 def test_midi_message_mutations(data):
     """Extreme but encodable field values: tempo 0, huge deltas, odd meters, resolution edges ..."""

@@ -21,7 +21,7 @@ def _read(data: bytes, name: str = "fuzz.composer"):
         return check_read(path, "project")
 
 
-@fuzz_settings(120, weight=1.0)
+@fuzz_settings(250, weight=1.0)
 @given(st.data())
 def test_project_structural_mutations(data):
     """Random valid scores, then wrong types, missing keys, huge/negative numbers, NaN in the JSON."""
@@ -29,7 +29,7 @@ def test_project_structural_mutations(data):
     _read(data.draw(project_mutants(score_to_dict(score))))
 
 
-@fuzz_settings(60, weight=0.5)
+@fuzz_settings(150, weight=0.5)
 @given(st.data())
 def test_project_byte_and_text_mutations(data):
     seeds = seed_files(".composer")
