@@ -152,6 +152,16 @@ def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple
     return datas, warnings
 
 
+def doc_datas(root: Path = ROOT) -> list[tuple[str, str]]:
+    """The user guide and the licence, at the top of the bundle: Help > User Guide and F1 show the
+    README, About shows the licence (``composer_app.paths.doc_file``)."""
+    docs = [root / "README.md", root / "LICENSE"]
+    for d in docs:
+        if not d.is_file():
+            raise BundleError(f"missing {d}: Help shows it, so it must be in the bundle")
+    return [(str(d), ".") for d in docs]
+
+
 def drop_qt_plugins(binaries, imports, excluded=QT_PLUGINS_EXCLUDED):
     """``(kept, dropped)``: PyInstaller's ``a.binaries`` without the excluded Qt plugins and the
     libraries that nothing else in the bundle needs any more.

@@ -280,3 +280,9 @@ def test_linux_install_script_installs_upgrades_and_removes(tmp_path):
     assert not app.exists() and not (prefix / "bin" / "composer-app-gui").exists()
     assert (prefix / "bin" / "composer-app").is_symlink()
     assert not [p for p in (prefix / "share").rglob("*") if p.is_file()]
+
+
+def test_the_user_guide_and_licence_go_into_the_bundle(tmp_path):
+    assert cb.doc_datas() == [(str(cb.ROOT / "README.md"), "."), (str(cb.ROOT / "LICENSE"), ".")]
+    with pytest.raises(cb.BundleError, match="README.md"):
+        cb.doc_datas(tmp_path)

@@ -191,6 +191,7 @@ def test_bundle_is_lean(bundle):
     if sys.platform.startswith("linux"):  # one program; the editor's name is a link to it
         assert os.readlink(bundle / "composer-app-gui") == "composer-app"
     assert (internal / "resources" / "models" / "default" / "model.safetensors").is_file()
+    assert (internal / "README.md").is_file() and (internal / "LICENSE").is_file()  # Help shows them
 
 
 def test_linux_install_script_installs_the_real_bundle(bundle, tmp_path):
