@@ -98,6 +98,18 @@ class DocumentMachine(RuleBasedStateMachine):
         doc.currentTrackChanged.connect(self._on_doc_currentTrackChanged)
         doc.modifiedChanged.connect(self._on_doc_modifiedChanged)
 
+    def teardown(self) -> None:
+        # Break the machine <-> document cycle now (slots hold the machine, the machine the
+        # document), so no QObject is left for the cycle collector to tear down in bulk.
+        doc = getattr(self, "doc", None)
+        if doc is None:
+            return
+        doc.scoreChanged.disconnect(self._on_doc_scoreChanged)
+        doc.selectionChanged.disconnect(self._on_doc_selectionChanged)
+        doc.currentTrackChanged.disconnect(self._on_doc_currentTrackChanged)
+        doc.modifiedChanged.disconnect(self._on_doc_modifiedChanged)
+        self.doc = None
+
     def _on_doc_scoreChanged(self, diff) -> None:
         # Exceptions in slots are only printed by Qt: collect, assert in the invariant.
         self.emitted += 1
