@@ -27,22 +27,21 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test  # noqa: E402
+from doc_strategies import SYMBOLS, candidates, initial_scores, notes_strategy  # noqa: E402
 from score_checks import diff_problems, fingerprint, score_problems  # noqa: E402
 
 from composer_app.document import ScoreDocument, Selection  # noqa: E402
 from composer_app.errors import ComposerError  # noqa: E402
 from composer_app.generation.accept import accept_candidate  # noqa: E402
-from composer_app.generation.types import TASKS, Candidate  # noqa: E402
+from composer_app.generation.types import TASKS  # noqa: E402
 from composer_app.gui.panels import properties_ops as ops  # noqa: E402
-from composer_app.score import (  # noqa: E402
-    MODES, Chord, ChordSymbol, KeySignature, Note, Score, Tempo, TimeSignature, Track, edits)
+from composer_app.score import MODES, Chord, Note, Score, edits  # noqa: E402
 from composer_app.score.time import GRID_CHOICES  # noqa: E402
 
 #: Refusing an invalid edit means raising one of these before ``doc.edit`` (the GUI reports them).
 REFUSED = (ValueError, KeyError, ComposerError)
 BOGUS_ID = 10**12
 GRIDS = [g for g in GRID_CHOICES.values() if g]
-SYMBOLS = ["C", "Am7", "G/B", "F#m7b5", "Bbmaj7", "Esus4", "C6", "D7", "Ebdim", "Abaug"]
 BAD_SYMBOLS = ["", "H7", "C#x9", "/", "m7"]
 BAD_METERS = ["0/4", "3/5", "4/", "waltz", "65/4"]
 METER_TEXTS = ["4/4", "3/4", "6/8", "5/4", "7/8", "2/2", "12/8"] + BAD_METERS
@@ -50,30 +49,6 @@ TONICS = list(ops.TONICS) + ["H", "Fx"]
 MODE_NAMES = list(MODES) + ["bogus"]
 STATS = {"examples": 0, "steps": 0, "edits_tried": 0, "pushed": 0, "refused": 0, "no_op": 0, "accepts": 0,
          "undos": 0, "redos": 0}
-
-
-def _notes_strategy(max_size=8):
-    return st.lists(st.builds(Note, pitch=st.integers(0, 127), start=st.integers(0, 8 * 1920),
-                              duration=st.integers(1, 2000), velocity=st.integers(1, 127)),
-                    max_size=max_size)
-
-
-@st.composite
-def initial_scores(draw):
-    tracks = [Track(name=f"T{i}", channel=i, program=draw(st.integers(0, 127)),
-                    notes=tuple(draw(_notes_strategy())), muted=draw(st.booleans()))
-              for i in range(draw(st.integers(1, 3)))]
-    chords, t = [], 0
-    for _ in range(draw(st.integers(0, 6))):
-        t += draw(st.sampled_from([0, 240, 480, 960]))
-        dur = draw(st.sampled_from([240, 480, 960, 1920, 1000]))
-        chords.append(Chord(ChordSymbol.parse(draw(st.sampled_from(SYMBOLS))), t, dur))
-        t += dur
-    sig = draw(st.sampled_from([TimeSignature(4, 4), TimeSignature(3, 4), TimeSignature(6, 8), TimeSignature(5, 4)]))
-    return Score(title=draw(st.sampled_from(["", "Air"])), tracks=tuple(tracks), chords=tuple(chords),
-                 tempos=(Tempo(draw(st.sampled_from([60.0, 120.0, 151.5])), 0),),
-                 time_signatures=(sig,), key_signatures=(KeySignature(draw(st.sampled_from(["C", "Eb", "F#"])),
-                                                                      draw(st.sampled_from(["major", "minor"]))),))
 
 
 class DocumentMachine(RuleBasedStateMachine):
@@ -197,7 +172,7 @@ class DocumentMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def add_notes_to_some_track(self, data):
         track_id = data.draw(st.sampled_from([t.id for t in self.score.tracks] + [BOGUS_ID]))
-        notes = data.draw(_notes_strategy(4))
+        notes = data.draw(notes_strategy(4))
         self._edit("Add notes", lambda s: (edits.add_notes(s, track_id, notes), None), refuse=track_id == BOGUS_ID)
 
     @rule(data=st.data(), dticks=st.integers(-3000, 3000), dpitch=st.integers(-140, 140), copy=st.booleans())
@@ -316,7 +291,7 @@ class DocumentMachine(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def record_or_step_input(self, data):
-        notes = data.draw(_notes_strategy(3))
+        notes = data.draw(notes_strategy(3))
 
         def make(s):  # sound.py: step input / record
             track = s.track_index(self.doc.current_track.id)
@@ -425,26 +400,8 @@ class DocumentMachine(RuleBasedStateMachine):
     @rule(data=st.data(), task=st.sampled_from(sorted(TASKS)), partial=st.booleans(),
           keep_bars=st.integers(1, 4))
     def accept(self, data, task, partial, keep_bars):
-        s = self.score
-        meter = s.meter
-        if task in ("harmonize", "infill"):
-            first = data.draw(st.integers(0, max(0, meter.bar_count(s.end) - 1)))
-        else:
-            first = meter.bar_count(s.end)
-        nbars = data.draw(st.integers(1, 4))
-        a, b = meter.bar(first).start, meter.bar(first + nbars).start
-        notes = [] if task in ("harmonize", "chords") else data.draw(st.lists(st.builds(
-            Note, pitch=st.integers(0, 127), start=st.integers(a, b - 1), duration=st.integers(1, 960),
-            velocity=st.integers(1, 127)), max_size=8))
-        chords, t = [], a
-        if task != "infill" or data.draw(st.booleans()):
-            while t < b and data.draw(st.booleans()):
-                dur = min(b - t, data.draw(st.sampled_from([240, 480, 960, 1920])))
-                chords.append(Chord(ChordSymbol.parse(data.draw(st.sampled_from(SYMBOLS))), t, dur))
-                t += dur
-        cand = Candidate(rank=data.draw(st.integers(1, 4)), score=-1.25, notes=tuple(notes), chords=tuple(chords),
-                         note_confidence=tuple(0.5 for _ in notes), chord_confidence=tuple(0.5 for _ in chords),
-                         region=(a, b), task=task, provenance={"model": "test", "seed": 7})
+        cand = data.draw(candidates(self.score, task))
+        notes, (a, b) = cand.notes, cand.region
         picked = self._some(data, [n.id for n in notes]) if partial else ()
         track_id = self.doc.current_track.id
         result = {}
