@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -346,6 +347,10 @@ def match_port(wanted: str, names: Sequence[str], kind: str = "output") -> int:
     raise PortNotFoundError(wanted, list(names), kind, ambiguous=len(hits) > 1)
 
 
+#: How long a closing JACK port waits for its queued messages to leave (many JACK periods).
+JACK_DRAIN_S = 0.15
+
+
 class MidiPortOutput(Output):
     """Sends to an existing port (``port`` = full name or a unique part) or, with ``virtual=True``,
     opens the app's own port that a DAW records from (not on Windows: use loopMIDI)."""
@@ -412,6 +417,10 @@ class MidiPortOutput(Output):
                         self._rt.send_message([0xB0 | ch, 120, 0])
                 except Exception:  # noqa: BLE001
                     pass
+                if self.api == "jack":
+                    # rtmidi's JACK port hands messages over in JACK's process callback; closing at
+                    # once would drop the last note-offs still queued (seen on a loaded machine).
+                    time.sleep(JACK_DRAIN_S)
                 self._rt.close_port()
                 self._rt.delete()
                 self._rt = None
