@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -49,6 +50,22 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
         raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({exc})") from None
     except Exception as exc:  # xml.etree.ParseError and friends
         raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({exc})") from None
+
+
+#: Values music21 takes at their word and then loops or allocates over (``<beats>4294967296</beats>``
+#: exhausts memory, ``<fifths>-4294967296</fifths>`` never finishes): refused before parsing.
+_SANE_LIMITS = {b"beats": 64, b"beat-type": 64, b"fifths": 20, b"staves": 64}
+_LIMITED_RE = re.compile(rb"<(beats|beat-type|fifths|staves)(?:\s[^>]*)?>([^<]*)<")
+
+
+def _check_sane_values(path: Path, data: bytes) -> None:
+    for m in _LIMITED_RE.finditer(data):
+        tag, limit = m.group(1), _SANE_LIMITS[m.group(1)]
+        for n in re.findall(rb"\d+", m.group(2)):
+            if len(n.lstrip(b"0")) > 3 or int(n) > limit:
+                value = m.group(2).decode("utf-8", "replace").strip()[:40]
+                raise FileFormatError(path, f"the MusicXML has an impossible <{tag.decode()}> value {value} "
+                                      f"(at most {limit} makes sense)")
 
 
 def _num(el, default: float = 0.0) -> float:
@@ -158,6 +175,7 @@ def read_musicxml(path: str | Path) -> Score:
         raise FileFormatError(path, "not a MusicXML file (it is not XML)")
     if b"score-partwise" not in data[:65536] and b"score-timewise" not in data[:65536]:
         raise FileFormatError(path, "not a MusicXML file (no <score-partwise> or <score-timewise> element)")
+    _check_sane_values(path, data)
     extracted = _extract_harmonies(data)
     chord_events = None
     try:
