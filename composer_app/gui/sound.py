@@ -97,6 +97,7 @@ class SoundController(QObject):
         window.roll.notePreviewed.connect(self._on_roll_notePreviewed)
         window.closed.connect(self.close)
         document.currentTrackChanged.connect(self._on_document_currentTrackChanged)
+        document.scoreReset.connect(self._on_document_currentTrackChanged)  # a new file: its first track
         self.transport.actions_by_name["metronome"].setChecked(settings.metronome)
         self.transport.actions_by_name["metronome"].toggled.connect(self._on_metronome_toggled)
         if output is not None:

@@ -179,3 +179,19 @@ def test_step_input_from_a_jack_keyboard(win, qtbot, jack_server):
             kb.close_port()
             kb.delete()
         sound.close()
+
+
+@pytest.mark.jack
+def test_midi_thru_follows_the_track_of_a_newly_opened_score(win, qtbot, jack_server):
+    window, doc, settings = win
+    settings.synth_enabled = False
+    settings.midi_api = "jack"
+    settings.midi_virtual_input = True
+    settings.midi_virtual_output = True
+    sound = install_sound(window, doc, settings)
+    try:
+        assert sound.midi_input is not None and sound.midi_input.thru_channel == 2
+        doc.load(Score(tracks=(Track(name="Cello", channel=5, program=42),)))  # File > Open of another piece
+        assert sound.midi_input.thru_channel == 5
+    finally:
+        sound.close()
