@@ -173,7 +173,8 @@ def _load(path: Path):
     except EOFError:
         raise FileFormatError(path, "the MIDI file is truncated") from None
     except Exception as exc:  # mido raises OSError, ValueError, KeyError, IndexError on corrupt data
-        raise FileFormatError(path, f"the MIDI file is damaged ({type(exc).__name__}: {exc})") from None
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise FileFormatError(path, f"the MIDI file is damaged ({type(exc).__name__}: {detail})") from None
     if mid.type == 2:
         pass  # independent sequences: read like type 1
     tpq = mid.ticks_per_beat

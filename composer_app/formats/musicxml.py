@@ -47,9 +47,9 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
     except FileFormatError:
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
-        raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({exc})") from None
+        raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({_short(exc)})") from None
     except Exception as exc:  # xml.etree.ParseError and friends
-        raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({exc})") from None
+        raise FileFormatError(path, f"not a valid compressed MusicXML (.mxl) file ({_short(exc)})") from None
 
 
 #: Values music21 takes at their word and then loops or allocates over (``<beats>4294967296</beats>``

@@ -217,10 +217,15 @@ def score_from_dict(doc: Any) -> Score:
         kwargs["key_signatures"] = _from_start(keys)
     if tracks:
         kwargs["tracks"] = tuple(tracks)
+    chord_program = _get(doc, "chord_program", int, "project", 0)
+    chord_channel = _get(doc, "chord_channel", int, "project", 1)
+    if not 0 <= chord_program <= 127:
+        raise _Bad(f"project.chord_program {chord_program} is not a General MIDI program (0-127)")
+    if not 0 <= chord_channel <= 15:
+        raise _Bad(f"project.chord_channel {chord_channel} is not a MIDI channel (0-15)")
     try:
         return Score(title=_get(doc, "title", str, "project", ""), chords=tuple(chords),
-                     chord_program=_get(doc, "chord_program", int, "project", 0),
-                     chord_channel=_get(doc, "chord_channel", int, "project", 1),
+                     chord_program=chord_program, chord_channel=chord_channel,
                      length=_length(doc, t),
                      **kwargs)
     except _Bad:
@@ -254,4 +259,6 @@ def read_project(path: str | Path) -> Score:
         msg = str(exc)
         if not msg.startswith(("not a", "it was saved", "the project")):
             msg = f"invalid project file: {msg}"
+        if len(msg) > 300:  # e.g. a number of thousands of digits quoted back
+            msg = msg[:297] + "..."
         raise FileFormatError(path, msg) from None
