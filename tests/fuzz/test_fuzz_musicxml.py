@@ -31,7 +31,7 @@ def _rezip(xml: bytes, template: bytes) -> bytes:
     return out.getvalue()
 
 
-@fuzz_settings(120, weight=0.1)
+@fuzz_settings(240, weight=0.1)
 @given(st.data())
 def test_musicxml_text_mutations(data):
     """Written by the app's writer, then numbers swapped for huge/negative values, closing tags
@@ -40,7 +40,7 @@ def test_musicxml_text_mutations(data):
     _read(data.draw(text_mutants(seed)), data.draw(st.sampled_from([".musicxml", ".xml"])))
 
 
-@fuzz_settings(80, weight=0.1)
+@fuzz_settings(160, weight=0.1)
 @given(st.data())
 def test_musicxml_byte_mutations(data):
     seeds = seed_files(".musicxml")
@@ -48,7 +48,7 @@ def test_musicxml_byte_mutations(data):
     _read(data.draw(byte_mutants(seed, seeds)), ".musicxml")
 
 
-@fuzz_settings(80, weight=0.1)
+@fuzz_settings(160, weight=0.1)
 @given(st.data())
 def test_mxl_mutations(data):
     """Compressed MusicXML: the archive's bytes mutated, or a mutated document zipped again."""
