@@ -264,7 +264,15 @@ def test_ports_command_lists_jack_ports(jack_server):
         rx.close()
 
 
-def test_play_command_to_a_port_then_ctrl_c_sends_note_offs(jack_server, score_file, dense_score):
+def test_play_command_to_a_port_then_ctrl_c_sends_note_offs(jack_server, tmp_path, dense_score):
+    from dataclasses import replace
+
+    from composer_app.formats import write
+
+    # The same notes at 30 bpm (32 s): still playing when Ctrl+C comes, however slow the machine.
+    dense_score = replace(dense_score, tempos=(Tempo(30.0),))
+    score_file = tmp_path / "slow.composer"
+    write(dense_score, score_file)
     rx = Receiver(port_name="daw-in")
     try:
         p = _cli("play", str(score_file), "--port", "daw-in", "--api", "jack")
