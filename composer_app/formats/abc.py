@@ -184,6 +184,8 @@ def _next_music(text: str, pos: int) -> int:
 #: Longest tune read, in quarter notes (the readers' tick limit); a damaged ``L:`` field such as
 #: ``L:2147483648/4`` otherwise makes music21 fill gigabytes with measures of rests.
 _MAX_QUARTERS = MAX_TICK // TPQ
+#: Longest single note or chord, in quarter notes (32 bars of 4/4).
+_MAX_NOTE_QUARTERS = 128
 
 
 _METER_RE = re.compile(r"(?:^M:|\[M:)([^\]\n%]*)", re.MULTILINE)
@@ -210,6 +212,9 @@ def _check_lengths(path: Path, tune: _Tune, handler) -> None:
             if math.isnan(ql) or math.isinf(ql) or ql > _MAX_QUARTERS:
                 total = math.inf
                 break
+            if ql > _MAX_NOTE_QUARTERS:  # music21's re-barring of such a note takes minutes (A4096 in L:1/8)
+                raise FileFormatError(path, f"tune X:{tune.info.number} has a note lasting {ql:g} quarter notes "
+                                      f"(at most {_MAX_NOTE_QUARTERS} can be read; check its length)")
             total += ql
     if total > _MAX_QUARTERS:
         raise FileFormatError(path, f"tune X:{tune.info.number} is impossibly long (its notes last more than "
