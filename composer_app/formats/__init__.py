@@ -18,7 +18,7 @@ from ._common import MAX_TICK
 
 #: Changes whenever a reader's output for the same file may change: caches of parsed scores
 #: (the music LM corpus cache) should include it in their key.
-READERS_VERSION = "3"
+READERS_VERSION = "4"
 
 PROJECT_EXTENSION = ".composer"
 SUPPORTED_READ: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
