@@ -150,6 +150,7 @@ def recover_entry(window, autosaver: Autosaver, entry: RecoveryEntry) -> bool:
         return True
     if autosaver.save_now():
         autosaver.store.discard(entry)
-    window.status_message(f"Recovered “{entry.name}” from {entry.saved_at_text}. Save it to keep it "
-                          "(Ctrl+Z shows the last saved version).", 15000)
+    undo_hint = " (Ctrl+Z shows the last saved version)" if base is not None else ""
+    window.status_message(f"Recovered “{entry.name}” from {entry.saved_at_text}. Save it to keep it"
+                          f"{undo_hint}.", 15000)
     return True
