@@ -188,15 +188,23 @@ _MAX_QUARTERS = MAX_TICK // TPQ
 _MAX_NOTE_QUARTERS = 128
 
 
-_METER_RE = re.compile(r"(?:^M:|\[M:)([^\]\n%]*)", re.MULTILINE)
+_SANE_METER_RE = re.compile(r"^\s*(C\|?|none|[\d\s+()]+/\s*\d+)?\s*$")
 
 
 def _check_meters(path: Path, tune: _Tune) -> None:
-    """Refuse an absurd meter (``M:10000000/4`` makes music21 allocate without end) before music21 sees it."""
-    for m in _METER_RE.finditer(tune.text):
-        if any(len(n.lstrip("0")) > 3 or int(n) > 64 for n in re.findall(r"\d+", m.group(1))):
-            raise FileFormatError(path, f"tune X:{tune.info.number} has a meter that cannot be read "
-                                  f"(M:{m.group(1).strip()[:40]}; numbers above 64)")
+    """Refuse an absurd meter before music21 sees it: ``M:10000000/4`` makes it allocate without end,
+    and an ``M:`` in the middle of a music line (``g,,M:8|]``), which music21 also takes as a meter,
+    can make it run for minutes."""
+    for line in tune.text.split("\n"):
+        if re.match(r"[A-Za-z+]:", line) and not line.startswith("M:"):
+            continue  # another field (title, lyrics ...): free text
+        music = re.sub(r'"[^"]*"', "", line.split("%")[0])
+        for m in re.finditer(r"M:([^\]\n]*)", music):
+            value = m.group(1)
+            if not _SANE_METER_RE.match(value) or any(len(n.lstrip("0")) > 3 or int(n) > 64
+                                                       for n in re.findall(r"\d+", value)):
+                raise FileFormatError(path, f"tune X:{tune.info.number} has a meter that cannot be read "
+                                      f"(M:{value.strip()[:40]})")
 
 
 def _check_lengths(path: Path, tune: _Tune, handler) -> None:
