@@ -86,8 +86,14 @@ def pitch_class(name: str) -> int:
         raise ValueError(f"not a note name: {name!r}")
     pc = NOTE_PC[name[0]]
     for acc in name[1:]:
-        pc += {"#": 1, "♯": 1, "b": -1, "♭": -1}.get(acc, 0)
+        step = _ACCIDENTAL_STEPS.get(acc)
+        if step is None:  # "Cz" is not C: a typo must not pass as another key
+            raise ValueError(f"not a note name: {name!r}")
+        pc += step
     return pc % 12
+
+
+_ACCIDENTAL_STEPS = {"#": 1, "♯": 1, "x": 2, "b": -1, "♭": -1}
 
 
 def spell(pc: int, prefer_flats: bool = False) -> str:

@@ -48,3 +48,15 @@ def test_transpose_and_classes():
     assert str(ChordSymbol.parse("Bb/D").transposed(2)) == "C/E"
     voicing = ChordSymbol.parse("G/B").voicing()
     assert voicing[0] % 12 == 11 and voicing[0] < min(voicing[1:])
+
+
+def test_note_names_with_unknown_characters_are_refused():
+    from composer_app.score import KeySignature
+    from composer_app.score.chords import pitch_class
+
+    assert [pitch_class(n) for n in ("C", "C#", "Db", "B♭", "Fx", "Cbb")] == [0, 1, 1, 10, 7, 10]
+    for bad in ("Cz", "C-", "H", "c", "C #", ""):
+        with pytest.raises(ValueError, match="not a note name"):
+            pitch_class(bad)
+    with pytest.raises(ValueError):
+        KeySignature("Cz")
