@@ -7,6 +7,7 @@ or for ``--wait`` seconds when not on a terminal.
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 
@@ -25,6 +26,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tune", type=int, default=None, help="which tune of a multi-tune ABC file")
 
 
+def _stop_cleanly_on_signals() -> None:
+    """Ctrl+C (SIGINT) and a polite kill (SIGTERM, e.g. from a script or a DAW's launcher) stop
+    playing with note-offs, even when the shell that started us ignored SIGINT (a background job)."""
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 def run(args) -> int:
     from ..formats import read
     from ..playback.errors import MidiPortError
@@ -32,6 +44,7 @@ def run(args) -> int:
     from ..playback.outputs import FluidSynthOutput, MidiPortOutput
     from ..playback.scheduler import Scheduler
 
+    _stop_cleanly_on_signals()
     score = read(args.input, tune=args.tune)
     events = build_events(score, metronome=args.metronome)
     if args.synth:

@@ -264,21 +264,25 @@ def test_ports_command_lists_jack_ports(jack_server):
         rx.close()
 
 
-def test_play_command_to_a_port_then_ctrl_c_sends_note_offs(jack_server, tmp_path, dense_score):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_play_command_stopped_by_a_signal_sends_note_offs(jack_server, tmp_path, dense_score, sig):
     from dataclasses import replace
 
     from composer_app.formats import write
 
-    # The same notes at 30 bpm (32 s): still playing when Ctrl+C comes, however slow the machine.
+    # The same notes at 30 bpm (32 s): still playing when the signal comes, however slow the machine.
     dense_score = replace(dense_score, tempos=(Tempo(30.0),))
     score_file = tmp_path / "slow.composer"
     write(dense_score, score_file)
     rx = Receiver(port_name="daw-in")
+    p = None
     try:
-        p = _cli("play", str(score_file), "--port", "daw-in", "--api", "jack")
+        # Started the way a background job of a script is: with SIGINT ignored (as CI may do).
+        p = _cli("play", str(score_file), "--port", "daw-in", "--api", "jack",
+                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
         assert wait_for(lambda: any(m.type == "note_on" for m in rx.messages()), timeout=60)
         time.sleep(0.8)
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
         out, err = p.communicate(timeout=30)
         assert p.returncode == 130, (out, err)
         msgs = rx.messages()
@@ -286,6 +290,8 @@ def test_play_command_to_a_port_then_ctrl_c_sends_note_offs(jack_server, tmp_pat
         played = [m for m in msgs if m.type == "note_on"]
         assert 0 < len(played) < len(build_events(dense_score).note_ons())
     finally:
+        if p is not None and p.poll() is None:
+            p.kill()
         rx.close()
 
 
