@@ -31,9 +31,6 @@ MELODY = ((60, 0, 480), (60, 480, 480), (67, 960, 480), (67, 1440, 480),
 CHORDS = (("C", 0, 1920), ("F", 1920, 960), ("C", 2880, 960))
 SEED = 1234
 
-_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-
-
 def add_arguments(p) -> None:
     p.add_argument("--model", default=None, metavar="DIR", help="model folder (default: the bundled model)")
     p.add_argument("--gui", action="store_true",
@@ -57,7 +54,9 @@ def _version(dist: str) -> str:
 
 
 def note_name(pitch: int) -> str:
-    return f"{_NAMES[pitch % 12]}{pitch // 12 - 1}"
+    from ..score.chords import spell
+
+    return f"{spell(pitch)}{pitch // 12 - 1}"
 
 
 def builtin_score():

@@ -90,6 +90,11 @@ def ask_recover(parent: QWidget | None, entries: list[RecoveryEntry]) -> tuple[s
     return dialog.choice, dialog.selected()
 
 
+def _store_of(autosaver: Autosaver) -> RecoveryStore:
+    """The recovery folder this editor's session lives in (orphans are its neighbours)."""
+    return RecoveryStore(autosaver.session.folder)
+
+
 def install_recovery(window, settings, store: RecoveryStore | None = None) -> Autosaver:
     """Start this editor's recovery session and autosave; ``window.autosaver`` is the result."""
     store = store or RecoveryStore()
@@ -97,14 +102,13 @@ def install_recovery(window, settings, store: RecoveryStore | None = None) -> Au
     autosaver = Autosaver(window.doc, session, name_of=window.files.display_name,
                           interval_s=autosave_interval(settings.autosave_seconds), parent=window)
     autosaver.failed.connect(lambda text: window.status_message(text, 15000))
-    autosaver.store = store
     window.closed.connect(autosaver.close)
     return autosaver
 
 
 def offer_recovery(window, autosaver: Autosaver) -> bool:
     """Offer the orphaned work, if any. True when a piece was recovered into the window."""
-    store: RecoveryStore = autosaver.store
+    store = _store_of(autosaver)
     entries = store.orphans()
     while entries:
         choice, entry = ask_recover(window, entries)
@@ -145,11 +149,11 @@ def recover_entry(window, autosaver: Autosaver, entry: RecoveryEntry) -> bool:
         doc.load(Score(), None)
     if not doc.edit("Recover unsaved work", score):
         # identical to the saved file: nothing was lost after all
-        autosaver.store.discard(entry)
+        _store_of(autosaver).discard(entry)
         window.status_message(f"“{entry.name}”: the saved file already holds this work.", 10000)
         return True
     if autosaver.save_now():
-        autosaver.store.discard(entry)
+        _store_of(autosaver).discard(entry)
     undo_hint = " (Ctrl+Z shows the last saved version)" if base is not None else ""
     window.status_message(f"Recovered “{entry.name}” from {entry.saved_at_text}. Save it to keep it"
                           f"{undo_hint}.", 15000)
