@@ -93,3 +93,27 @@ def tmp_file(tmp_path: Path, name: str, data: bytes) -> Path:
     p = tmp_path / name
     p.write_bytes(data)
     return p
+
+
+def model_window(qtbot, model_dir, score=None, wait_for_model: bool = True):
+    """A fully wired window that loads the model in ``model_dir`` ("" = the bundled one) on the CPU,
+    shown; with ``wait_for_model`` it returns once a model is loaded. Close it with :func:`close_window`."""
+    settings = Settings()
+    settings.model_dir = str(model_dir)
+    settings.model_device = "cpu"
+    w = create_main_window(settings, open_devices=False)
+    if score is not None:
+        w.doc.load(score)
+    w.show()
+    qtbot.waitExposed(w)
+    if wait_for_model:
+        qtbot.waitUntil(lambda: w.assistant.service.model_info is not None, timeout=60000)
+    return w
+
+
+def close_window(w) -> None:
+    """Close a window from :func:`model_window` without the unsaved-changes prompt."""
+    w.doc.undo_stack.setClean()
+    w.close()
+    w.assistant.shutdown()
+    w.deleteLater()

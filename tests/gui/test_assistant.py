@@ -9,10 +9,10 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from composer_app.app import create_main_window
 from composer_app.generation import decisions
 from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, Track
-from composer_app.settings import Settings
+
+from mw_helpers import close_window, model_window
 
 
 def sketch() -> Score:
@@ -24,19 +24,9 @@ def sketch() -> Score:
 
 @pytest.fixture
 def window(qtbot, tiny_model_dir):
-    settings = Settings()
-    settings.model_dir = str(tiny_model_dir)
-    settings.model_device = "cpu"
-    w = create_main_window(settings, open_devices=False)
-    w.doc.load(sketch())
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.assistant.service.model_info is not None, timeout=60000)
+    w = model_window(qtbot, tiny_model_dir, sketch())
     yield w
-    w.doc.undo_stack.setClean()  # no "save changes?" prompt on close
-    w.close()
-    w.assistant.shutdown()
-    w.deleteLater()
+    close_window(w)
 
 
 def tiny_name(w) -> str:

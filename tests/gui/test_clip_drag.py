@@ -15,12 +15,10 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDrag
 
 from composer_app import formats
-from composer_app.app import create_main_window
 from composer_app.paths import cache_dir
 from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, Tempo, Track
-from composer_app.settings import Settings
 
-from mw_helpers import dialogs, window  # noqa: F401 - fixtures
+from mw_helpers import close_window, dialogs, model_window, window  # noqa: F401 - fixtures
 from pianoroll_helpers import LEFT, NOMOD, make_roll, pt
 
 pytestmark = pytest.mark.gui
@@ -175,19 +173,9 @@ def test_clip_folder_keeps_the_newest_twenty(qtbot, drags):
 # ---- the assistant's candidate grip (a real, tiny model) ---------------------------------------
 @pytest.fixture
 def assistant_window(qtbot, tiny_model_dir):
-    settings = Settings()
-    settings.model_dir = str(tiny_model_dir)
-    settings.model_device = "cpu"
-    w = create_main_window(settings, open_devices=False)
-    w.doc.load(piece())
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.assistant.service.model_info is not None, timeout=60000)
+    w = model_window(qtbot, tiny_model_dir, piece())
     yield w
-    w.doc.undo_stack.setClean()
-    w.close()
-    w.assistant.shutdown()
-    w.deleteLater()
+    close_window(w)
 
 
 def test_candidate_grip_drags_the_shown_candidate(qtbot, assistant_window, drags):

@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from composer_app import formats
 from composer_app.app import create_main_window
@@ -23,7 +22,7 @@ from composer_app.paths import default_model_dir
 from composer_app.score import Note, Score, Track, edits
 from composer_app.settings import Settings
 
-from mw_helpers import dialogs, window  # noqa: F401 - fixtures
+from mw_helpers import close_window, dialogs, window  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.gui
 
@@ -111,22 +110,16 @@ def test_a_read_only_file_on_save_is_a_message_and_keeps_the_work(qtbot, window,
 
 
 def _window_with_model(qtbot, model_dir: str) -> tuple:
+    """The window and every assistant message from its start (the model loads in the background)."""
     settings = Settings()
     settings.model_dir = model_dir
     settings.model_device = "cpu"
     w = create_main_window(settings, open_devices=False)
     messages = []
-    w.assistant.messageShown.connect(messages.append)
+    w.assistant.messageShown.connect(messages.append)  # before the event loop runs: none is missed
     w.show()
     qtbot.waitExposed(w)
     return w, messages
-
-
-def _close(w):
-    w.doc.undo_stack.setClean()
-    w.close()
-    w.assistant.shutdown()
-    w.deleteLater()
 
 
 def test_a_missing_model_folder_falls_back_to_the_bundled_model(qtbot, tmp_path):
@@ -140,7 +133,7 @@ def test_a_missing_model_folder_falls_back_to_the_bundled_model(qtbot, tmp_path)
         assert w.assistant.service.model_info["path"] == str(default_model_dir())
         assert w.settings.model_dir == ""  # the next start does not complain again
     finally:
-        _close(w)
+        close_window(w)
 
 
 def test_a_corrupt_model_is_named_and_the_editor_keeps_working(qtbot, tmp_path, dialogs):
@@ -157,7 +150,7 @@ def test_a_corrupt_model_is_named_and_the_editor_keeps_working(qtbot, tmp_path, 
         w.doc.load(piece())
         assert w.doc.edit("Add note", edits.add_notes(w.doc.score, w.doc.current_track.id, [Note(84, 0, 480)]))
     finally:
-        _close(w)
+        close_window(w)
 
 
 def test_no_model_at_all_says_what_to_do_and_the_editor_works(qtbot, tmp_path, monkeypatch, dialogs):
@@ -174,4 +167,4 @@ def test_no_model_at_all_says_what_to_do_and_the_editor_works(qtbot, tmp_path, m
         w.assistant.panel.suggest_button.click()  # asking anyway is a message, not a crash
         assert "model" in w.statusBar().currentMessage().lower()
     finally:
-        _close(w)
+        close_window(w)
