@@ -37,6 +37,10 @@ def default_model_dir() -> Path:
     return resources_dir() / "models" / "default"
 
 
+def default_harmonizer_dir() -> Path:
+    return resources_dir() / "models" / "harmonizer"
+
+
 def user_data() -> Path:
     """Per-user data folder (decision logs, user soundfonts); ``COMPOSER_APP_DATA`` overrides it."""
     env = os.environ.get("COMPOSER_APP_DATA")

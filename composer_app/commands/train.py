@@ -4,6 +4,7 @@ Examples::
 
     composer-app train --data ../shared/data --music21-corpus --out resources/models/default
     composer-app train --data ~/my-tunes --from resources/models/default --out ~/models/mine --max-steps 300
+    composer-app train --kind harmonizer --data ../shared/data ../shared/pop909 --out resources/models/harmonizer
 
 Several GPUs or machines: ``accelerate launch -m composer_app train ...`` (or ``torchrun``).
 """
@@ -16,6 +17,9 @@ import json
 def add_arguments(p) -> None:
     from ..music_lm.model import SIZES
 
+    p.add_argument("--kind", choices=("lm", "harmonizer"), default="lm",
+                   help="lm: the language model that continues melody and chords (default); harmonizer: the "
+                        "bidirectional chord model that harmonizes melodies (learns from pieces with chords)")
     p.add_argument("--data", nargs="+", metavar="PATH", default=[],
                    help="files or folders of MIDI / MusicXML / ABC / project files (recursive)")
     p.add_argument("--out", required=True, metavar="DIR", help="where the model folder is written")
@@ -69,6 +73,8 @@ def parse_task_mix(spec: str | None) -> dict[str, float] | None:
 
 
 def run(args) -> int:
+    if args.kind == "harmonizer":
+        return _run_harmonizer(args)
     from ..music_lm.training import TrainOptions, train
 
     opts = TrainOptions(
@@ -81,6 +87,23 @@ def run(args) -> int:
         harmonize_answer_loss=args.harmonize_answer_loss,
     )
     info = train(opts)
+    keys = ("steps", "train_seconds", "eval_loss", "parameters")
+    print(json.dumps({"out": str(args.out), **{k: info.get(k) for k in keys}, "data": info["data"]}))
+    return 0
+
+
+def _run_harmonizer(args) -> int:
+    from ..music_lm.harmonizer.training import HarmTrainOptions, train_harmonizer
+
+    size = args.size if args.size in ("tiny", "small", "default", "large") else "default"
+    opts = HarmTrainOptions(
+        data=args.data, out=args.out, from_dir=args.from_dir, size=size, max_len=args.max_len,
+        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, max_steps=args.max_steps,
+        time_budget_min=args.time_budget, eval_steps=args.eval_steps, save_steps=args.save_steps,
+        valid_fraction=args.valid_fraction, seed=args.seed, cache=args.cache, workers=args.workers,
+        reparse=args.reparse, resume=args.resume, threads=args.threads, progress=not args.no_progress,
+    )
+    info = train_harmonizer(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")
     print(json.dumps({"out": str(args.out), **{k: info.get(k) for k in keys}, "data": info["data"]}))
     return 0

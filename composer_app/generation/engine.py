@@ -25,9 +25,11 @@ from typing import Callable
 import torch
 
 from ..errors import ComposerError
+from ..music_lm.harmonizer.runtime import harmonize
 from ..music_lm.loading import LoadedModel
 from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
-from ..score import Chord, Note, Score
+from ..music_lm.step import step
+from ..score import Note, Score
 from ..score.chords import SEVENTH_QUALITIES, TRIAD_QUALITIES
 from .types import Candidate, SuggestionRequest, SuggestionSettings
 
@@ -130,6 +132,8 @@ class SuggestionEngine:
                 and task == "harmonize":
             raise ComposerError("There is no melody in the selected bars to harmonize: "
                                 "write or select some notes first.")
+        if task == "harmonize" and self.loaded.harmonizer is not None:
+            return self._harmonize(request, start, end, on_candidate, should_stop, exclude)
         # Harmonize ignores chords already in the region (they are what we replace).
         if task == "harmonize":
             score = score.with_chords(c for c in score.chords if not (start <= c.start < end))
@@ -165,6 +169,57 @@ class SuggestionEngine:
         elapsed = time.perf_counter() - t0
         return [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
                 for i, c in enumerate(ranked)]
+
+    # ---- harmonization with the bidirectional chord model ----------------------------------
+    def _harmonize(self, request: SuggestionRequest, start: int, end: int, on_candidate, should_stop,
+                   exclude: set[str] | None) -> list[Candidate]:
+        """Ranked progressions from the harmonizer (:mod:`..music_lm.harmonizer`): rank 1 is the
+        most probable one, the others are real alternatives, each scored per beat."""
+        s = request.settings
+        h = self.loaded.harmonizer
+        seed = s.seed if s.seed is not None else int(time.time_ns() % 2**31)
+        exclude = set(exclude or ()) | set(request.exclude)
+        t0 = time.perf_counter()
+        progs = harmonize(h, request.score, start, end, candidates=s.candidates + len(exclude),
+                          temperature=s.temperature, seed=seed, vocab=s.chord_vocab)
+        provenance = {"model": f"{self.loaded.name} + harmonizer", "model_path": str(h.path), "seed": seed,
+                      "task": "harmonize", "settings": s.to_dict()}
+        out: list[Candidate] = []
+        for prog in progs:
+            if should_stop():
+                return []
+            chords = tuple(replace(c, provenance=dict(provenance)) for c in prog.chords)
+            cand = Candidate(rank=0, score=prog.score, notes=(), chords=chords, note_confidence=(),
+                             chord_confidence=tuple(prog.confidence), region=(start, end), task="harmonize",
+                             provenance=dict(provenance))
+            if cand.fingerprint() in exclude:
+                continue
+            out.append(cand)
+            if len(out) >= s.candidates:
+                break
+        elapsed = time.perf_counter() - t0
+        ranked = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
+                  for i, c in enumerate(out)]
+        if on_candidate is not None:
+            for c in ranked:
+                on_candidate(c)
+        return ranked
+
+    def _with_harmony(self, cand: Candidate, score: Score) -> Candidate:
+        """A continuation the language model left without chords gets the harmonizer's best
+        progression for its new bars (the context's chords given), so "Continue melody and chords"
+        always brings chords that fit the new melody."""
+        h = self.loaded.harmonizer
+        if h is None or cand.chords or not cand.notes:
+            return cand
+        start, end = cand.region
+        extended = score.with_notes(list(score.melody.notes) + [n for n in cand.notes])
+        progs = harmonize(h, extended, start, end, candidates=1, vocab=cand.provenance.get("settings", {})
+                          .get("chord_vocab", "all"))
+        if not progs:
+            return cand
+        chords = tuple(replace(c, provenance=dict(cand.provenance)) for c in progs[0].chords)
+        return replace(cand, chords=chords, chord_confidence=tuple(progs[0].confidence))
 
     # ---- internals ------------------------------------------------------------------------
     @staticmethod
@@ -213,12 +268,11 @@ class SuggestionEngine:
         past = None
         inp = ids
         with torch.inference_mode():
-            for step in range(max_new):
+            for _ in range(max_new):
                 if should_stop():
                     return []
-                out = self.model(input_ids=inp, past_key_values=past, use_cache=True)
-                past = out.past_key_values
-                logits = out.logits[:, -1, :].float().cpu()
+                logits, past = step(self.model, inp, past)
+                logits = logits[:, -1, :].float().cpu()
                 logp_raw = torch.log_softmax(logits, dim=-1)
                 if fit is not None:  # harmonize: the notes under the chord shape its root and quality
                     logits = logp_raw.clone()
@@ -241,7 +295,8 @@ class SuggestionEngine:
                     t = int(choice[b])
                     self._advance(st, t, float(logp_rank[b, t]), n_bars)
                     if st.done:  # finished: show it now, before the others
-                        yield self._candidate(st, score, task, start, end, provenance)
+                        cand = self._candidate(st, score, task, start, end, provenance)
+                        yield self._with_harmony(cand, score) if task == "continue" else cand
                 if on_progress is not None:
                     on_progress(max(st.bars for st in states), n_bars)
                 if all(st.done for st in states):

@@ -23,8 +23,10 @@ from pathlib import Path
 
 from ..errors import DataError, FileFormatError
 from ..score import Score
+from .pop909 import is_song_folder, read_song
 
 EXTENSIONS = (".abc", ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".composer")
+POP909_GROUP = "pop909"
 MUSIC21_FOLK = {"oneills1850": True, "ryansMammoth": False, "airdsAirs": True}  # name -> read chords
 CACHE_VERSION = 1
 
@@ -45,7 +47,7 @@ class SourceFile:
 
 def _group_of(path: Path) -> str:
     s = str(path).lower()
-    for name in ("nottingham", "openewld", "oneills1850", "ryansmammoth", "airdsairs"):
+    for name in ("nottingham", "openewld", "oneills1850", "ryansmammoth", "airdsairs", "pop909"):
         if name in s:
             return name
     return "user"
@@ -64,9 +66,14 @@ def collect_files(paths, music21_corpus: bool = False) -> list[SourceFile]:
                 raise DataError(f"{p}: not a music file (expected one of {', '.join(EXTENSIONS)})")
             out.append(SourceFile(p, True, _group_of(p)))
             continue
-        found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS)
-        if not found:
+        # POP909 song folders (NNN/NNN.mid + chord and beat annotations) are read whole: their MIDI
+        # files alone carry no chords.
+        songs = sorted(d for d in ([p] + [d for d in p.rglob("*") if d.is_dir()]) if is_song_folder(d))
+        found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS
+                       and not is_song_folder(f.parent))
+        if not found and not songs:
             raise DataError(f"{p}: the folder holds no MIDI, MusicXML, ABC or project files")
+        out += [SourceFile(d, True, POP909_GROUP) for d in songs]
         out += [SourceFile(f, True, _group_of(f)) for f in found]
     if music21_corpus:
         from music21 import corpus
@@ -85,7 +92,7 @@ def _readers_fingerprint() -> str:
 
 
 def _cache_file(cache: Path, src: SourceFile, fingerprint: str) -> Path:
-    st = src.path.stat()
+    st = (src.path / "chord_midi.txt").stat() if src.path.is_dir() else src.path.stat()
     key = f"{src.path.resolve()}|{st.st_size}|{int(st.st_mtime)}|{src.chords}|{fingerprint}"
     return cache / f"{hashlib.sha1(key.encode()).hexdigest()[:20]}.pkl"
 
@@ -95,6 +102,13 @@ def parse_file(src: SourceFile) -> tuple[list[Piece], list[str]]:
     from .. import formats
 
     pieces, errors = [], []
+    if src.path.is_dir():
+        try:
+            score = read_song(src.path)
+            pieces.append(Piece(score.title, str(src.path), score))
+        except FileFormatError as exc:
+            errors.append(str(exc))
+        return pieces, errors
     if src.path.suffix.lower() == ".abc":
         from ..formats.abc import iter_abc_tunes
 
@@ -177,6 +191,9 @@ _WORDS = re.compile(r"\b(the|a|an|setting|version|variation|var|no|second|third|
 
 def title_key(title: str) -> str:
     """Normalised title used to keep every setting of a tune on one side of the split."""
+    m = re.fullmatch(r"POP909 (\d+)", title)
+    if m:  # POP909 songs are known by number only
+        return f"pop909-{m.group(1)}"
     t = _PAREN.sub(" ", title.lower())
     t = t.split(",")[0] if t.count(",") == 1 and len(t.split(",")[1].split()) <= 2 else t
     t = _WORDS.sub(" ", t)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
-from ..paths import default_model_dir
+from ..paths import default_harmonizer_dir, default_model_dir
 from .tokenizer import MusicTokenizer
 from .vocab import VOCAB_FILE, Vocabulary
 
@@ -31,10 +31,17 @@ class LoadedModel:
     name: str  # directory name, or the model card's name
     path: Path
     dtype: str = "float32"
+    #: The bidirectional chord model that harmonizes melodies (``None``: not available, see
+    #: ``harmonizer_problem``; harmonizing then falls back to the language model).
+    harmonizer: object | None = None
+    harmonizer_problem: str | None = None
+    #: Longest sequence the model was trained on (``training_info.json``); prompts never exceed it.
+    trained_len: int | None = None
 
     @property
     def max_len(self) -> int:
-        return int(getattr(self.model.config, "max_position_embeddings", 1024))
+        positions = int(getattr(self.model.config, "max_position_embeddings", 1024))
+        return min(positions, self.trained_len) if self.trained_len else positions
 
 
 def check_model_dir(path: str | Path) -> Vocabulary:
@@ -109,4 +116,35 @@ def load_model(path: str | Path | None = None, device: str = "auto", threads: in
             if line.startswith("# "):
                 name = line[2:].strip()
                 break
-    return LoadedModel(model, MusicTokenizer(vocab), dev, name, p, str(dtype).replace("torch.", ""))
+    loaded = LoadedModel(model, MusicTokenizer(vocab), dev, name, p, str(dtype).replace("torch.", ""),
+                         trained_len=_trained_len(p))
+    loaded.harmonizer, loaded.harmonizer_problem = _load_harmonizer(p, dev)
+    return loaded
+
+
+def _trained_len(p: Path) -> int | None:
+    """``max_len`` of the training run that made the folder (``training_info.json``), if recorded."""
+    info = p / "training_info.json"
+    try:
+        if info.is_file() and info.stat().st_size < (1 << 22):
+            value = json.loads(info.read_text(encoding="utf-8")).get("options", {}).get("max_len")
+            return int(value) if isinstance(value, int) and value > 0 else None
+    except (OSError, ValueError, AttributeError):
+        return None
+    return None
+
+
+def harmonizer_dir_for(model_dir: Path) -> Path:
+    """A model folder's own ``harmonizer/`` if it has one, else the bundled harmonizer."""
+    own = Path(model_dir) / "harmonizer"
+    return own if own.is_dir() else default_harmonizer_dir()
+
+
+def _load_harmonizer(model_dir: Path, device: str):
+    from .harmonizer.runtime import load_harmonizer
+
+    path = harmonizer_dir_for(model_dir)
+    try:
+        return load_harmonizer(path, device), None
+    except ModelError as exc:
+        return None, str(exc)

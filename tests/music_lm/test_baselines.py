@@ -7,9 +7,10 @@ import random
 import numpy as np
 
 from composer_app.music_lm.baselines import NGramModel, TemplateHarmonizer, diatonic_triads
-from composer_app.music_lm.evaluation import ChordPartGrammar, beat_accuracy, windows
+from composer_app.generation.evaluation import compare
+from composer_app.music_lm.evaluation import windows
 from composer_app.music_lm.tokenizer import MusicTokenizer
-from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, TimeSignature, Track
+from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, Track
 
 Q = 480
 
@@ -38,24 +39,12 @@ def test_template_harmonizer_fits_triads_per_half_bar():
     assert [(str(c.symbol), c.start, c.duration) for c in chords] == [("C", 0, 4 * Q), ("F", 4 * Q, 4 * Q), ("G", 8 * Q, 4 * Q)]
     truth = score.with_chords([Chord(ChordSymbol("C"), 0, 4 * Q), Chord(ChordSymbol("F"), 4 * Q, 4 * Q),
                                Chord(ChordSymbol("E", "m"), 8 * Q, 4 * Q)])
-    assert beat_accuracy(truth, chords, 0, 12 * Q) == (12, 8, 8)
-
-
-def test_chord_grammar_only_allows_well_formed_chord_parts():
-    tok = MusicTokenizer()
-    g = ChordPartGrammar(tok, [3 * Q, 3 * Q])
-    rng = random.Random(1)
-    out = []
-    for _ in range(g.max_steps):
-        allowed = g.allowed()
-        t = rng.choice(allowed)
-        out.append(t)
-        if g.feed(t):
-            break
-    assert out[0] == tok.bar_id and out[-1] == tok.eos_id and out.count(tok.bar_id) == 2
-    score = Score(time_signatures=(TimeSignature(3, 4),))
-    notes, chords = tok.decode_continuation(out, score, 0, 6 * Q)
-    assert notes == [] and all(0 <= c.start < 6 * Q and c.end <= 6 * Q for c in chords)
+    t = compare(truth, chords, 0, 12 * Q)
+    assert (t.beats, t.root, t.cls) == (12, 8, 8)
+    assert t.tenth_beats == [2, 1, 1, 1, 1, 2, 1, 1, 1, 1] and t.tenth_root[-4:] == [0, 0, 0, 0]
+    # Melody on chord tones: C E G E | F A C A all in; G B D B all in G, not in Em except B and G
+    assert t.tone_in / t.tone_all == 1.0
+    assert t.coverage == [3] and t.changes_per_bar == [2 / 3]
 
 
 def test_windows_score_every_bar_once():

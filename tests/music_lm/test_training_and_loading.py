@@ -178,26 +178,36 @@ def test_bundled_model_loads_offline():
     assert lm.model.config.vocab_size == len(lm.tokenizer)
 
 
-def test_evaluate_command_reports_model_and_both_baselines(data_dir, tmp_path, capsys):
-    """The evaluate command end to end on a tiny trained model (numbers are not judged here)."""
+def _train_harmonizer(data_dir, out, **kw):
+    from composer_app.music_lm.harmonizer.training import HarmTrainOptions, train_harmonizer
+
+    opts = HarmTrainOptions(data=[str(data_dir)], out=str(out), size="tiny", max_len=128, batch_size=4, max_steps=4,
+                            warmup_steps=1, eval_steps=2, save_steps=2, valid_fraction=0.0, progress=False, **kw)
+    return train_harmonizer(opts)
+
+
+def test_evaluate_command_reports_the_tasks_and_the_baselines(data_dir, tmp_path, capsys):
+    """The evaluate command end to end on a tiny trained model and harmonizer (numbers are not judged here)."""
     from composer_app.cli import main
 
     out = tmp_path / "model"
     _train(data_dir, out)
+    _train_harmonizer(data_dir, out / "harmonizer")
     (data_dir / "more.abc").write_text(TUNES.replace("T:Test", "T:Other"))  # other titles: some held out
     capsys.readouterr()  # the Trainer's own log lines
     code = main(["evaluate", "--data", str(data_dir), "--model", str(out), "--json", "--valid-fraction", "0.5",
                  "--ngram-order", "3"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["held_out_pieces"] >= 1
+    assert report["harmonizer"] == str(out / "harmonizer")
     for name in ("model", "ngram"):
-        r = report["results"][name]
-        assert r["nll_per_note"] > 0 and 0 <= r["next_chord_acc"] <= 1 and r["harm_beats"] > 0
-    assert 0 <= report["results"]["template"]["harm_root_acc"] <= 1
-    assert set(report["model_ahead"]) == {"nll_per_note", "nll_per_chord", "next_chord_acc", "harm_root_acc",
-                                          "harm_class_acc", "joint_root_acc", "joint_class_acc",
-                                          "fused_root_acc", "fused_class_acc"}
-    assert report["results"]["model"]["joint_beats"] == report["results"]["model"]["harm_beats"]
-    # The fused harmonizer (what the app uses) is scored on the same regions and beats.
-    assert report["results"]["model"]["fused_beats"] == report["results"]["model"]["harm_beats"]
-    assert 0 <= report["results"]["model"]["fused_root_acc"] <= 1
+        r = report["lm"][name]
+        assert r["nll_per_note"] > 0 and 0 <= r["next_chord_acc"] <= 1
+    whole = report["harmonize"]["piece/all"]
+    assert set(whole) == {"rank1", "best_of_k", "mean_of_k", "rule", "human", "ngram"}
+    assert whole["rank1"]["beats"] == whole["rule"]["beats"] == whole["human"]["beats"] > 0
+    assert whole["human"]["root_acc"] == 1.0 and whole["human"]["class_acc"] == 1.0
+    assert whole["best_of_k"]["root_acc"] >= whole["rank1"]["root_acc"]
+    assert len(whole["rank1"]["root_acc_by_tenth"]) == 10
+    assert 0 <= whole["rank1"]["chord_tone_ratio"] <= 1
+    assert any(k.startswith("region4/") for k in report["harmonize"])

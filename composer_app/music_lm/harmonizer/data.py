@@ -1,0 +1,173 @@
+"""Harmonizer training data: pieces as beats, random windows, chord-reveal patterns, transposition.
+
+A training example is a window of whole bars of one piece (up to ``max_len`` tokens), transposed
+by a random -5..+6 semitones (training split only), in which some beats' chords are *given* and
+the rest are to be predicted, in the proportions the app asks for them:
+
+* ``none`` (45 %): no chord given: harmonize a melody from scratch (Ctrl+H on a bare melody);
+* ``prefix`` (25 %): the chords before a random bar are given: continue with chords, or harmonize
+  bars after ones that already have chords;
+* ``infill`` (10 %): given before and after a region of 1-8 bars (harmonize selected bars);
+* ``scatter`` (20 %): each bar given with probability 1/2.
+
+The loss is on the beats to predict that have a chord in the source. Torch is imported here only
+for the ``Dataset`` base class and the collator.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import torch
+
+from ...score import Score
+from .encoding import Beat, HarmVocab, beat_labels, beat_notes, beats_of, encode
+from .labels import IGNORE, transpose_label
+
+REVEAL_MIX = {"none": 0.45, "prefix": 0.25, "infill": 0.10, "scatter": 0.20}
+
+
+@dataclass
+class HarmPiece:
+    title: str
+    group: str
+    beats: list[Beat]
+    notes: list[list[tuple[int, str, int]]]
+    labels: list[int]
+
+    @property
+    def labelled(self) -> int:
+        return sum(1 for lab in self.labels if lab != IGNORE)
+
+
+def harm_piece(score: Score, title: str = "", group: str = "") -> HarmPiece | None:
+    """The piece as beats, or ``None`` when it has no melody or fewer than 8 beats with chords."""
+    if not score.tracks or not score.melody.notes or not score.chords:
+        return None
+    beats = beats_of(score)
+    p = HarmPiece(title, group, beats, beat_notes(score, beats), beat_labels(score, beats))
+    return p if p.labelled >= 8 else None
+
+
+def _bar_starts(piece: HarmPiece, a: int, b: int) -> list[int]:
+    return [j for j in range(a, b) if piece.beats[j].index == 0 or j == a]
+
+
+def reveal(piece: HarmPiece, a: int, b: int, pattern: str, rng: random.Random) -> list[bool]:
+    """Which beats of ``[a, b)`` get their chord as input."""
+    n = b - a
+    bars = _bar_starts(piece, a, b) + [b]
+    given = [False] * n
+    if pattern == "prefix" and len(bars) > 2:
+        cut = bars[rng.randrange(1, len(bars) - 1)]
+        given[:cut - a] = [True] * (cut - a)
+    elif pattern == "infill" and len(bars) > 3:
+        i = rng.randrange(1, len(bars) - 2)
+        k = rng.randint(1, min(8, len(bars) - 1 - i))
+        lo, hi = bars[i] - a, bars[min(i + k, len(bars) - 1)] - a
+        given = [not (lo <= j < hi) for j in range(n)]
+    elif pattern == "scatter":
+        for s, e in zip(bars, bars[1:]):
+            if rng.random() < 0.5:
+                given[s - a:e - a] = [True] * (e - s)
+    return given
+
+
+def example(vocab: HarmVocab, piece: HarmPiece, a: int, b: int, given: list[bool], k: int = 0) -> dict:
+    """Token ids and per-token labels of beats ``[a, b)``, transposed by ``k`` semitones."""
+    beats = piece.beats[a:b]
+    notes = piece.notes[a:b]
+    labels = piece.labels[a:b]
+    if k:
+        beats = [Beat(x.tick, x.length, x.bar, x.index, x.of, x.compound, (x.key_pc + k) % 12, x.key_minor)
+                 for x in beats]
+        notes = [[((pc + k) % 12, how, w) for pc, how, w in beat] for beat in notes]
+        labels = [lab if lab == IGNORE else transpose_label(lab, k) for lab in labels]
+    known = [lab if g and lab != IGNORE else None for lab, g in zip(labels, given)]
+    enc = encode(vocab, beats, notes, known, at_start=a == 0, at_end=b == len(piece.beats))
+    tok_labels = [IGNORE] * len(enc.ids)
+    for j, slot in enumerate(enc.slots):
+        if not given[j]:
+            tok_labels[slot] = labels[j]
+    return {"input_ids": enc.ids, "labels": tok_labels}
+
+
+def random_window(piece: HarmPiece, rng: random.Random, max_len: int) -> tuple[int, int]:
+    """A window of whole bars that fits ``max_len`` tokens (the whole piece when it fits)."""
+    from .encoding import beat_token_counts
+
+    counts = beat_token_counts(piece.beats, piece.notes)
+    starts = _bar_starts(piece, 0, len(piece.beats))
+    a = 0 if rng.random() < 0.3 else rng.choice(starts)
+    total, b = 0, a
+    while b < len(counts) and total + counts[b] <= max_len - 3:
+        total += counts[b]
+        b += 1
+    if b < len(counts):  # end on a bar line
+        cut = max((s for s in starts if a < s <= b), default=b)
+        b = cut
+    return a, max(b, a + 1)
+
+
+class TrainingWindows(torch.utils.data.Dataset):
+    """Random examples; ``len`` is the number drawn per epoch."""
+
+    def __init__(self, vocab: HarmVocab, pieces: list[HarmPiece], max_len: int = 512, per_epoch: int | None = None,
+                 seed: int = 0, transpose: bool = True, reveal_mix: dict[str, float] = REVEAL_MIX):
+        if not pieces:
+            raise ValueError("no training pieces with chords")
+        self.vocab, self.pieces, self.max_len, self.transpose = vocab, pieces, max_len, transpose
+        self.n = per_epoch or len(pieces)
+        self.rng = random.Random(seed)
+        self.weights = [len(p.beats) for p in pieces]
+        self.patterns, self.pattern_weights = zip(*reveal_mix.items())
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int) -> dict:
+        rng = self.rng
+        piece = rng.choices(self.pieces, self.weights)[0]
+        a, b = random_window(piece, rng, self.max_len)
+        given = reveal(piece, a, b, rng.choices(self.patterns, self.pattern_weights)[0], rng)
+        k = rng.randint(-5, 6) if self.transpose else 0
+        return example(self.vocab, piece, a, b, given, k)
+
+
+class FixedWindows(torch.utils.data.Dataset):
+    """A seeded, fixed draw (validation): the same examples at every evaluation."""
+
+    def __init__(self, vocab: HarmVocab, pieces: list[HarmPiece], max_len: int = 512, per_piece: int = 2,
+                 seed: int = 1234, limit: int = 256):
+        rng = random.Random(seed)
+        items = []
+        for p in pieces:
+            for _ in range(per_piece):
+                a, b = random_window(p, rng, max_len)
+                pattern = rng.choices(list(REVEAL_MIX), list(REVEAL_MIX.values()))[0]
+                items.append(example(vocab, p, a, b, reveal(p, a, b, pattern, rng)))
+        self.items = rng.sample(items, limit) if len(items) > limit else items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> dict:
+        return self.items[index]
+
+
+class HarmCollator:
+    def __init__(self, pad_id: int):
+        self.pad_id = pad_id
+
+    def __call__(self, batch: list[dict]) -> dict:
+        n = max(len(b["input_ids"]) for b in batch)
+        ids = torch.full((len(batch), n), self.pad_id, dtype=torch.long)
+        labels = torch.full((len(batch), n), IGNORE, dtype=torch.long)
+        mask = torch.zeros((len(batch), n), dtype=torch.long)
+        for r, b in enumerate(batch):
+            x = b["input_ids"]
+            ids[r, :len(x)] = torch.tensor(x, dtype=torch.long)
+            labels[r, :len(x)] = torch.tensor(b["labels"], dtype=torch.long)
+            mask[r, :len(x)] = 1
+        return {"input_ids": ids, "attention_mask": mask, "labels": labels}

@@ -1,0 +1,234 @@
+"""Score -> harmonizer tokens: one slot per felt beat, the melody heard in it, the chord if known.
+
+A sequence is ``<start>|<cont>``, then bar by bar: ``Key_<pc>_<maj|min>`` at the first bar and
+wherever the key changes, and per beat ``Beat_<i>_<n>[c]`` (beat ``i`` of ``n``, ``c`` for compound
+meters), one chord-input token (``Chord_<label>`` when the chord of that beat is given,
+``Chord_?`` when it is to be predicted), then one token per melody note sounding in the beat,
+``N_<pc>_<how>_<w>``: its pitch class, how it enters the beat (``on`` the beat, ``in`` it, or
+``held`` from before) and the share of the beat it fills (``w`` 1: up to a quarter, 2: up to a
+half, 3: less than all, 4: all of it). ``<end>`` closes a sequence that reaches the end of the
+piece. The classifier reads each beat's chord at its chord-input token.
+
+Pitch classes, keys and chord labels are absolute, so transposing a piece is a permutation of
+token ids (:meth:`HarmVocab.transposition`) and of labels. Pure Python.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ...score import Score
+from .labels import IGNORE, N_LABELS, label_of, transpose_label
+
+VOCAB_FILE = "harmonizer_vocab.json"
+VOCAB_VERSION = 1
+MAX_BEATS_PER_BAR = 8
+HOW = ("on", "in", "held")
+MINOR_MODES = {"minor", "dorian", "phrygian", "locrian", "harmonic minor"}
+
+
+def _weight_bucket(share: float) -> int:
+    if share >= 0.999:
+        return 4
+    if share > 0.5:
+        return 3
+    if share > 0.25:
+        return 2
+    return 1
+
+
+class HarmVocab:
+    """Token strings <-> ids (saved as ``harmonizer_vocab.json`` in the model folder)."""
+
+    SPECIALS = ("<pad>", "<start>", "<cont>", "<end>", "Chord_?")
+
+    def __init__(self, tokens: list[str] | None = None):
+        if tokens is None:
+            tokens = list(self.SPECIALS)
+            tokens += [f"Key_{pc}_{m}" for pc in range(12) for m in ("maj", "min")]
+            for c in ("", "c"):
+                tokens += [f"Beat_{i}_{n}{c}" for n in range(1, MAX_BEATS_PER_BAR + 1) for i in range(n)]
+            tokens += [f"N_{pc}_{how}_{w}" for pc in range(12) for how in HOW for w in range(1, 5)]
+            tokens += [f"Chord_{lab}" for lab in range(N_LABELS)]
+        self.tokens = tokens
+        self.ids = {t: i for i, t in enumerate(tokens)}
+        self.pad_id, self.start_id, self.cont_id, self.end_id, self.unknown_chord_id = (
+            self.ids[t] for t in self.SPECIALS)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def key_id(self, pc: int, minor: bool) -> int:
+        return self.ids[f"Key_{pc % 12}_{'min' if minor else 'maj'}"]
+
+    def beat_id(self, i: int, n: int, compound: bool) -> int:
+        n = min(n, MAX_BEATS_PER_BAR)
+        return self.ids[f"Beat_{min(i, n - 1)}_{n}{'c' if compound else ''}"]
+
+    def note_id(self, pc: int, how: str, w: int) -> int:
+        return self.ids[f"N_{pc % 12}_{how}_{w}"]
+
+    def chord_id(self, label: int) -> int:
+        return self.ids[f"Chord_{label}"]
+
+    def transposition(self, k: int) -> np.ndarray:
+        """``table[id]``: the id ``k`` semitones up (keys, pitch classes and chord labels move)."""
+        table = np.arange(len(self), dtype=np.int64)
+        for t, i in self.ids.items():
+            parts = t.split("_")
+            if parts[0] == "Key":
+                table[i] = self.key_id(int(parts[1]) + k, parts[2] == "min")
+            elif parts[0] == "N":
+                table[i] = self.note_id(int(parts[1]) + k, parts[2], int(parts[3]))
+            elif parts[0] == "Chord" and parts[1] != "?":
+                table[i] = self.chord_id(transpose_label(int(parts[1]), k))
+        return table
+
+    def save(self, folder: str | Path) -> None:
+        data = {"version": VOCAB_VERSION, "tokens": self.tokens}
+        (Path(folder) / VOCAB_FILE).write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "HarmVocab":
+        """The vocabulary of a model folder; ``ValueError`` when it is not this program's."""
+        path = Path(folder) / VOCAB_FILE
+        if path.stat().st_size > 1 << 20:
+            raise ValueError(f"{VOCAB_FILE} is implausibly large")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        mine = cls()
+        if not isinstance(data, dict) or data.get("version") != VOCAB_VERSION or data.get("tokens") != mine.tokens:
+            raise ValueError(f"{VOCAB_FILE} does not match this version of the program's harmonizer vocabulary")
+        return mine
+
+
+@dataclass
+class Beat:
+    tick: int
+    length: int
+    bar: int  # bar index in the score
+    index: int  # beat number in the bar
+    of: int  # beats in the bar
+    compound: bool
+    key_pc: int
+    key_minor: bool
+
+
+@dataclass
+class Encoded:
+    """Token ids of some consecutive beats and where each beat's chord is read."""
+
+    ids: list[int]
+    slots: list[int]  # token index of each beat's chord-input token
+    labels: list[int] = field(default_factory=list)  # per beat (IGNORE: no chord)
+
+
+def beats_of(score: Score, start: int = 0, end: int | None = None) -> list[Beat]:
+    """The felt beats of ``score`` from the bar holding ``start`` to ``end`` (default: the last bar)."""
+    meter = score.meter
+    end = score.end_of_last_bar if end is None else end
+    out: list[Beat] = []
+    if end <= start:
+        return out
+    bar = meter.bar_at(start)
+    keys = sorted(score.key_signatures, key=lambda k: k.tick)
+    kpos = 0
+    while bar.start < end:
+        ticks = meter.beats_of_bar(bar)
+        while kpos + 1 < len(keys) and keys[kpos + 1].tick <= bar.start:
+            kpos += 1
+        key = keys[kpos] if keys else None
+        for i, t in enumerate(ticks):
+            nxt = ticks[i + 1] if i + 1 < len(ticks) else bar.end
+            out.append(Beat(t, nxt - t, bar.index, i, len(ticks), bar.meter.is_compound,
+                            key.tonic_pc if key else 0, (key.mode in MINOR_MODES) if key else False))
+        bar = meter.bar(bar.index + 1)
+    return out
+
+
+def beat_notes(score: Score, beats: list[Beat]) -> list[list[tuple[int, str, int]]]:
+    """Per beat, ``(pitch class, how, weight bucket)`` of every melody note sounding in it."""
+    notes = sorted(score.melody.notes, key=lambda n: (n.start, n.pitch)) if score.tracks else []
+    out: list[list[tuple[int, str, int]]] = [[] for _ in beats]
+    if not beats:
+        return out
+    starts = np.array([b.tick for b in beats])
+    for n in notes:
+        first = max(0, int(np.searchsorted(starts, n.start, side="right")) - 1)
+        j = first
+        while j < len(beats) and beats[j].tick < n.end:
+            b = beats[j]
+            overlap = min(n.end, b.tick + b.length) - max(n.start, b.tick)
+            if overlap > 0:
+                how = "on" if n.start == b.tick else ("in" if n.start > b.tick else "held")
+                out[j].append((n.pitch % 12, how, _weight_bucket(overlap / b.length)))
+            j += 1
+    return out
+
+
+def beat_labels(score: Score, beats: list[Beat]) -> list[int]:
+    """The chord class sounding at each beat (``IGNORE`` where there is none)."""
+    chords = sorted(score.chords, key=lambda c: c.start)
+    out, j = [], 0
+    for b in beats:
+        while j < len(chords) and chords[j].end <= b.tick:
+            j += 1
+        c = chords[j] if j < len(chords) and chords[j].start <= b.tick else None
+        out.append(label_of(c.symbol) if c is not None else IGNORE)
+    return out
+
+
+def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str, int]]], known: list[int | None],
+           *, at_start: bool, at_end: bool) -> Encoded:
+    """Tokens for ``beats`` (with their ``notes``); ``known[j]`` is a given chord label or ``None``."""
+    ids = [vocab.start_id if at_start else vocab.cont_id]
+    slots = []
+    last_key = None
+    for j, b in enumerate(beats):
+        if b.index == 0 or j == 0:
+            key = (b.key_pc, b.key_minor)
+            if key != last_key:
+                ids.append(vocab.key_id(*key))
+                last_key = key
+        ids.append(vocab.beat_id(b.index, b.of, b.compound))
+        slots.append(len(ids))
+        ids.append(vocab.unknown_chord_id if known[j] is None else vocab.chord_id(known[j]))
+        ids.extend(vocab.note_id(pc, how, w) for pc, how, w in notes[j])
+    if at_end:
+        ids.append(vocab.end_id)
+    return Encoded(ids, slots)
+
+
+def beat_token_counts(beats: list[Beat], notes) -> list[int]:
+    """Tokens each beat takes (beat, chord and notes; a key token at bar starts counted generously)."""
+    return [2 + len(notes[j]) + (1 if b.index == 0 else 0) for j, b in enumerate(beats)]
+
+
+def windows(beats: list[Beat], notes, max_len: int, overlap: float = 0.5) -> list[tuple[int, int]]:
+    """Beat ranges ``[a, b)`` that start on bar lines and fit ``max_len`` tokens, overlapping by about
+    ``overlap`` of a window, together covering every beat."""
+    counts = beat_token_counts(beats, notes)
+    n = len(beats)
+    bar_starts = [j for j, b in enumerate(beats) if b.index == 0 or j == 0]
+    out: list[tuple[int, int]] = []
+    a = 0
+    budget = max_len - 3
+    while a < n:
+        total, b = 0, a
+        while b < n and total + counts[b] <= budget:
+            total += counts[b]
+            b += 1
+        b = max(b, a + 1)
+        if b < n:  # end the window on a bar line when one is inside it
+            cut = max((s for s in bar_starts if a < s <= b), default=b)
+            b = cut if cut > a else b
+        out.append((a, b))
+        if b >= n:
+            break
+        step_to = a + max(1, int((b - a) * (1 - overlap)))
+        nxt = min((s for s in bar_starts if s >= step_to), default=b)
+        a = nxt if a < nxt <= b else b
+    return out

@@ -1,0 +1,232 @@
+"""Loading a harmonizer folder and turning a score into ranked chord progressions.
+
+``load_harmonizer(path)`` reads a standard Hugging Face folder (``config.json`` of a
+``BertForTokenClassification``, ``model.safetensors``, ``harmonizer_vocab.json``,
+``transitions.json``, optional ``decode_config.json`` with the tuned decoder weights) without
+running any code from it. ``harmonize(h, score, start, end, ...)`` reads the melody of the whole
+piece (in windows no longer than the model was trained on, overlapping by half, their per-beat
+log-probabilities averaged), keeps the chords outside ``[start, end)`` as given, and returns the
+ranked progressions for the beats inside (:mod:`.decode`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import ModelError
+from ...score import Chord, Score
+from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
+from .encoding import VOCAB_FILE, Beat, HarmVocab, beat_labels, beat_notes, beats_of, encode, windows
+from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
+
+#: Decoder weights used when a folder has no ``decode_config.json``.
+DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0}
+ARCHITECTURES = ("BertForTokenClassification",)
+MAX_CONFIG = 1 << 20
+
+
+@dataclass
+class LoadedHarmonizer:
+    model: object
+    vocab: HarmVocab
+    transitions: Transitions
+    path: Path
+    device: str = "cpu"
+    decode: dict = field(default_factory=lambda: dict(DEFAULT_DECODE))
+
+    @property
+    def max_len(self) -> int:
+        return int(self.model.config.max_position_embeddings)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+@dataclass
+class Progression:
+    labels: list[int]  # per beat of the region
+    score: float  # mean log-score per beat
+    chords: list[Chord]
+    confidence: list[float]  # per chord: the encoder's mean probability of it over its beats
+
+
+def _read_json(path: Path) -> dict:
+    if path.stat().st_size > MAX_CONFIG:
+        raise ValueError(f"{path.name} is implausibly large")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def check_harmonizer_dir(path: str | Path) -> dict:
+    """Cheap checks (no torch): the folder, its config's architecture, weights, vocabulary."""
+    p = Path(path)
+    if not p.is_dir():
+        raise ModelError(p, "no such harmonizer folder")
+    for name in ("config.json", "model.safetensors", VOCAB_FILE, "transitions.json"):
+        if not (p / name).is_file():
+            raise ModelError(p, f"not a harmonizer folder: {name} is missing")
+    try:
+        cfg = _read_json(p / "config.json")
+    except (OSError, ValueError) as exc:
+        raise ModelError(p, f"config.json is unreadable ({exc})") from None
+    if not isinstance(cfg, dict) or cfg.get("architectures") != list(ARCHITECTURES) or cfg.get("model_type") != "bert" \
+            or "auto_map" in cfg:
+        raise ModelError(p, "not a harmonizer this program can run (it expects a plain BERT token classifier)")
+    if cfg.get("num_labels", len(cfg.get("id2label", {}))) != N_LABELS and len(cfg.get("id2label", {})) != N_LABELS:
+        raise ModelError(p, f"the harmonizer predicts {len(cfg.get('id2label', {}))} chord classes, not {N_LABELS}")
+    return cfg
+
+
+def load_harmonizer_model(path: str | Path, train: bool = False, device: str = "cpu"):
+    p = Path(path)
+    check_harmonizer_dir(p)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers import BertForTokenClassification
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = BertForTokenClassification.from_pretrained(p, local_files_only=True, use_safetensors=True,
+                                                           trust_remote_code=False)
+    except Exception as exc:
+        msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ModelError(p, f"the harmonizer's weights could not be loaded ({msg})") from None
+    finally:
+        hf_logging.set_verbosity(verbosity)
+    model.to(device)
+    model.train(train)
+    return model
+
+
+def load_harmonizer(path: str | Path, device: str = "cpu") -> LoadedHarmonizer:
+    p = Path(path)
+    check_harmonizer_dir(p)
+    try:
+        vocab = HarmVocab.load(p)
+        transitions = Transitions(_read_json(p / "transitions.json"))
+        decode = dict(DEFAULT_DECODE)
+        if (p / "decode_config.json").is_file():
+            extra = _read_json(p / "decode_config.json")
+            decode.update({k: float(v) for k, v in extra.items() if k in DEFAULT_DECODE})
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ModelError(p, f"the harmonizer folder is damaged ({exc})") from None
+    model = load_harmonizer_model(p, device=device)
+    if model.get_input_embeddings().weight.shape[0] != len(vocab):
+        raise ModelError(p, f"the harmonizer's embeddings do not match {VOCAB_FILE}")
+    return LoadedHarmonizer(model, vocab, transitions, p, device, decode)
+
+
+def beat_logprobs(h: LoadedHarmonizer, beats: list[Beat], notes, known: list[int | None]) -> np.ndarray:
+    """``(beats, labels)`` log-probabilities of each beat's chord, from overlapping windows."""
+    import torch
+
+    if not beats:
+        return np.zeros((0, N_LABELS))
+    spans = windows(beats, notes, h.max_len)
+    encs = [encode(h.vocab, beats[a:b], notes[a:b], known[a:b], at_start=a == 0, at_end=b == len(beats))
+            for a, b in spans]
+    n = max(len(e.ids) for e in encs)
+    x = torch.full((len(encs), n), h.vocab.pad_id, dtype=torch.long)
+    m = torch.zeros((len(encs), n), dtype=torch.long)
+    for r, e in enumerate(encs):
+        x[r, :len(e.ids)] = torch.tensor(e.ids)
+        m[r, :len(e.ids)] = 1
+    with torch.inference_mode():
+        logits = h.model(input_ids=x.to(h.device), attention_mask=m.to(h.device)).logits.float()
+        lp = torch.log_softmax(logits, -1).cpu().numpy()
+    total = np.zeros((len(beats), N_LABELS))
+    weight = np.zeros(len(beats))
+    for (a, b), e, row in zip(spans, encs, lp):
+        width = b - a
+        for j, slot in enumerate(e.slots):
+            # Beats near a window's middle see the most context on both sides: weigh them more.
+            w = 1.0 + min(j, width - 1 - j) / max(1, width)
+            total[a + j] += w * row[slot]
+            weight[a + j] += w
+    return total / weight[:, None]
+
+
+def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candidates: int = 4,
+              temperature: float = 1.0, seed: int = 0, vocab: str = "all", exclude=None) -> list[Progression]:
+    """Ranked progressions for the beats of ``[start, end)``; chords outside the region are given."""
+    beats = beats_of(score)
+    inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
+    if not inside:
+        return []
+    lo, hi = inside[0], inside[-1] + 1
+    given = beat_labels(score, beats)
+    known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
+    notes = beat_notes(score, beats)
+    lp = beat_logprobs(h, beats, notes, known)[lo:hi]
+    d = h.decode
+    region = beats[lo:hi]
+    emis = d["w_emission"] * lp
+    if d["w_prior"]:  # hybrid decoding: posterior / prior^w
+        emis = emis - d["w_prior"] * np.stack([h.transitions.prior_for(b) for b in region])
+    # Vocabulary setting: fold the probability of banned classes into the ones they become.
+    fold = np.array(folded(vocab))
+    allowed = np.zeros(N_LABELS, dtype=bool)
+    allowed[allowed_labels(vocab)] = True
+    if not allowed.all():
+        p = np.exp(emis)
+        f = np.zeros_like(p)
+        for lab in range(N_LABELS):
+            f[:, fold[lab]] += p[:, lab]
+        emis = np.log(f + 1e-12)
+    mats = progression_matrices(h.transitions, region, d["w_change"], d["w_bigram"])
+    # Chords given just before / after the region join the chain as fixed neighbours.
+    if lo > 0 and known[lo - 1] is not None:
+        first = progression_matrices(h.transitions, [beats[lo - 1], region[0]], d["w_change"], d["w_bigram"])[0]
+        emis[0] = emis[0] + first[known[lo - 1]]
+    if hi < len(beats) and known[hi] is not None:
+        last = progression_matrices(h.transitions, [region[-1], beats[hi]], d["w_change"], d["w_bigram"])[0]
+        emis[-1] = emis[-1] + last[:, known[hi]]
+    probs = np.exp(lp)
+    best, _ = viterbi(emis, mats, allowed)
+    rng = np.random.default_rng(seed)
+    found: dict[tuple, list[int]] = {}
+    exclude = set(exclude or ())
+
+    def add(path: list[int]) -> None:
+        key = tuple(segments(path))
+        if key not in found:
+            found[key] = path
+
+    add(best)
+    tries = 0
+    while len(found) < candidates + len(exclude) and tries < 6:
+        for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
+            add(path)
+        tries += 1
+    ranked = sorted(found.values(), key=lambda p: (p != best, -path_score(emis, mats, p)))
+    out = []
+    for path in ranked:
+        prog = _progression(path, region, score, end, path_score(emis, mats, path) / len(path), probs)
+        if exclude and _fingerprint(prog) in exclude:
+            continue
+        out.append(prog)
+        if len(out) >= candidates:
+            break
+    return out
+
+
+def _fingerprint(prog: Progression) -> str:
+    return "|".join(f"{c.symbol}@{c.start}+{c.duration}" for c in prog.chords)
+
+
+def _progression(path: list[int], region: list[Beat], score: Score, end: int, score_per_beat: float,
+                 probs: np.ndarray) -> Progression:
+    chords, conf = [], []
+    for a, b, lab in segments(path):
+        t0 = region[a].tick
+        t1 = min(end, region[b - 1].tick + region[b - 1].length)
+        flats = score.key_at(t0).prefers_flats
+        chords.append(Chord(symbol_of(lab, flats), t0, t1 - t0))
+        conf.append(float(probs[a:b, lab].mean()))
+    return Progression(list(path), score_per_beat, chords, conf)

@@ -1,0 +1,185 @@
+"""Training the harmonizer with the Hugging Face ``Trainer`` (``composer-app train --kind harmonizer``).
+
+The data is read and split exactly as for the language model (:mod:`..corpus`: by title, cached
+parses, POP909 song folders read whole); only pieces with chords are used. A further 6 % of the
+training titles (``DEV_FRACTION``, seeded) is kept out of training as a *development* set: the
+decoder's weights (:mod:`.decode`) are tuned on it, never on the held-out titles. The model is a
+``BertForTokenClassification`` (bidirectional: every beat's chord sees the whole window of
+melody) saved as a standard Hugging Face folder with ``harmonizer_vocab.json`` and
+``transitions.json`` (chord-change statistics of the training pieces, :mod:`.decode`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ...errors import DataError
+from ..corpus import collect_files, is_validation, load_corpus, split_by_title
+from .data import HarmPiece, harm_piece
+
+DEV_FRACTION = 0.06
+DEV_SEED = 7
+
+#: name -> (hidden size, layers, heads, MLP size)
+SIZES = {"tiny": (32, 2, 2, 64), "small": (128, 3, 4, 512), "default": (192, 4, 4, 768), "large": (256, 6, 4, 1024)}
+
+
+@dataclass
+class HarmTrainOptions:
+    data: list[str] = field(default_factory=list)
+    out: str = "runs/harmonizer"
+    from_dir: str | None = None
+    size: str = "default"
+    max_len: int = 512
+    batch_size: int = 16
+    lr: float = 1e-3
+    warmup_steps: int = 100
+    max_steps: int = 2000
+    time_budget_min: float | None = None
+    eval_steps: int = 200
+    save_steps: int = 200
+    valid_fraction: float = 0.1
+    seed: int = 0
+    cache: str | None = None
+    workers: int = 1
+    reparse: bool = False
+    resume: bool = False
+    threads: int = 1
+    progress: bool = True
+
+
+def load_harm_pieces(data, valid_fraction: float = 0.1, seed: int = 0, cache=None, workers: int = 1,
+                     progress: bool = True, reparse: bool = False):
+    """(train, dev, held-out) lists of :class:`HarmPiece` (pieces with chords only) and a summary."""
+    sources = collect_files(data)
+    pieces, errors = load_corpus(sources, cache, workers, progress, reparse)
+    if not pieces:
+        raise DataError(f"no readable pieces in {', '.join(map(str, data))}")
+    group_of = {str(s.path): s.group for s in sources}
+    train, valid = split_by_title(pieces, valid_fraction, seed)
+    dev = [p for p in train if is_validation(p.title, DEV_FRACTION, DEV_SEED)]
+    train = [p for p in train if not is_validation(p.title, DEV_FRACTION, DEV_SEED)]
+
+    def convert(ps) -> list[HarmPiece]:
+        out = []
+        for p in ps:
+            h = harm_piece(p.score, p.title, group_of.get(p.source.split("#")[0], "user"))
+            if h is not None:
+                out.append(h)
+        return out
+
+    tr, dv, va = convert(train), convert(dev), convert(valid)
+    if not tr:
+        raise DataError("none of the pieces has both a melody and chord symbols to learn from")
+    summary = {"source_files": len(sources), "pieces": len(pieces), "unreadable": len(errors),
+               "train_pieces": len(tr), "dev_pieces": len(dv), "valid_pieces": len(va),
+               "train_beats": sum(len(p.beats) for p in tr), "groups": _groups(tr)}
+    return tr, dv, va, summary
+
+
+def _groups(pieces: list[HarmPiece]) -> dict:
+    out: dict[str, int] = {}
+    for p in pieces:
+        out[p.group] = out.get(p.group, 0) + 1
+    return out
+
+
+def make_config(vocab, size: str = "default", max_len: int = 512):
+    from transformers import BertConfig
+
+    from .labels import N_LABELS, symbol_of
+
+    hidden, layers, heads, mlp = SIZES[size]
+    labels = {i: str(symbol_of(i)) for i in range(N_LABELS)}
+    return BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                      intermediate_size=mlp, max_position_embeddings=max_len, type_vocab_size=1,
+                      num_labels=N_LABELS, id2label=labels, label2id={v: k for k, v in labels.items()},
+                      pad_token_id=vocab.pad_id, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+
+
+def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: dict | None = None) -> Path:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out)
+    vocab.save(out)
+    (out / "transitions.json").write_text(json.dumps(transitions), encoding="utf-8")
+    if info is not None:
+        (out / "training_info.json").write_text(json.dumps(info, indent=1, default=str), encoding="utf-8")
+    return out
+
+
+def train_harmonizer(opts: HarmTrainOptions) -> dict:
+    import torch
+
+    if opts.threads:
+        torch.set_num_threads(opts.threads)
+    from transformers import BertForTokenClassification, Trainer, TrainerCallback, TrainingArguments
+    from transformers.utils import logging as hf_logging
+
+    from ..training import _hardware, _progress_info, _time_schedule
+    from .data import FixedWindows, HarmCollator, TrainingWindows
+    from .decode import fit_transitions
+    from .encoding import HarmVocab
+
+    hf_logging.set_verbosity_error()
+    out = Path(opts.out)
+    vocab = HarmVocab.load(opts.from_dir) if opts.from_dir else HarmVocab()
+    t0 = time.time()
+    train, dev, valid, summary = load_harm_pieces(opts.data, opts.valid_fraction, opts.seed, opts.cache,
+                                                  opts.workers, opts.progress, opts.reparse)
+    parse_s = time.time() - t0
+    if opts.from_dir:
+        from .runtime import load_harmonizer_model
+
+        model = load_harmonizer_model(opts.from_dir, train=True)
+    else:
+        torch.manual_seed(opts.seed)
+        model = BertForTokenClassification(make_config(vocab, opts.size, opts.max_len))
+    transitions = fit_transitions(train)
+    per_epoch = max(opts.batch_size, sum(len(p.beats) for p in train) // 100)
+    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=opts.seed)
+    valid_ds = FixedWindows(vocab, dev or valid, opts.max_len) if (dev or valid) else None
+    cuda = torch.cuda.is_available()
+    args = TrainingArguments(
+        output_dir=str(out / "checkpoints"), per_device_train_batch_size=opts.batch_size,
+        per_device_eval_batch_size=opts.batch_size, learning_rate=opts.lr, weight_decay=0.01,
+        warmup_steps=opts.warmup_steps, lr_scheduler_type="cosine", max_steps=opts.max_steps,
+        logging_steps=max(1, min(50, opts.eval_steps // 4)), eval_strategy="steps" if valid_ds is not None else "no",
+        eval_steps=opts.eval_steps, save_strategy="steps", save_steps=opts.save_steps, save_total_limit=2,
+        seed=opts.seed, dataloader_num_workers=0, remove_unused_columns=False, report_to="none",
+        disable_tqdm=not opts.progress, use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(),
+        max_grad_norm=1.0, adam_beta2=0.98, logging_first_step=True, prediction_loss_only=True,
+    )
+    info = {"kind": "harmonizer", "started": time.strftime("%Y-%m-%d %H:%M:%S"), "options": asdict(opts),
+            "data": summary, "parameters": sum(p.numel() for p in model.parameters()),
+            "hardware": _hardware(cuda, opts.threads), "parse_seconds": round(parse_s, 1)}
+    state = {"t_train": None}
+
+    class ExportAndBudget(TrainerCallback):
+        def on_train_begin(self, args_, st, control, **kw):
+            state["t_train"] = time.time()
+
+        def on_step_end(self, args_, st, control, **kw):
+            if opts.time_budget_min and time.time() - state["t_train"] > opts.time_budget_min * 60:
+                control.should_training_stop = True
+                control.should_save = True
+            return control
+
+        def on_save(self, args_, st, control, model=None, **kw):
+            if model is not None:
+                info.update(_progress_info(st, state["t_train"]))
+                save_harmonizer_dir(model, vocab, transitions, out, info)
+
+    optimizers = _time_schedule(model, args, opts, state) if opts.time_budget_min else (None, None)
+    trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=valid_ds,
+                      data_collator=HarmCollator(vocab.pad_id), callbacks=[ExportAndBudget()], optimizers=optimizers)
+    resume = opts.resume and any((out / "checkpoints").glob("checkpoint-*"))
+    trainer.train(resume_from_checkpoint=True if resume else None)
+    info.update(_progress_info(trainer.state, state["t_train"]))
+    if valid_ds is not None:
+        info["final_eval_loss"] = trainer.evaluate()["eval_loss"]
+    save_harmonizer_dir(trainer.model, vocab, transitions, out, info)
+    return info

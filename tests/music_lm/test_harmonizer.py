@@ -1,0 +1,197 @@
+"""The harmonizer: beats and tokens, transposition, windows, the decoder, and a real (tiny) model."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from composer_app.errors import ModelError
+from composer_app.music_lm.harmonizer.data import TrainingWindows, example, harm_piece, reveal
+from composer_app.music_lm.harmonizer.decode import (Transitions, fit_transitions, path_score,
+                                                     progression_matrices, sample_paths, segments, viterbi)
+from composer_app.music_lm.harmonizer.encoding import (HarmVocab, beat_labels, beat_notes, beats_of, encode,
+                                                       windows)
+from composer_app.music_lm.harmonizer.labels import (CLASSES, IGNORE, N_LABELS, allowed_labels, folded,
+                                                     label_of, symbol_of)
+from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, TimeSignature, Track
+
+Q = 480
+
+
+def lead_sheet(bars: int = 8, meter=(4, 4)) -> Score:
+    """C E G E | G F D B, repeated, with chords C | G7."""
+    bar = TimeSignature(*meter).bar_ticks
+    pitches = [60, 64, 67, 64, 67, 65, 62, 71]
+    notes, chords = [], []
+    for b in range(bars):
+        for i in range(4):
+            notes.append(Note(pitches[(b % 2) * 4 + i], b * bar + i * bar // 4, bar // 4))
+        chords.append(Chord(ChordSymbol.parse("C" if b % 2 == 0 else "G7"), b * bar, bar))
+    return Score(tracks=(Track(notes=tuple(notes)),), chords=tuple(chords),
+                 time_signatures=(TimeSignature(*meter),), key_signatures=(KeySignature("C"),))
+
+
+def test_labels_reduce_symbols_and_fold_vocabularies():
+    assert symbol_of(label_of(ChordSymbol.parse("G9"))) == ChordSymbol("G", "7")
+    assert symbol_of(label_of(ChordSymbol.parse("F#m7b5"))) == ChordSymbol("F#", "m7b5")
+    assert symbol_of(label_of(ChordSymbol.parse("Bb6/D"))) == ChordSymbol("A#", "")
+    assert N_LABELS == 12 * len(CLASSES)
+    g7, g = label_of(ChordSymbol("G", "7")), label_of(ChordSymbol("G"))
+    assert g7 not in allowed_labels("triads") and g7 in allowed_labels("sevenths")
+    assert folded("triads")[g7] == g and folded("all")[g7] == g7
+
+
+def test_beats_notes_and_labels():
+    score = lead_sheet(2, (6, 8))
+    beats = beats_of(score)
+    assert [(b.tick, b.index, b.of, b.compound) for b in beats] == [
+        (0, 0, 2, True), (720, 1, 2, True), (1440, 0, 2, True), (2160, 1, 2, True)]
+    notes = beat_notes(score, beats)
+    # 6/8 bar of four 3/8... notes of 360 ticks: the first beat holds C (on, half) and E (in, half).
+    assert notes[0] == [(0, "on", 2), (4, "in", 2)]
+    assert beat_labels(score, beats) == [label_of(ChordSymbol("C"))] * 2 + [label_of(ChordSymbol("G", "7"))] * 2
+    held = Score(tracks=(Track(notes=(Note(60, 0, 3 * Q),)),))
+    assert [n for n in beat_notes(held, beats_of(held))][:3] == [[(0, "on", 4)], [(0, "held", 4)], [(0, "held", 4)]]
+
+
+def test_encoding_transposes_as_a_permutation():
+    vocab = HarmVocab()
+    piece = harm_piece(lead_sheet(), "t")
+    given = [True, False] * (len(piece.beats) // 2)
+    up = example(vocab, piece, 0, len(piece.beats), given, 3)
+    plain = example(vocab, piece, 0, len(piece.beats), given, 0)
+    table = vocab.transposition(3)
+    assert up["input_ids"] == table[plain["input_ids"]].tolist()
+    moved = [lab for lab in up["labels"] if lab != IGNORE]
+    assert symbol_of(moved[0]) == ChordSymbol("D#")  # beat 2 (to predict) is under C: 3 up is Eb
+    # Given beats are inputs (no label); the others are labels (and read as "Chord_?").
+    assert sum(lab != IGNORE for lab in plain["labels"]) == given.count(False)
+    assert plain["input_ids"].count(vocab.unknown_chord_id) == given.count(False)
+
+
+def test_vocabulary_round_trip_and_refusal(tmp_path):
+    vocab = HarmVocab()
+    vocab.save(tmp_path)
+    assert HarmVocab.load(tmp_path).tokens == vocab.tokens
+    data = json.loads((tmp_path / "harmonizer_vocab.json").read_text())
+    data["tokens"] = data["tokens"][:-1]
+    (tmp_path / "harmonizer_vocab.json").write_text(json.dumps(data))
+    with pytest.raises(ValueError):
+        HarmVocab.load(tmp_path)
+
+
+@pytest.mark.parametrize("max_len", [40, 64, 512])
+def test_windows_cover_every_beat_within_the_length(max_len):
+    score = lead_sheet(40)
+    beats = beats_of(score)
+    notes = beat_notes(score, beats)
+    spans = windows(beats, notes, max_len)
+    covered = set()
+    for a, b in spans:
+        enc = encode(HarmVocab(), beats[a:b], notes[a:b], [None] * (b - a), at_start=a == 0, at_end=b == len(beats))
+        assert len(enc.ids) <= max_len and len(enc.slots) == b - a
+        covered |= set(range(a, b))
+    assert covered == set(range(len(beats)))
+    assert all(beats[a].index == 0 for a, _ in spans)  # windows start on bar lines
+
+
+def test_reveal_patterns_and_training_windows():
+    vocab = HarmVocab()
+    piece = harm_piece(lead_sheet(16), "t")
+    rng = random.Random(0)
+    n = len(piece.beats)
+    assert reveal(piece, 0, n, "none", rng) == [False] * n
+    prefix = reveal(piece, 0, n, "prefix", rng)
+    assert prefix[0] and not prefix[-1] and prefix == sorted(prefix, reverse=True)
+    ds = TrainingWindows(vocab, [piece], max_len=64, per_epoch=20)
+    for i in range(20):
+        item = ds[i]
+        assert len(item["input_ids"]) <= 64 and len(item["labels"]) == len(item["input_ids"])
+
+
+def test_transitions_learn_harmonic_rhythm_and_progressions():
+    piece = harm_piece(lead_sheet(16), "t")
+    trans = Transitions(fit_transitions([piece]))
+    downbeat, weak = piece.beats[4], piece.beats[5]
+    assert trans.p_change(downbeat) > 0.8 and trans.p_change(weak) < 0.2
+    c, g7, d = (label_of(ChordSymbol.parse(s)) for s in ("C", "G7", "D"))
+    m = trans.matrix(downbeat, piece.beats[3])
+    assert m[g7, c] > m[g7, d] and m[c, g7] > m[c, d]
+
+
+def test_viterbi_and_sampling_on_a_small_chain():
+    rng = np.random.default_rng(0)
+    T = 12
+    emis = np.log(np.full((T, N_LABELS), 1e-3))
+    c, g = label_of(ChordSymbol("C")), label_of(ChordSymbol("G"))
+    emis[:6, c] = np.log(0.6)
+    emis[6:, g] = np.log(0.6)
+    emis[3, g] = np.log(0.7)  # one noisy beat: the change cost keeps C
+    piece = harm_piece(lead_sheet(4), "t")
+    trans = Transitions(fit_transitions([piece]))
+    beats = beats_of(lead_sheet(3))[:T]
+    mats = progression_matrices(trans, beats, 1.0, 0.3)
+    path, best = viterbi(emis, mats)
+    assert [lab for _, _, lab in segments(path)] == [c, g]
+    assert abs(path_score(emis, mats, path) - best) < 1e-6
+    draws = sample_paths(emis, mats, 20, 1.0, rng)
+    assert all(path_score(emis, mats, p) <= best + 1e-9 for p in draws)
+    again = sample_paths(emis, mats, 20, 1.0, np.random.default_rng(0))
+    assert draws == again  # the seed decides
+
+
+@pytest.fixture(scope="module")
+def tiny_harmonizer(tmp_path_factory):
+    """A real (untrained, seeded) BERT token classifier saved as a harmonizer folder."""
+    import torch
+    from transformers import BertForTokenClassification
+
+    from composer_app.music_lm.harmonizer.training import make_config, save_harmonizer_dir
+
+    torch.manual_seed(0)
+    vocab = HarmVocab()
+    model = BertForTokenClassification(make_config(vocab, "tiny", 64))
+    out = tmp_path_factory.mktemp("harmonizer")
+    save_harmonizer_dir(model, vocab, fit_transitions([harm_piece(lead_sheet(16), "t")]), out)
+    return out
+
+
+def test_harmonize_whole_piece_and_region_with_a_real_model(tiny_harmonizer):
+    from composer_app.music_lm.harmonizer.runtime import harmonize, load_harmonizer
+
+    h = load_harmonizer(tiny_harmonizer)
+    score = lead_sheet(24).with_chords(())  # 24 bars do not fit one 64-token window: windows
+    progs = harmonize(h, score, 0, score.end_of_last_bar, candidates=4, seed=1)
+    assert 1 <= len(progs) <= 4
+    assert len({tuple(segments(p.labels)) for p in progs}) == len(progs)  # distinct progressions
+    for p in progs:
+        assert p.chords[0].start == 0 and p.chords[-1].end == score.end_of_last_bar
+        assert all(a.end == b.start for a, b in zip(p.chords, p.chords[1:]))
+        assert len(p.confidence) == len(p.chords) and all(0 <= x <= 1 for x in p.confidence)
+    assert progs == sorted(progs, key=lambda p: -p.score) or progs[0].score >= max(p.score for p in progs[1:])
+    again = harmonize(h, score, 0, score.end_of_last_bar, candidates=4, seed=1)
+    assert [p.labels for p in again] == [p.labels for p in progs]
+    region = harmonize(h, lead_sheet(8), 1920 * 2, 1920 * 4, candidates=2, vocab="triads")
+    for p in region:
+        assert p.chords[0].start == 1920 * 2 and p.chords[-1].end == 1920 * 4
+        assert all(c.symbol.quality in ("", "m", "dim", "aug", "sus4", "sus2") for c in p.chords)
+
+
+def test_a_folder_that_is_not_a_harmonizer_is_refused(tiny_harmonizer, tmp_path):
+    import shutil
+
+    from composer_app.music_lm.harmonizer.runtime import load_harmonizer
+
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_harmonizer, bad)
+    cfg = json.loads((bad / "config.json").read_text())
+    cfg["auto_map"] = {"AutoModelForTokenClassification": "evil.Model"}
+    (bad / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError, match="plain BERT"):
+        load_harmonizer(bad)
+    (bad / "transitions.json").unlink()
+    with pytest.raises(ModelError, match="transitions.json is missing"):
+        load_harmonizer(bad)
