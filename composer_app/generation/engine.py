@@ -8,11 +8,16 @@ pitch range, finest rhythmic value (onsets and lengths), monophonic melody, chor
 meter/key changes, positions inside the score's own bar lengths, exactly the requested number of
 bars. Nothing is filtered after the fact.
 
-Each candidate is scored by the mean log-probability (temperature 1, before masking) of its tokens
-per note or chord (for harmonizations, fused with the melody fit of :mod:`..music_lm.melody_fit`:
-the notes under a chord bias its root and quality, so the progressions fit the melody), ranked, de-duplicated (more are sampled if duplicates leave fewer than K),
-and carries per-note and per-chord confidences (the model's probability of the note's pitch and
-length, of the chord's root and quality) and its provenance (model, seed, settings).
+Each candidate carries the mean log-probability (temperature 1, before masking) of its tokens per
+note or chord as its score, per-note and per-chord confidences (the model's probability of the
+note's pitch and length, of the chord's root and quality) and its provenance (model, seed,
+settings). Melodic candidates are sampled as a pool of at least ``POOL`` and ordered by the ranker
+of :mod:`.ranking` (what a musician would keep, not merely the most predictable line); the best K
+are returned, de-duplicated (more are sampled if duplicates leave fewer). Continuations the
+language model leaves without chords get the harmonizer's best progression for their new bars.
+*Harmonize* goes to the harmonizer (:mod:`..music_lm.harmonizer`) when the model folder has one
+(or the bundled one is there); without it, the language model samples chords in the harmonize
+layout, fused with the melody fit of :mod:`..music_lm.melody_fit`.
 """
 
 from __future__ import annotations
@@ -31,9 +36,11 @@ from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
 from ..music_lm.step import step
 from ..score import Note, Score
 from ..score.chords import SEVENTH_QUALITIES, TRIAD_QUALITIES
+from .ranking import load_ranker
 from .types import Candidate, SuggestionRequest, SuggestionSettings
 
 MAX_ROUNDS = 3  # sampling rounds used to replace duplicates
+POOL = 8  # continuations sampled per request (at least K)
 
 # Grammar states.
 S_START, S_BAR, S_POS, S_ROOT, S_QUAL, S_PITCH, S_DUR, S_DONE, S_IDX = range(9)
@@ -117,6 +124,10 @@ class SuggestionEngine:
         self.device = loaded.device
         #: Weight of the melody-fit bias in harmonizations (0: the model alone); see music_lm.melody_fit.
         self.fusion = DEFAULT_WEIGHT
+        #: How candidates are ordered (``ranking.json`` of the model folder, else the default).
+        self.ranker = load_ranker(loaded.path)
+        #: Melodies sampled per request; the best ``K`` by the ranker are returned.
+        self.pool = POOL
 
     # ---- public --------------------------------------------------------------------------
     def generate(self, request: SuggestionRequest, *, on_candidate: Callable[[Candidate], None] | None = None,
@@ -147,28 +158,34 @@ class SuggestionEngine:
         seed = s.seed if s.seed is not None else int(time.time_ns() % 2**31)
         gen = torch.Generator(device="cpu").manual_seed(seed)
         want = s.candidates
+        # Melodies: sample a larger pool and show the K the ranker likes best (ranking.py).
+        pool = max(want, self.pool) if task in ("continue", "infill") else want
         found: dict[str, Candidate] = {}
         order: list[str] = []
         exclude = set(exclude or ()) | set(request.exclude)
         t0 = time.perf_counter()
         for round_ in range(MAX_ROUNDS):
-            need = want - len(found)
+            need = pool - len(found)
             if need <= 0 or should_stop():
                 break
             batch = need if round_ == 0 else min(16, need * 2)
             for cand in self._sample(prompt, score, s, task, start, end, n_bars, batch, gen, should_stop,
                                      on_progress, seed):
                 fp = cand.fingerprint()
-                if fp in found or fp in exclude or len(found) >= want:
+                if fp in found or fp in exclude or len(found) >= pool:
                     continue
-                found[fp] = cand
+                found[fp] = replace(cand, provenance={**cand.provenance, "sample": len(order)})
                 order.append(fp)
-                if on_candidate is not None:
+                if on_candidate is not None and pool == want:
                     on_candidate(cand)
-        ranked = sorted((found[f] for f in order), key=lambda c: -c.score)
+        ranked = self.ranker.order([found[f] for f in order], score)[:want]
         elapsed = time.perf_counter() - t0
-        return [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
-                for i, c in enumerate(ranked)]
+        out = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
+               for i, c in enumerate(ranked)]
+        if on_candidate is not None and pool != want:
+            for c in out:
+                on_candidate(c)
+        return out
 
     # ---- harmonization with the bidirectional chord model ----------------------------------
     def _harmonize(self, request: SuggestionRequest, start: int, end: int, on_candidate, should_stop,

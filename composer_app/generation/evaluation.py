@@ -21,6 +21,8 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ..score import Chord, Score
 from .types import SuggestionRequest, SuggestionSettings
 
@@ -210,3 +212,70 @@ def _mean_tally(tallies: list[Tally]) -> Tally:
     out.coverage = [sum(x for t in tallies for x in t.coverage) / k]
     out.changes_per_bar = [sum(x for t in tallies for x in t.changes_per_bar) / k]
     return out
+
+
+# ---- continuations ----------------------------------------------------------------------------
+def continuation_cases(pieces, rng: random.Random, context_bars: int = 4, bars: int = 2, per_piece: int = 2):
+    """``(truncated score, cut tick, real continuation notes, group)``: a piece cut after
+    ``context_bars`` bars (and at one later, seeded bar line), with the bars the composer wrote next."""
+    out = []
+    for score, group in pieces:
+        meter = score.meter
+        n = meter.bar_count(score.end_of_last_bar)
+        firsts = [context_bars] + ([rng.randrange(context_bars + 1, n - bars + 1)] if n - bars > context_bars else [])
+        for first in firsts[:per_piece]:
+            if first + bars > n:
+                continue
+            cut, stop = meter.bar(first).start, meter.bar(first + bars).start
+            real = [x for x in score.melody.notes if cut <= x.start < stop]
+            if not real:
+                continue
+            before = score.with_notes([x for x in score.melody.notes if x.start < cut])
+            before = before.with_chords([c for c in score.chords if c.start < cut])
+            out.append((replace_length(before, cut), cut, real, group))
+    return out
+
+
+def replace_length(score: Score, length: int) -> Score:
+    from dataclasses import replace
+
+    return replace(score, length=length)
+
+
+def continuation_report(engine, cases, *, settings: SuggestionSettings | None = None, log=print,
+                        rankers: dict | None = None) -> tuple[dict, list[dict]]:
+    """Rank 1, the average candidate and the best of K against what the composer wrote next
+    (duration-weighted pitch-class overlap), for the engine's ranking and for each of ``rankers``
+    (name -> :class:`~.ranking.Ranker`). Returns the summary and one row per case with every
+    candidate's features and overlap (for fitting rankers)."""
+    from .ranking import candidate_features, overlap, pc_histogram
+
+    settings = settings or SuggestionSettings(task="continue")
+    rows = []
+    sums: dict[str, list[float]] = defaultdict(list)
+    t_all = time.time()
+    for i, (score, cut, real, group) in enumerate(cases):
+        t0 = time.perf_counter()
+        cands = engine.generate(SuggestionRequest(i, score, settings, (0, cut)))
+        dt = time.perf_counter() - t0
+        if not cands:
+            continue
+        truth = pc_histogram(real)
+        ov = [overlap(pc_histogram(c.notes), truth) for c in cands]
+        feats = [candidate_features(c, score, [o for o in cands if o is not c]) for c in cands]
+        rows.append({"group": group, "overlap": ov, "features": feats, "seconds": dt,
+                     "chords": [len(c.chords) for c in cands],
+                     "sample": [c.provenance.get("sample", j) for j, c in enumerate(cands)]})
+        sums["rank1"].append(ov[0])
+        sums["mean_of_k"].append(float(np.mean(ov)))
+        sums["best_of_k"].append(max(ov))
+        sums["by_logp"].append(ov[int(np.argmax([f["logp"] for f in feats]))])
+        for name, ranker in (rankers or {}).items():
+            sums[name].append(ov[int(np.argmax([ranker.value(f) for f in feats]))])
+        sums["with_chords"].append(float(np.mean([len(c.chords) > 0 for c in cands])))
+        sums["seconds"].append(dt)
+        if log and (i + 1) % 20 == 0:
+            log(f"continued {i + 1}/{len(cases)} ({time.time() - t_all:.0f} s)")
+    summary = {k: round(float(np.mean(v)), 4) for k, v in sums.items()}
+    summary["cases"] = len(rows)
+    return summary, rows

@@ -12,8 +12,8 @@ from composer_app.errors import ModelError
 from composer_app.music_lm.harmonizer.data import TrainingWindows, example, harm_piece, reveal
 from composer_app.music_lm.harmonizer.decode import (Transitions, fit_transitions, path_score,
                                                      progression_matrices, sample_paths, segments, viterbi)
-from composer_app.music_lm.harmonizer.encoding import (HarmVocab, beat_labels, beat_notes, beats_of, encode,
-                                                       windows)
+from composer_app.music_lm.harmonizer.encoding import (HarmVocab, bar_starts, beat_labels, beat_notes, beats_of,
+                                                       encode, windows)
 from composer_app.music_lm.harmonizer.labels import (CLASSES, IGNORE, N_LABELS, allowed_labels, folded,
                                                      label_of, symbol_of)
 from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, TimeSignature, Track
@@ -50,26 +50,30 @@ def test_beats_notes_and_labels():
     assert [(b.tick, b.index, b.of, b.compound) for b in beats] == [
         (0, 0, 2, True), (720, 1, 2, True), (1440, 0, 2, True), (2160, 1, 2, True)]
     notes = beat_notes(score, beats)
-    # 6/8 bar of four 3/8... notes of 360 ticks: the first beat holds C (on, half) and E (in, half).
-    assert notes[0] == [(0, "on", 2), (4, "in", 2)]
+    # A 6/8 bar holds four notes of 360 ticks: the first beat holds C (on, half) and E (in, half).
+    assert notes[0] == [(0, "on", 0.5), (4, "in", 0.5)]
     assert beat_labels(score, beats) == [label_of(ChordSymbol("C"))] * 2 + [label_of(ChordSymbol("G", "7"))] * 2
     held = Score(tracks=(Track(notes=(Note(60, 0, 3 * Q),)),))
-    assert [n for n in beat_notes(held, beats_of(held))][:3] == [[(0, "on", 4)], [(0, "held", 4)], [(0, "held", 4)]]
+    assert [n for n in beat_notes(held, beats_of(held))][:3] == [[(0, "on", 1.0)], [(0, "held", 1.0)],
+                                                                  [(0, "held", 1.0)]]
 
 
-def test_encoding_transposes_as_a_permutation():
+def test_bags_transpose_as_a_permutation():
     vocab = HarmVocab()
     piece = harm_piece(lead_sheet(), "t")
     given = [True, False] * (len(piece.beats) // 2)
     up = example(vocab, piece, 0, len(piece.beats), given, 3)
     plain = example(vocab, piece, 0, len(piece.beats), given, 0)
     table = vocab.transposition(3)
-    assert up["input_ids"] == table[plain["input_ids"]].tolist()
-    moved = [lab for lab in up["labels"] if lab != IGNORE]
-    assert symbol_of(moved[0]) == ChordSymbol("D#")  # beat 2 (to predict) is under C: 3 up is Eb
-    # Given beats are inputs (no label); the others are labels (and read as "Chord_?").
+    assert [[(int(table[i]), w) for i, w in bag] for bag in plain["bags"]] == up["bags"]
+    assert symbol_of(up["labels"][1]) == ChordSymbol("D#")  # beat 2 (to predict) is under C: 3 up is Eb
+    # Given beats carry their chord as input and no label; the others read "Chord_?" and are labels.
     assert sum(lab != IGNORE for lab in plain["labels"]) == given.count(False)
-    assert plain["input_ids"].count(vocab.unknown_chord_id) == given.count(False)
+    assert sum((vocab.unknown_chord_id, 1.0) in bag for bag in plain["bags"]) == given.count(False)
+    first = plain["bags"][0]
+    assert (vocab.start_id, 1.0) in first and (vocab.key_id(0, False), 1.0) in first
+    assert (vocab.note_id(0, "on"), 1.0) in first  # C fills the first beat
+    assert (vocab.end_id, 1.0) in plain["bags"][-1]
 
 
 def test_vocabulary_round_trip_and_refusal(tmp_path):
@@ -83,19 +87,16 @@ def test_vocabulary_round_trip_and_refusal(tmp_path):
         HarmVocab.load(tmp_path)
 
 
-@pytest.mark.parametrize("max_len", [40, 64, 512])
+@pytest.mark.parametrize("max_len", [10, 17, 64, 512])
 def test_windows_cover_every_beat_within_the_length(max_len):
-    score = lead_sheet(40)
-    beats = beats_of(score)
-    notes = beat_notes(score, beats)
-    spans = windows(beats, notes, max_len)
+    beats = beats_of(lead_sheet(40))
+    spans = windows(len(beats), max_len, bar_starts(beats))
     covered = set()
     for a, b in spans:
-        enc = encode(HarmVocab(), beats[a:b], notes[a:b], [None] * (b - a), at_start=a == 0, at_end=b == len(beats))
-        assert len(enc.ids) <= max_len and len(enc.slots) == b - a
+        assert b - a <= max_len and beats[a].index == 0  # windows start on bar lines
         covered |= set(range(a, b))
     assert covered == set(range(len(beats)))
-    assert all(beats[a].index == 0 for a, _ in spans)  # windows start on bar lines
+    assert len(spans) == 1 if max_len >= len(beats) else len(spans) > 1
 
 
 def test_reveal_patterns_and_training_windows():
@@ -106,10 +107,10 @@ def test_reveal_patterns_and_training_windows():
     assert reveal(piece, 0, n, "none", rng) == [False] * n
     prefix = reveal(piece, 0, n, "prefix", rng)
     assert prefix[0] and not prefix[-1] and prefix == sorted(prefix, reverse=True)
-    ds = TrainingWindows(vocab, [piece], max_len=64, per_epoch=20)
+    ds = TrainingWindows(vocab, [piece], max_len=24, per_epoch=20)
     for i in range(20):
         item = ds[i]
-        assert len(item["input_ids"]) <= 64 and len(item["labels"]) == len(item["input_ids"])
+        assert len(item["bags"]) <= 24 and len(item["labels"]) == len(item["bags"])
 
 
 def test_transitions_learn_harmonic_rhythm_and_progressions():
@@ -163,7 +164,7 @@ def test_harmonize_whole_piece_and_region_with_a_real_model(tiny_harmonizer):
     from composer_app.music_lm.harmonizer.runtime import harmonize, load_harmonizer
 
     h = load_harmonizer(tiny_harmonizer)
-    score = lead_sheet(24).with_chords(())  # 24 bars do not fit one 64-token window: windows
+    score = lead_sheet(24).with_chords(())  # 96 beats do not fit one 64-beat window: windows
     progs = harmonize(h, score, 0, score.end_of_last_bar, candidates=4, seed=1)
     assert 1 <= len(progs) <= 4
     assert len({tuple(segments(p.labels)) for p in progs}) == len(progs)  # distinct progressions

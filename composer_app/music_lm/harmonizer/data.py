@@ -33,7 +33,7 @@ class HarmPiece:
     title: str
     group: str
     beats: list[Beat]
-    notes: list[list[tuple[int, str, int]]]
+    notes: list[list[tuple[int, str, float]]]
     labels: list[int]
 
     @property
@@ -75,7 +75,7 @@ def reveal(piece: HarmPiece, a: int, b: int, pattern: str, rng: random.Random) -
 
 
 def example(vocab: HarmVocab, piece: HarmPiece, a: int, b: int, given: list[bool], k: int = 0) -> dict:
-    """Token ids and per-token labels of beats ``[a, b)``, transposed by ``k`` semitones."""
+    """The bags and per-beat labels of beats ``[a, b)``, transposed by ``k`` semitones."""
     beats = piece.beats[a:b]
     notes = piece.notes[a:b]
     labels = piece.labels[a:b]
@@ -86,27 +86,19 @@ def example(vocab: HarmVocab, piece: HarmPiece, a: int, b: int, given: list[bool
         labels = [lab if lab == IGNORE else transpose_label(lab, k) for lab in labels]
     known = [lab if g and lab != IGNORE else None for lab, g in zip(labels, given)]
     enc = encode(vocab, beats, notes, known, at_start=a == 0, at_end=b == len(piece.beats))
-    tok_labels = [IGNORE] * len(enc.ids)
-    for j, slot in enumerate(enc.slots):
-        if not given[j]:
-            tok_labels[slot] = labels[j]
-    return {"input_ids": enc.ids, "labels": tok_labels}
+    return {"bags": enc.bags, "labels": [IGNORE if g else lab for lab, g in zip(labels, given)]}
 
 
 def random_window(piece: HarmPiece, rng: random.Random, max_len: int) -> tuple[int, int]:
-    """A window of whole bars that fits ``max_len`` tokens (the whole piece when it fits)."""
-    from .encoding import beat_token_counts
-
-    counts = beat_token_counts(piece.beats, piece.notes)
-    starts = _bar_starts(piece, 0, len(piece.beats))
+    """A window of whole bars of at most ``max_len`` beats (the whole piece when it fits; shorter
+    windows now and then, as the app sees short pieces too)."""
+    n = len(piece.beats)
+    starts = _bar_starts(piece, 0, n)
+    length = max_len if rng.random() < 0.7 else rng.randint(8, max_len)
     a = 0 if rng.random() < 0.3 else rng.choice(starts)
-    total, b = 0, a
-    while b < len(counts) and total + counts[b] <= max_len - 3:
-        total += counts[b]
-        b += 1
-    if b < len(counts):  # end on a bar line
-        cut = max((s for s in starts if a < s <= b), default=b)
-        b = cut
+    b = min(n, a + length)
+    if b < n:  # end on a bar line
+        b = max((s for s in starts if a < s <= b), default=b)
     return a, max(b, a + 1)
 
 
@@ -161,13 +153,7 @@ class HarmCollator:
         self.pad_id = pad_id
 
     def __call__(self, batch: list[dict]) -> dict:
-        n = max(len(b["input_ids"]) for b in batch)
-        ids = torch.full((len(batch), n), self.pad_id, dtype=torch.long)
-        labels = torch.full((len(batch), n), IGNORE, dtype=torch.long)
-        mask = torch.zeros((len(batch), n), dtype=torch.long)
-        for r, b in enumerate(batch):
-            x = b["input_ids"]
-            ids[r, :len(x)] = torch.tensor(x, dtype=torch.long)
-            labels[r, :len(x)] = torch.tensor(b["labels"], dtype=torch.long)
-            mask[r, :len(x)] = 1
-        return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+        from .bags import bag_tensors
+
+        ids, w, mask, labels = bag_tensors([b["bags"] for b in batch], self.pad_id, [b["labels"] for b in batch])
+        return {"bag_ids": ids, "bag_weights": w, "attention_mask": mask, "labels": labels}

@@ -1,13 +1,15 @@
-"""Score -> harmonizer tokens: one slot per felt beat, the melody heard in it, the chord if known.
+"""Score -> harmonizer input: one position per felt beat, a weighted bag of tokens at each.
 
-A sequence is ``<start>|<cont>``, then bar by bar: ``Key_<pc>_<maj|min>`` at the first bar and
-wherever the key changes, and per beat ``Beat_<i>_<n>[c]`` (beat ``i`` of ``n``, ``c`` for compound
-meters), one chord-input token (``Chord_<label>`` when the chord of that beat is given,
-``Chord_?`` when it is to be predicted), then one token per melody note sounding in the beat,
-``N_<pc>_<how>_<w>``: its pitch class, how it enters the beat (``on`` the beat, ``in`` it, or
-``held`` from before) and the share of the beat it fills (``w`` 1: up to a quarter, 2: up to a
-half, 3: less than all, 4: all of it). ``<end>`` closes a sequence that reaches the end of the
-piece. The classifier reads each beat's chord at its chord-input token.
+Each beat is one position of the encoder. Its input vector is the weighted sum of the
+embeddings of a few tokens (a *bag*): the key (``Key_<pc>_<maj|min>``), the metric position
+(``Beat_<i>_<n>[c]``: beat ``i`` of ``n``, ``c`` for compound meters), the beat's chord when it is
+given (``Chord_<label>``) or ``Chord_?`` when it is to be predicted, ``<start>`` / ``<end>`` on the
+first / last beat of the piece, and one ``N_<pc>_<how>`` per melody note sounding in the beat
+(its pitch class and whether it starts ``on`` the beat, ``in`` it, or is ``held`` from before),
+weighted by the share of the beat it fills. A bag of embeddings is what a standard
+``BertForTokenClassification`` takes as ``inputs_embeds``: the model folder stays a plain
+Hugging Face folder, and every beat's chord sits at the position of its own melody, so the model
+need not learn to find a beat's notes among variable runs of tokens.
 
 Pitch classes, keys and chord labels are absolute, so transposing a piece is a permutation of
 token ids (:meth:`HarmVocab.transposition`) and of labels. Pure Python.
@@ -25,26 +27,17 @@ from ...score import Score
 from .labels import IGNORE, N_LABELS, label_of, transpose_label
 
 VOCAB_FILE = "harmonizer_vocab.json"
-VOCAB_VERSION = 1
+VOCAB_VERSION = 2
+MAX_BAG = 16  # tokens per beat at most (notes beyond are dropped: 12 notes in one beat is plenty)
 MAX_BEATS_PER_BAR = 8
 HOW = ("on", "in", "held")
 MINOR_MODES = {"minor", "dorian", "phrygian", "locrian", "harmonic minor"}
 
 
-def _weight_bucket(share: float) -> int:
-    if share >= 0.999:
-        return 4
-    if share > 0.5:
-        return 3
-    if share > 0.25:
-        return 2
-    return 1
-
-
 class HarmVocab:
     """Token strings <-> ids (saved as ``harmonizer_vocab.json`` in the model folder)."""
 
-    SPECIALS = ("<pad>", "<start>", "<cont>", "<end>", "Chord_?")
+    SPECIALS = ("<pad>", "<start>", "<end>", "Chord_?")
 
     def __init__(self, tokens: list[str] | None = None):
         if tokens is None:
@@ -52,12 +45,11 @@ class HarmVocab:
             tokens += [f"Key_{pc}_{m}" for pc in range(12) for m in ("maj", "min")]
             for c in ("", "c"):
                 tokens += [f"Beat_{i}_{n}{c}" for n in range(1, MAX_BEATS_PER_BAR + 1) for i in range(n)]
-            tokens += [f"N_{pc}_{how}_{w}" for pc in range(12) for how in HOW for w in range(1, 5)]
+            tokens += [f"N_{pc}_{how}" for pc in range(12) for how in HOW]
             tokens += [f"Chord_{lab}" for lab in range(N_LABELS)]
         self.tokens = tokens
         self.ids = {t: i for i, t in enumerate(tokens)}
-        self.pad_id, self.start_id, self.cont_id, self.end_id, self.unknown_chord_id = (
-            self.ids[t] for t in self.SPECIALS)
+        self.pad_id, self.start_id, self.end_id, self.unknown_chord_id = (self.ids[t] for t in self.SPECIALS)
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -69,8 +61,8 @@ class HarmVocab:
         n = min(n, MAX_BEATS_PER_BAR)
         return self.ids[f"Beat_{min(i, n - 1)}_{n}{'c' if compound else ''}"]
 
-    def note_id(self, pc: int, how: str, w: int) -> int:
-        return self.ids[f"N_{pc % 12}_{how}_{w}"]
+    def note_id(self, pc: int, how: str) -> int:
+        return self.ids[f"N_{pc % 12}_{how}"]
 
     def chord_id(self, label: int) -> int:
         return self.ids[f"Chord_{label}"]
@@ -83,7 +75,7 @@ class HarmVocab:
             if parts[0] == "Key":
                 table[i] = self.key_id(int(parts[1]) + k, parts[2] == "min")
             elif parts[0] == "N":
-                table[i] = self.note_id(int(parts[1]) + k, parts[2], int(parts[3]))
+                table[i] = self.note_id(int(parts[1]) + k, parts[2])
             elif parts[0] == "Chord" and parts[1] != "?":
                 table[i] = self.chord_id(transpose_label(int(parts[1]), k))
         return table
@@ -119,11 +111,10 @@ class Beat:
 
 @dataclass
 class Encoded:
-    """Token ids of some consecutive beats and where each beat's chord is read."""
+    """Per beat, the bag of ``(token id, weight)`` pairs that makes its input vector."""
 
-    ids: list[int]
-    slots: list[int]  # token index of each beat's chord-input token
-    labels: list[int] = field(default_factory=list)  # per beat (IGNORE: no chord)
+    bags: list[list[tuple[int, float]]]
+    labels: list[int] = field(default_factory=list)  # per beat (IGNORE: no chord or given)
 
 
 def beats_of(score: Score, start: int = 0, end: int | None = None) -> list[Beat]:
@@ -149,10 +140,10 @@ def beats_of(score: Score, start: int = 0, end: int | None = None) -> list[Beat]
     return out
 
 
-def beat_notes(score: Score, beats: list[Beat]) -> list[list[tuple[int, str, int]]]:
-    """Per beat, ``(pitch class, how, weight bucket)`` of every melody note sounding in it."""
+def beat_notes(score: Score, beats: list[Beat]) -> list[list[tuple[int, str, float]]]:
+    """Per beat, ``(pitch class, how, share of the beat)`` of every melody note sounding in it."""
     notes = sorted(score.melody.notes, key=lambda n: (n.start, n.pitch)) if score.tracks else []
-    out: list[list[tuple[int, str, int]]] = [[] for _ in beats]
+    out: list[list[tuple[int, str, float]]] = [[] for _ in beats]
     if not beats:
         return out
     starts = np.array([b.tick for b in beats])
@@ -164,7 +155,7 @@ def beat_notes(score: Score, beats: list[Beat]) -> list[list[tuple[int, str, int
             overlap = min(n.end, b.tick + b.length) - max(n.start, b.tick)
             if overlap > 0:
                 how = "on" if n.start == b.tick else ("in" if n.start > b.tick else "held")
-                out[j].append((n.pitch % 12, how, _weight_bucket(overlap / b.length)))
+                out[j].append((n.pitch % 12, how, round(overlap / b.length, 4)))
             j += 1
     return out
 
@@ -181,54 +172,41 @@ def beat_labels(score: Score, beats: list[Beat]) -> list[int]:
     return out
 
 
-def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str, int]]], known: list[int | None],
+def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str, float]]], known: list[int | None],
            *, at_start: bool, at_end: bool) -> Encoded:
-    """Tokens for ``beats`` (with their ``notes``); ``known[j]`` is a given chord label or ``None``."""
-    ids = [vocab.start_id if at_start else vocab.cont_id]
-    slots = []
-    last_key = None
+    """The bags of ``beats`` (with their ``notes``); ``known[j]`` is a given chord label or ``None``."""
+    bags = []
     for j, b in enumerate(beats):
-        if b.index == 0 or j == 0:
-            key = (b.key_pc, b.key_minor)
-            if key != last_key:
-                ids.append(vocab.key_id(*key))
-                last_key = key
-        ids.append(vocab.beat_id(b.index, b.of, b.compound))
-        slots.append(len(ids))
-        ids.append(vocab.unknown_chord_id if known[j] is None else vocab.chord_id(known[j]))
-        ids.extend(vocab.note_id(pc, how, w) for pc, how, w in notes[j])
-    if at_end:
-        ids.append(vocab.end_id)
-    return Encoded(ids, slots)
+        bag = [(vocab.key_id(b.key_pc, b.key_minor), 1.0), (vocab.beat_id(b.index, b.of, b.compound), 1.0),
+               (vocab.unknown_chord_id if known[j] is None else vocab.chord_id(known[j]), 1.0)]
+        if at_start and j == 0:
+            bag.append((vocab.start_id, 1.0))
+        if at_end and j == len(beats) - 1:
+            bag.append((vocab.end_id, 1.0))
+        bag += [(vocab.note_id(pc, how), share) for pc, how, share in notes[j]]
+        bags.append(bag[:MAX_BAG])
+    return Encoded(bags)
 
 
-def beat_token_counts(beats: list[Beat], notes) -> list[int]:
-    """Tokens each beat takes (beat, chord and notes; a key token at bar starts counted generously)."""
-    return [2 + len(notes[j]) + (1 if b.index == 0 else 0) for j, b in enumerate(beats)]
-
-
-def windows(beats: list[Beat], notes, max_len: int, overlap: float = 0.5) -> list[tuple[int, int]]:
-    """Beat ranges ``[a, b)`` that start on bar lines and fit ``max_len`` tokens, overlapping by about
-    ``overlap`` of a window, together covering every beat."""
-    counts = beat_token_counts(beats, notes)
-    n = len(beats)
-    bar_starts = [j for j, b in enumerate(beats) if b.index == 0 or j == 0]
+def windows(n_beats: int, max_len: int, starts: list[int], overlap: float = 0.5) -> list[tuple[int, int]]:
+    """Beat ranges ``[a, b)`` of at most ``max_len`` beats, starting on bar lines (``starts``: the
+    beats that begin bars) and overlapping by about ``overlap`` of a window, covering every beat."""
+    if n_beats <= max_len:
+        return [(0, n_beats)]
     out: list[tuple[int, int]] = []
     a = 0
-    budget = max_len - 3
-    while a < n:
-        total, b = 0, a
-        while b < n and total + counts[b] <= budget:
-            total += counts[b]
-            b += 1
-        b = max(b, a + 1)
-        if b < n:  # end the window on a bar line when one is inside it
-            cut = max((s for s in bar_starts if a < s <= b), default=b)
+    while True:
+        b = min(n_beats, a + max_len)
+        if b < n_beats:
+            cut = max((s for s in starts if a < s <= b), default=b)
             b = cut if cut > a else b
         out.append((a, b))
-        if b >= n:
-            break
+        if b >= n_beats:
+            return out
         step_to = a + max(1, int((b - a) * (1 - overlap)))
-        nxt = min((s for s in bar_starts if s >= step_to), default=b)
+        nxt = min((s for s in starts if s >= step_to), default=b)
         a = nxt if a < nxt <= b else b
-    return out
+
+
+def bar_starts(beats: list[Beat]) -> list[int]:
+    return [j for j, b in enumerate(beats) if b.index == 0 or j == 0]

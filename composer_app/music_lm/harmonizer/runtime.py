@@ -4,9 +4,9 @@
 ``BertForTokenClassification``, ``model.safetensors``, ``harmonizer_vocab.json``,
 ``transitions.json``, optional ``decode_config.json`` with the tuned decoder weights) without
 running any code from it. ``harmonize(h, score, start, end, ...)`` reads the melody of the whole
-piece (in windows no longer than the model was trained on, overlapping by half, their per-beat
-log-probabilities averaged), keeps the chords outside ``[start, end)`` as given, and returns the
-ranked progressions for the beats inside (:mod:`.decode`).
+piece (in windows of at most the beats the model was trained on, overlapping by half, their
+per-beat log-probabilities averaged), keeps the chords outside ``[start, end)`` as given, and
+returns the ranked progressions for the beats inside (:mod:`.decode`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from ...errors import ModelError
 from ...score import Chord, Score
 from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
-from .encoding import VOCAB_FILE, Beat, HarmVocab, beat_labels, beat_notes, beats_of, encode, windows
+from .encoding import VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode, windows
 from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
@@ -123,101 +123,102 @@ def load_harmonizer(path: str | Path, device: str = "cpu") -> LoadedHarmonizer:
 
 
 def beat_logprobs(h: LoadedHarmonizer, beats: list[Beat], notes, known: list[int | None]) -> np.ndarray:
-    """``(beats, labels)`` log-probabilities of each beat's chord, from overlapping windows."""
+    """``(beats, labels)`` log-probabilities of each beat's chord; a piece longer than the model's
+    window is read in overlapping windows whose log-probabilities are averaged (weighted towards
+    each window's middle, where a beat sees the most context on both sides)."""
     import torch
+
+    from .bags import bag_tensors, embed_bags
 
     if not beats:
         return np.zeros((0, N_LABELS))
-    spans = windows(beats, notes, h.max_len)
+    spans = windows(len(beats), h.max_len, bar_starts(beats))
     encs = [encode(h.vocab, beats[a:b], notes[a:b], known[a:b], at_start=a == 0, at_end=b == len(beats))
             for a, b in spans]
-    n = max(len(e.ids) for e in encs)
-    x = torch.full((len(encs), n), h.vocab.pad_id, dtype=torch.long)
-    m = torch.zeros((len(encs), n), dtype=torch.long)
-    for r, e in enumerate(encs):
-        x[r, :len(e.ids)] = torch.tensor(e.ids)
-        m[r, :len(e.ids)] = 1
+    ids, w, mask = bag_tensors([e.bags for e in encs], h.vocab.pad_id)
     with torch.inference_mode():
-        logits = h.model(input_ids=x.to(h.device), attention_mask=m.to(h.device)).logits.float()
+        emb = embed_bags(h.model, ids.to(h.device), w.to(h.device))
+        logits = h.model(inputs_embeds=emb, attention_mask=mask.to(h.device)).logits.float()
         lp = torch.log_softmax(logits, -1).cpu().numpy()
+    if len(spans) == 1:
+        return lp[0, :len(beats)]
     total = np.zeros((len(beats), N_LABELS))
     weight = np.zeros(len(beats))
-    for (a, b), e, row in zip(spans, encs, lp):
+    for (a, b), row in zip(spans, lp):
         width = b - a
-        for j, slot in enumerate(e.slots):
-            # Beats near a window's middle see the most context on both sides: weigh them more.
-            w = 1.0 + min(j, width - 1 - j) / max(1, width)
-            total[a + j] += w * row[slot]
-            weight[a + j] += w
+        for j in range(width):
+            x = 1.0 + min(j, width - 1 - j) / max(1, width)
+            total[a + j] += x * row[j]
+            weight[a + j] += x
     return total / weight[:, None]
 
 
-def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candidates: int = 4,
-              temperature: float = 1.0, seed: int = 0, vocab: str = "all", exclude=None) -> list[Progression]:
-    """Ranked progressions for the beats of ``[start, end)``; chords outside the region are given."""
-    beats = beats_of(score)
-    inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
-    if not inside:
-        return []
-    lo, hi = inside[0], inside[-1] + 1
-    given = beat_labels(score, beats)
-    known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
-    notes = beat_notes(score, beats)
-    lp = beat_logprobs(h, beats, notes, known)[lo:hi]
-    d = h.decode
+def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarray, known: list[int | None],
+          vocab: str = "all", decode: dict | None = None):
+    """The decoding problem for beats ``[lo, hi)``: ``(emissions, transition matrices, allowed labels)``.
+
+    ``lp`` holds the encoder's log-probabilities of those beats; chords given just before or after
+    the region join the chain as fixed neighbours.
+    """
+    d = decode or h.decode
     region = beats[lo:hi]
     emis = d["w_emission"] * lp
     if d["w_prior"]:  # hybrid decoding: posterior / prior^w
         emis = emis - d["w_prior"] * np.stack([h.transitions.prior_for(b) for b in region])
-    # Vocabulary setting: fold the probability of banned classes into the ones they become.
-    fold = np.array(folded(vocab))
     allowed = np.zeros(N_LABELS, dtype=bool)
     allowed[allowed_labels(vocab)] = True
-    if not allowed.all():
+    if not allowed.all():  # fold the probability of classes the vocabulary leaves out into their triads
+        fold = np.array(folded(vocab))
         p = np.exp(emis)
         f = np.zeros_like(p)
         for lab in range(N_LABELS):
             f[:, fold[lab]] += p[:, lab]
         emis = np.log(f + 1e-12)
     mats = progression_matrices(h.transitions, region, d["w_change"], d["w_bigram"])
-    # Chords given just before / after the region join the chain as fixed neighbours.
     if lo > 0 and known[lo - 1] is not None:
         first = progression_matrices(h.transitions, [beats[lo - 1], region[0]], d["w_change"], d["w_bigram"])[0]
         emis[0] = emis[0] + first[known[lo - 1]]
     if hi < len(beats) and known[hi] is not None:
         last = progression_matrices(h.transitions, [region[-1], beats[hi]], d["w_change"], d["w_bigram"])[0]
         emis[-1] = emis[-1] + last[:, known[hi]]
-    probs = np.exp(lp)
+    return emis, mats, allowed
+
+
+def region_problem(h: LoadedHarmonizer, score: Score, start: int, end: int):
+    """``(beats, lo, hi, log-probabilities of beats lo..hi, known labels)`` for ``[start, end)``, or
+    ``None`` when no beat starts there. Chords outside the region are given to the encoder."""
+    beats = beats_of(score)
+    inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
+    if not inside:
+        return None
+    lo, hi = inside[0], inside[-1] + 1
+    given = beat_labels(score, beats)
+    known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
+    lp = beat_logprobs(h, beats, beat_notes(score, beats), known)[lo:hi]
+    return beats, lo, hi, lp, known
+
+
+def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candidates: int = 4,
+              temperature: float = 1.0, seed: int = 0, vocab: str = "all") -> list[Progression]:
+    """Ranked progressions for the beats of ``[start, end)``: rank 1 the most probable, then the
+    best distinct ones among posterior samples at ``temperature``. Chords outside are given."""
+    problem = region_problem(h, score, start, end)
+    if problem is None:
+        return []
+    beats, lo, hi, lp, known = problem
+    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
     best, _ = viterbi(emis, mats, allowed)
     rng = np.random.default_rng(seed)
-    found: dict[tuple, list[int]] = {}
-    exclude = set(exclude or ())
-
-    def add(path: list[int]) -> None:
-        key = tuple(segments(path))
-        if key not in found:
-            found[key] = path
-
-    add(best)
-    tries = 0
-    while len(found) < candidates + len(exclude) and tries < 6:
-        for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
-            add(path)
-        tries += 1
-    ranked = sorted(found.values(), key=lambda p: (p != best, -path_score(emis, mats, p)))
-    out = []
-    for path in ranked:
-        prog = _progression(path, region, score, end, path_score(emis, mats, path) / len(path), probs)
-        if exclude and _fingerprint(prog) in exclude:
-            continue
-        out.append(prog)
-        if len(out) >= candidates:
+    found: dict[tuple, list[int]] = {tuple(segments(best)): best}
+    for _ in range(6):
+        if len(found) >= candidates:
             break
-    return out
-
-
-def _fingerprint(prog: Progression) -> str:
-    return "|".join(f"{c.symbol}@{c.start}+{c.duration}" for c in prog.chords)
+        for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
+            found.setdefault(tuple(segments(path)), path)
+    others = sorted((p for p in found.values() if p is not best), key=lambda p: -path_score(emis, mats, p))
+    probs = np.exp(lp)
+    return [_progression(path, beats[lo:hi], score, end, path_score(emis, mats, path) / len(path), probs)
+            for path in [best] + others[:candidates - 1]]
 
 
 def _progression(path: list[int], region: list[Beat], score: Score, end: int, score_per_beat: float,

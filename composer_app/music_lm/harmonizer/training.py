@@ -33,7 +33,7 @@ class HarmTrainOptions:
     out: str = "runs/harmonizer"
     from_dir: str | None = None
     size: str = "default"
-    max_len: int = 512
+    max_len: int = 512  # beats per window
     batch_size: int = 16
     lr: float = 1e-3
     warmup_steps: int = 100
@@ -111,6 +111,47 @@ def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: 
     return out
 
 
+GRID = {"w_change": (0.5, 1.0, 2.0, 3.0), "w_bigram": (0.0, 0.25, 0.5, 1.0), "w_prior": (0.0, 0.25, 0.5)}
+
+
+def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print) -> dict:
+    """Choose the decoder weights (:data:`GRID`) that harmonize the development pieces best (whole
+    pieces, melody only, rank 1: mean of root and root + major/minor accuracy per beat); writes
+    ``decode_config.json`` into ``folder`` and returns it with the accuracies."""
+    import itertools
+
+    from .decode import viterbi
+    from .labels import IGNORE, is_minor_label, root_of
+    from .runtime import DEFAULT_DECODE, beat_logprobs, chain, load_harmonizer
+
+    h = load_harmonizer(folder)
+    cached = []
+    for p in dev:
+        known = [None] * len(p.beats)
+        cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known)))
+    best, best_acc, table = dict(DEFAULT_DECODE), -1.0, []
+    for wc, wb, wp in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"]):
+        cfg = {"w_emission": 1.0, "w_change": wc, "w_bigram": wb, "w_prior": wp}
+        n = root = cls = 0
+        for p, known, lp in cached:
+            emis, mats, allowed = chain(h, p.beats, 0, len(p.beats), lp, known, "all", cfg)
+            path, _ = viterbi(emis, mats, allowed)
+            for lab, pred in zip(p.labels, path):
+                if lab == IGNORE:
+                    continue
+                n += 1
+                if root_of(lab) == root_of(pred):
+                    root += 1
+                    cls += is_minor_label(lab) == is_minor_label(pred)
+        acc = (root + cls) / (2 * max(1, n))
+        table.append({**cfg, "root_acc": round(root / max(1, n), 4), "class_acc": round(cls / max(1, n), 4)})
+        if acc > best_acc:
+            best, best_acc = cfg, acc
+    log(f"decoder weights {best} (dev accuracy {best_acc:.3f} over {len(dev)} pieces)")
+    Path(folder, "decode_config.json").write_text(json.dumps(best, indent=1), encoding="utf-8")
+    return {"chosen": best, "dev_pieces": len(dev), "grid": table}
+
+
 def train_harmonizer(opts: HarmTrainOptions) -> dict:
     import torch
 
@@ -120,6 +161,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     from transformers.utils import logging as hf_logging
 
     from ..training import _hardware, _progress_info, _time_schedule
+    from .bags import BagModel
     from .data import FixedWindows, HarmCollator, TrainingWindows
     from .decode import fit_transitions
     from .encoding import HarmVocab
@@ -138,6 +180,8 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     else:
         torch.manual_seed(opts.seed)
         model = BertForTokenClassification(make_config(vocab, opts.size, opts.max_len))
+    inner = model
+    model = BagModel(inner)
     transitions = fit_transitions(train)
     per_epoch = max(opts.batch_size, sum(len(p.beats) for p in train) // 100)
     train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=opts.seed)
@@ -168,10 +212,9 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
                 control.should_save = True
             return control
 
-        def on_save(self, args_, st, control, model=None, **kw):
-            if model is not None:
-                info.update(_progress_info(st, state["t_train"]))
-                save_harmonizer_dir(model, vocab, transitions, out, info)
+        def on_save(self, args_, st, control, **kw):
+            info.update(_progress_info(st, state["t_train"]))
+            save_harmonizer_dir(inner, vocab, transitions, out, info)
 
     optimizers = _time_schedule(model, args, opts, state) if opts.time_budget_min else (None, None)
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=valid_ds,
@@ -181,5 +224,8 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     info.update(_progress_info(trainer.state, state["t_train"]))
     if valid_ds is not None:
         info["final_eval_loss"] = trainer.evaluate()["eval_loss"]
-    save_harmonizer_dir(trainer.model, vocab, transitions, out, info)
+    save_harmonizer_dir(inner, vocab, transitions, out, info)
+    if dev:
+        info["decoder_tuning"] = tune_decoder(out, dev, log=lambda *a: None)
+        save_harmonizer_dir(inner, vocab, transitions, out, info)
     return info
