@@ -265,7 +265,8 @@ def continuation_report(engine, cases, *, settings: SuggestionSettings | None = 
         feats = [candidate_features(c, score, [o for o in cands if o is not c]) for c in cands]
         rows.append({"group": group, "overlap": ov, "features": feats, "seconds": dt,
                      "chords": [len(c.chords) for c in cands],
-                     "sample": [c.provenance.get("sample", j) for j, c in enumerate(cands)]})
+                     "sample": [c.provenance.get("sample", j) for j, c in enumerate(cands)],
+                     "hist": [[round(float(x), 4) for x in pc_histogram(c.notes)] for c in cands]})
         sums["rank1"].append(ov[0])
         sums["mean_of_k"].append(float(np.mean(ov)))
         sums["best_of_k"].append(max(ov))

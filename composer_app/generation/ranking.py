@@ -119,11 +119,18 @@ def _chord_tones(notes, chords, score: Score, start: int) -> float:
 
 @dataclass
 class Ranker:
-    """A linear score over z-normalised features: ``sum w_f * (x_f - mean_f) / std_f``."""
+    """A linear score over z-normalised features: ``sum w_f * (x_f - mean_f) / std_f``.
+
+    ``diversity`` > 0 picks ranks 2..K by maximal marginal relevance: each next candidate is the one
+    whose (request-standardised) value minus ``diversity`` x its largest pitch-class similarity to
+    the ones already chosen is highest, so the list offers real alternatives, not four near-copies
+    of rank 1. Rank 1 is always the best by value.
+    """
 
     weights: dict[str, float]
     means: dict[str, float] | None = None
     stds: dict[str, float] | None = None
+    diversity: float = 0.0
 
     def value(self, feats: dict[str, float]) -> float:
         total = 0.0
@@ -136,22 +143,39 @@ class Ranker:
 
     def order(self, cands, score: Score) -> list:
         """Candidates best first (ties keep the model's order)."""
-        if len(cands) < 2 or self.weights == {"logp": 1.0}:
+        if len(cands) < 2 or (self.weights == {"logp": 1.0} and not self.diversity):
             return sorted(cands, key=lambda c: -c.score)
         feats = [candidate_features(c, score, [o for o in cands if o is not c]) for c in cands]
         vals = [self.value(f) for f in feats]
-        idx = sorted(range(len(cands)), key=lambda i: (-vals[i], -cands[i].score))
-        return [cands[i] for i in idx]
+        hists = [pc_histogram(c.notes) for c in cands]
+        return [cands[i] for i in self.select(vals, hists, [-c.score for c in cands])]
+
+    def select(self, vals, hists, ties=None) -> list[int]:
+        """Indices in the order to show (see the class docstring)."""
+        n = len(vals)
+        ties = ties or [0] * n
+        v = np.asarray(vals, dtype=float)
+        z = (v - v.mean()) / (v.std() + 1e-9)
+        left = sorted(range(n), key=lambda i: (-z[i], ties[i]))
+        chosen = [left.pop(0)]
+        while left:
+            if self.diversity:
+                sims = [max(overlap(hists[i], hists[j]) for j in chosen) for i in left]
+                best = max(range(len(left)), key=lambda k: (z[left[k]] - self.diversity * sims[k], -ties[left[k]]))
+            else:
+                best = 0
+            chosen.append(left.pop(best))
+        return chosen
 
     def to_json(self) -> dict:
-        return {"weights": self.weights, "means": self.means, "stds": self.stds}
+        return {"weights": self.weights, "means": self.means, "stds": self.stds, "diversity": self.diversity}
 
     @classmethod
     def from_json(cls, data: dict) -> "Ranker":
         w = {k: float(v) for k, v in dict(data["weights"]).items() if k in FEATURES}
         means = {k: float(v) for k, v in dict(data.get("means") or {}).items() if k in FEATURES} or None
         stds = {k: float(v) for k, v in dict(data.get("stds") or {}).items() if k in FEATURES} or None
-        return cls(w, means, stds)
+        return cls(w, means, stds, float(data.get("diversity") or 0.0))
 
 
 def load_ranker(model_dir: Path | None) -> Ranker:
