@@ -65,7 +65,7 @@ def test_bags_transpose_as_a_permutation():
     up = example(vocab, piece, 0, len(piece.beats), given, 3)
     plain = example(vocab, piece, 0, len(piece.beats), given, 0)
     table = vocab.transposition(3)
-    assert [[(int(table[i]), w) for i, w in bag] for bag in plain["bags"]] == up["bags"]
+    assert [sorted((int(table[i]), w) for i, w in bag) for bag in plain["bags"]] == [sorted(b) for b in up["bags"]]
     assert symbol_of(up["labels"][1]) == ChordSymbol("D#")  # beat 2 (to predict) is under C: 3 up is Eb
     # Given beats carry their chord as input and no label; the others read "Chord_?" and are labels.
     assert sum(lab != IGNORE for lab in plain["labels"]) == given.count(False)
@@ -74,6 +74,11 @@ def test_bags_transpose_as_a_permutation():
     assert (vocab.start_id, 1.0) in first and (vocab.key_id(0, False), 1.0) in first
     assert (vocab.note_id(0, "on"), 1.0) in first  # C fills the first beat
     assert (vocab.end_id, 1.0) in plain["bags"][-1]
+    # The bar's and half bar's melody at every beat: C E G E in bar 1, G F D B in bar 2 (quarters).
+    assert {i: w for i, w in first if vocab.tokens[i].startswith("B_")} == {
+        vocab.ids["B_0"]: 0.25, vocab.ids["B_4"]: 0.5, vocab.ids["B_7"]: 0.25}
+    assert {vocab.tokens[i]: w for i, w in plain["bags"][7] if vocab.tokens[i][:2] in ("H_", "P_", "X_")} == {
+        "H_2": 0.5, "H_11": 0.5, "P_2": 1.0, "X_0": 1.0}
 
 
 def test_vocabulary_round_trip_and_refusal(tmp_path):

@@ -4,9 +4,14 @@ Each beat is one position of the encoder. Its input vector is the weighted sum o
 embeddings of a few tokens (a *bag*): the key (``Key_<pc>_<maj|min>``), the metric position
 (``Beat_<i>_<n>[c]``: beat ``i`` of ``n``, ``c`` for compound meters), the beat's chord when it is
 given (``Chord_<label>``) or ``Chord_?`` when it is to be predicted, ``<start>`` / ``<end>`` on the
-first / last beat of the piece, and one ``N_<pc>_<how>`` per melody note sounding in the beat
+first / last beat of the piece, one ``N_<pc>_<how>`` per melody note sounding in the beat
 (its pitch class and whether it starts ``on`` the beat, ``in`` it, or is ``held`` from before),
-weighted by the share of the beat it fills. A bag of embeddings is what a standard
+weighted by the share of the beat it fills, and pitch-class summaries of its surroundings, each
+weighted by the share of time the pitch class sounds there: ``P_<pc>`` the previous beat,
+``X_<pc>`` the next beat, ``H_<pc>`` the half bar holding the beat (the whole bar in odd meters),
+``B_<pc>`` the whole bar. Chords mostly change with bars and half bars, so the melody of those
+spans is what a chord answers to; having it at every beat lets the encoder's attention spend
+itself on the progression rather than on finding the notes. A bag of embeddings is what a standard
 ``BertForTokenClassification`` takes as ``inputs_embeds``: the model folder stays a plain
 Hugging Face folder, and every beat's chord sits at the position of its own melody, so the model
 need not learn to find a beat's notes among variable runs of tokens.
@@ -27,8 +32,10 @@ from ...score import Score
 from .labels import IGNORE, N_LABELS, label_of, transpose_label
 
 VOCAB_FILE = "harmonizer_vocab.json"
-VOCAB_VERSION = 2
-MAX_BAG = 16  # tokens per beat at most (notes beyond are dropped: 12 notes in one beat is plenty)
+VOCAB_VERSION = 3
+MAX_NOTES = 12  # notes of one beat at most (more are dropped)
+#: Pitch-class summaries of a beat's surroundings (see the module docstring).
+AROUND = ("P", "X", "H", "B")
 MAX_BEATS_PER_BAR = 8
 HOW = ("on", "in", "held")
 MINOR_MODES = {"minor", "dorian", "phrygian", "locrian", "harmonic minor"}
@@ -46,6 +53,7 @@ class HarmVocab:
             for c in ("", "c"):
                 tokens += [f"Beat_{i}_{n}{c}" for n in range(1, MAX_BEATS_PER_BAR + 1) for i in range(n)]
             tokens += [f"N_{pc}_{how}" for pc in range(12) for how in HOW]
+            tokens += [f"{g}_{pc}" for g in AROUND for pc in range(12)]
             tokens += [f"Chord_{lab}" for lab in range(N_LABELS)]
         self.tokens = tokens
         self.ids = {t: i for i, t in enumerate(tokens)}
@@ -76,6 +84,8 @@ class HarmVocab:
                 table[i] = self.key_id(int(parts[1]) + k, parts[2] == "min")
             elif parts[0] == "N":
                 table[i] = self.note_id(int(parts[1]) + k, parts[2])
+            elif parts[0] in AROUND:
+                table[i] = self.ids[f"{parts[0]}_{(int(parts[1]) + k) % 12}"]
             elif parts[0] == "Chord" and parts[1] != "?":
                 table[i] = self.chord_id(transpose_label(int(parts[1]), k))
         return table
@@ -172,9 +182,39 @@ def beat_labels(score: Score, beats: list[Beat]) -> list[int]:
     return out
 
 
+def _summary(notes_of_beats, length: int) -> dict[int, float]:
+    w: dict[int, float] = {}
+    for beat in notes_of_beats:
+        for pc, _how, share in beat:
+            w[pc] = w.get(pc, 0.0) + share
+    return {pc: round(x / max(1, length), 4) for pc, x in w.items()}
+
+
+def _groups(beats: list[Beat]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Per beat, the ``[a, b)`` beat ranges of its half bar and of its bar (within ``beats``)."""
+    half, bar = [], []
+    j = 0
+    while j < len(beats):
+        k = j
+        while k + 1 < len(beats) and beats[k + 1].bar == beats[j].bar:
+            k += 1
+        a, b = j, k + 1
+        of = beats[j].of
+        for t in range(a, b):
+            bar.append((a, b))
+            if of % 2 == 0 and of > 1:
+                mid = a + (of // 2 - beats[a].index)
+                half.append((a, max(a, min(mid, b))) if t < mid else (max(a, mid), b))
+            else:
+                half.append((a, b))
+        j = b
+    return half, bar
+
+
 def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str, float]]], known: list[int | None],
            *, at_start: bool, at_end: bool) -> Encoded:
     """The bags of ``beats`` (with their ``notes``); ``known[j]`` is a given chord label or ``None``."""
+    half, bar = _groups(beats)
     bags = []
     for j, b in enumerate(beats):
         bag = [(vocab.key_id(b.key_pc, b.key_minor), 1.0), (vocab.beat_id(b.index, b.of, b.compound), 1.0),
@@ -183,8 +223,13 @@ def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str,
             bag.append((vocab.start_id, 1.0))
         if at_end and j == len(beats) - 1:
             bag.append((vocab.end_id, 1.0))
-        bag += [(vocab.note_id(pc, how), share) for pc, how, share in notes[j]]
-        bags.append(bag[:MAX_BAG])
+        bag += [(vocab.note_id(pc, how), share) for pc, how, share in notes[j][:MAX_NOTES]]
+        around = (("P", notes[j - 1:j], 1), ("X", notes[j + 1:j + 2], 1),
+                  ("H", notes[half[j][0]:half[j][1]], half[j][1] - half[j][0]),
+                  ("B", notes[bar[j][0]:bar[j][1]], bar[j][1] - bar[j][0]))
+        for g, span, length in around:
+            bag += [(vocab.ids[f"{g}_{pc}"], w) for pc, w in sorted(_summary(span, length).items())]
+        bags.append(bag)
     return Encoded(bags)
 
 
