@@ -30,7 +30,7 @@ from typing import Callable
 import torch
 
 from ..errors import ComposerError
-from ..music_lm.harmonizer.runtime import harmonize
+from ..music_lm.harmonizer.runtime import best_progressions, harmonize
 from ..music_lm.loading import LoadedModel
 from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
 from ..music_lm.step import step
@@ -160,6 +160,8 @@ class SuggestionEngine:
         want = s.candidates
         # Melodies: sample a larger pool and show the K the ranker likes best (ranking.py).
         pool = max(want, self.pool) if task in ("continue", "infill") else want
+        # Candidates are shown as they finish unless they are re-ranked or completed afterwards.
+        stream = pool == want and task != "continue"
         found: dict[str, Candidate] = {}
         order: list[str] = []
         exclude = set(exclude or ()) | set(request.exclude)
@@ -176,13 +178,15 @@ class SuggestionEngine:
                     continue
                 found[fp] = replace(cand, provenance={**cand.provenance, "sample": len(order)})
                 order.append(fp)
-                if on_candidate is not None and pool == want:
+                if on_candidate is not None and stream:
                     on_candidate(cand)
         ranked = self.ranker.order([found[f] for f in order], score)[:want]
+        if task == "continue":
+            ranked = self._with_harmony(ranked, score)
         elapsed = time.perf_counter() - t0
         out = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
                for i, c in enumerate(ranked)]
-        if on_candidate is not None and pool != want:
+        if on_candidate is not None and not stream:
             for c in out:
                 on_candidate(c)
         return out
@@ -222,21 +226,25 @@ class SuggestionEngine:
                 on_candidate(c)
         return ranked
 
-    def _with_harmony(self, cand: Candidate, score: Score) -> Candidate:
-        """A continuation the language model left without chords gets the harmonizer's best
-        progression for its new bars (the context's chords given), so "Continue melody and chords"
-        always brings chords that fit the new melody."""
+    def _with_harmony(self, cands: list[Candidate], score: Score) -> list[Candidate]:
+        """Continuations the language model left without chords get the harmonizer's best
+        progression for their new bars (the context's chords given), all in one batch, so
+        "Continue melody and chords" always brings chords that fit the new melody."""
         h = self.loaded.harmonizer
-        if h is None or cand.chords or not cand.notes:
-            return cand
-        start, end = cand.region
-        extended = score.with_notes(list(score.melody.notes) + [n for n in cand.notes])
-        progs = harmonize(h, extended, start, end, candidates=1, vocab=cand.provenance.get("settings", {})
-                          .get("chord_vocab", "all"))
-        if not progs:
-            return cand
-        chords = tuple(replace(c, provenance=dict(cand.provenance)) for c in progs[0].chords)
-        return replace(cand, chords=chords, chord_confidence=tuple(progs[0].confidence))
+        todo = [i for i, c in enumerate(cands) if not c.chords and c.notes]
+        if h is None or not todo:
+            return cands
+        start, end = cands[todo[0]].region
+        vocab = cands[todo[0]].provenance.get("settings", {}).get("chord_vocab", "all")
+        extended = [score.with_notes(list(score.melody.notes) + list(cands[i].notes)) for i in todo]
+        out = list(cands)
+        for i, prog in zip(todo, best_progressions(h, extended, start, end, vocab)):
+            if prog is not None:
+                c = cands[i]
+                stamp = {**c.provenance, "chords_by": "harmonizer"}
+                chords = tuple(replace(x, provenance=stamp) for x in prog.chords)
+                out[i] = replace(c, chords=chords, chord_confidence=tuple(prog.confidence))
+        return out
 
     # ---- internals ------------------------------------------------------------------------
     @staticmethod
@@ -312,8 +320,7 @@ class SuggestionEngine:
                     t = int(choice[b])
                     self._advance(st, t, float(logp_rank[b, t]), n_bars)
                     if st.done:  # finished: show it now, before the others
-                        cand = self._candidate(st, score, task, start, end, provenance)
-                        yield self._with_harmony(cand, score) if task == "continue" else cand
+                        yield self._candidate(st, score, task, start, end, provenance)
                 if on_progress is not None:
                     on_progress(max(st.bars for st in states), n_bars)
                 if all(st.done for st in states):

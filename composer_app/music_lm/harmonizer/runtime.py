@@ -126,31 +126,45 @@ def beat_logprobs(h: LoadedHarmonizer, beats: list[Beat], notes, known: list[int
     """``(beats, labels)`` log-probabilities of each beat's chord; a piece longer than the model's
     window is read in overlapping windows whose log-probabilities are averaged (weighted towards
     each window's middle, where a beat sees the most context on both sides)."""
+    return beat_logprobs_many(h, [(beats, notes, known)])[0]
+
+
+def beat_logprobs_many(h: LoadedHarmonizer, items) -> list[np.ndarray]:
+    """:func:`beat_logprobs` of several ``(beats, notes, known)`` in one batch through the model."""
     import torch
 
     from .bags import bag_tensors, embed_bags
 
-    if not beats:
-        return np.zeros((0, N_LABELS))
-    spans = windows(len(beats), h.max_len, bar_starts(beats))
-    encs = [encode(h.vocab, beats[a:b], notes[a:b], known[a:b], at_start=a == 0, at_end=b == len(beats))
-            for a, b in spans]
-    ids, w, mask = bag_tensors([e.bags for e in encs], h.vocab.pad_id)
-    with torch.inference_mode():
-        emb = embed_bags(h.model, ids.to(h.device), w.to(h.device))
-        logits = h.model(inputs_embeds=emb, attention_mask=mask.to(h.device)).logits.float()
-        lp = torch.log_softmax(logits, -1).cpu().numpy()
-    if len(spans) == 1:
-        return lp[0, :len(beats)]
-    total = np.zeros((len(beats), N_LABELS))
-    weight = np.zeros(len(beats))
-    for (a, b), row in zip(spans, lp):
-        width = b - a
-        for j in range(width):
-            x = 1.0 + min(j, width - 1 - j) / max(1, width)
-            total[a + j] += x * row[j]
-            weight[a + j] += x
-    return total / weight[:, None]
+    plans, encs = [], []
+    for beats, notes, known in items:
+        spans = windows(len(beats), h.max_len, bar_starts(beats)) if beats else []
+        plans.append((len(beats), spans, len(encs)))
+        encs += [encode(h.vocab, beats[a:b], notes[a:b], known[a:b], at_start=a == 0, at_end=b == len(beats))
+                 for a, b in spans]
+    lp = np.zeros((0, 0, N_LABELS))
+    if encs:
+        ids, w, mask = bag_tensors([e.bags for e in encs], h.vocab.pad_id)
+        with torch.inference_mode():
+            emb = embed_bags(h.model, ids.to(h.device), w.to(h.device))
+            logits = h.model(inputs_embeds=emb, attention_mask=mask.to(h.device)).logits.float()
+            lp = torch.log_softmax(logits, -1).cpu().numpy()
+    out = []
+    for n, spans, first in plans:
+        if n == 0:
+            out.append(np.zeros((0, N_LABELS)))
+            continue
+        if len(spans) == 1:
+            out.append(lp[first, :n])
+            continue
+        total = np.zeros((n, N_LABELS))
+        weight = np.zeros(n)
+        for (a, b), row in zip(spans, lp[first:first + len(spans)]):
+            width = b - a
+            x = 1.0 + np.minimum(np.arange(width), width - 1 - np.arange(width)) / max(1, width)
+            total[a:b] += x[:, None] * row[:width]
+            weight[a:b] += x
+        out.append(total / weight[:, None])
+    return out
 
 
 def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarray, known: list[int | None],
@@ -184,18 +198,51 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     return emis, mats, allowed
 
 
+def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: int) -> list:
+    """For each score, ``(beats, lo, hi, log-probabilities of beats lo..hi, known labels)`` for
+    ``[start, end)`` (``None`` when no beat starts there). Chords outside the region are given to
+    the encoder, which reads at most a window's worth of beats on each side of the region."""
+    problems, items = [], []
+    for score in scores:
+        beats = beats_of(score)
+        inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
+        if not inside:
+            problems.append(None)
+            continue
+        lo, hi = inside[0], inside[-1] + 1
+        a = max(0, min(lo, hi - h.max_len))
+        a = max((j for j, b in enumerate(beats[:a + 1]) if b.index == 0), default=0)  # from a bar line
+        z = min(len(beats), max(hi, lo + h.max_len))
+        beats = beats[a:z]
+        lo, hi = lo - a, hi - a
+        given = beat_labels(score, beats)
+        known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
+        problems.append([beats, lo, hi, None, known])
+        items.append((beats, beat_notes(score, beats), known))
+    lps = iter(beat_logprobs_many(h, items))
+    for p in problems:
+        if p is not None:
+            p[3] = next(lps)[p[1]:p[2]]
+    return [tuple(p) if p is not None else None for p in problems]
+
+
 def region_problem(h: LoadedHarmonizer, score: Score, start: int, end: int):
-    """``(beats, lo, hi, log-probabilities of beats lo..hi, known labels)`` for ``[start, end)``, or
-    ``None`` when no beat starts there. Chords outside the region are given to the encoder."""
-    beats = beats_of(score)
-    inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
-    if not inside:
-        return None
-    lo, hi = inside[0], inside[-1] + 1
-    given = beat_labels(score, beats)
-    known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
-    lp = beat_logprobs(h, beats, beat_notes(score, beats), known)[lo:hi]
-    return beats, lo, hi, lp, known
+    return region_problems(h, [score], start, end)[0]
+
+
+def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end: int, vocab: str = "all"
+                      ) -> list[Progression | None]:
+    """Rank 1 (the most probable progression) of ``[start, end)`` for each score, in one batch."""
+    out = []
+    for score, problem in zip(scores, region_problems(h, scores, start, end)):
+        if problem is None:
+            out.append(None)
+            continue
+        beats, lo, hi, lp, known = problem
+        emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
+        path, total = viterbi(emis, mats, allowed)
+        out.append(_progression(path, beats[lo:hi], score, end, total / len(path), np.exp(lp)))
+    return out
 
 
 def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candidates: int = 4,

@@ -1,0 +1,102 @@
+"""The engine with a harmonizer folder and a ranker (real, tiny, untrained models): what goes where."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from composer_app.generation.types import SuggestionRequest, SuggestionSettings
+from composer_app.score import Score
+
+
+@pytest.fixture(scope="module")
+def model_with_harmonizer(tiny_model_dir, tmp_path_factory):
+    import torch
+    from transformers import BertForTokenClassification
+
+    from composer_app.music_lm.harmonizer.decode import fit_transitions
+    from composer_app.music_lm.harmonizer.encoding import HarmVocab
+    from composer_app.music_lm.harmonizer.training import make_config, save_harmonizer_dir
+
+    out = tmp_path_factory.mktemp("lm") / "model"
+    shutil.copytree(tiny_model_dir, out)
+    torch.manual_seed(3)
+    vocab = HarmVocab()
+    save_harmonizer_dir(BertForTokenClassification(make_config(vocab, "tiny", 64)), vocab, fit_transitions([]),
+                        out / "harmonizer")
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine_h(model_with_harmonizer):
+    from composer_app.generation.engine import SuggestionEngine
+    from composer_app.music_lm.loading import load_model
+
+    loaded = load_model(model_with_harmonizer, "cpu")
+    assert loaded.harmonizer is not None, loaded.harmonizer_problem
+    return SuggestionEngine(loaded)
+
+
+def gen(engine, score, region=None, exclude=None, **kw):
+    return engine.generate(SuggestionRequest(1, score, SuggestionSettings(**kw), region), exclude=exclude)
+
+
+def test_harmonize_goes_to_the_harmonizer(engine_h, lead_sheet):
+    melody_only = lead_sheet.with_chords(())
+    cands = gen(engine_h, melody_only, task="harmonize", candidates=4, seed=2)
+    assert 1 <= len(cands) <= 4 and [c.rank for c in cands] == list(range(1, len(cands) + 1))
+    assert len({c.fingerprint() for c in cands}) == len(cands)
+    end = melody_only.end_of_last_bar
+    for c in cands:
+        assert c.notes == () and c.task == "harmonize" and "harmonizer" in c.provenance["model"]
+        assert c.chords[0].start == 0 and c.chords[-1].end == end
+        assert all(a.end == b.start for a, b in zip(c.chords, c.chords[1:]))
+        assert len(c.chord_confidence) == len(c.chords)
+    # Rank 1 is the most probable progression: the seed only changes the alternatives.
+    other = gen(engine_h, melody_only, task="harmonize", candidates=4, seed=9)
+    assert other[0].fingerprint() == cands[0].fingerprint()
+    # A rejected progression is never suggested again.
+    again = gen(engine_h, melody_only, task="harmonize", candidates=4, seed=2, exclude={cands[0].fingerprint()})
+    assert cands[0].fingerprint() not in {c.fingerprint() for c in again}
+    # Selected bars: only they get chords; the rest of the piece keeps its own.
+    region = gen(engine_h, lead_sheet, (1920, 3840), task="harmonize", candidates=2)
+    assert all(1920 <= ch.start and ch.end <= 3840 for c in region for ch in c.chords)
+
+
+def test_continuations_without_chords_get_the_harmonizers(engine_h, lead_sheet):
+    from dataclasses import replace
+
+    melody_only = lead_sheet.with_chords(())
+    cands = gen(engine_h, melody_only, task="continue", candidates=3, bars=2)
+    assert cands and all(c.notes and c.chords for c in cands), "every continuation has chords for its new bars"
+    # (This untrained language model writes chords itself; a trained one after a bare melody does not.)
+    bare = [replace(c, chords=(), chord_confidence=()) for c in cands]
+    filled = engine_h._with_harmony(bare, melody_only)
+    for c, f in zip(cands, filled):
+        start, end = c.region
+        assert f.notes == c.notes and f.chords and f.chords[0].start == start and f.chords[-1].end == end
+        assert all(ch.provenance["chords_by"] == "harmonizer" for ch in f.chords)
+        assert len(f.chord_confidence) == len(f.chords)
+
+
+def test_a_model_folder_ranking_json_orders_the_candidates(model_with_harmonizer, tmp_path, lead_sheet):
+    from composer_app.generation.engine import SuggestionEngine
+    from composer_app.generation.ranking import candidate_features
+    from composer_app.music_lm.loading import load_model
+
+    folder = tmp_path / "model"
+    shutil.copytree(model_with_harmonizer, folder)
+    (folder / "ranking.json").write_text(json.dumps({"weights": {"density": 1.0}}))
+    engine = SuggestionEngine(load_model(folder, "cpu"))
+    cands = gen(engine, lead_sheet, candidates=4, seed=5)
+    dens = [candidate_features(c, lead_sheet)["density"] for c in cands]
+    assert dens[0] == max(dens), "rank 1 is the densest line when the ranker asks for density"
+    assert len(cands) == 4 and {c.provenance["sample"] for c in cands} <= set(range(engine.pool))
+
+
+def test_without_a_harmonizer_harmonize_still_answers(engine, lead_sheet):
+    cands = engine.generate(SuggestionRequest(1, lead_sheet, SuggestionSettings(task="harmonize", candidates=2)))
+    assert cands and all(c.chords and not c.notes for c in cands)
+    assert Score  # the language model's harmonize layout is the fallback
