@@ -134,7 +134,7 @@ class MusicTokenizer:
     # ---- small helpers -------------------------------------------------------------------
     def chord_ids(self, symbol: ChordSymbol) -> list[int]:
         """Tokens of a chord symbol: root, quality, and bass when it differs from the root."""
-        out = [self.root_ids[symbol.root_pc], self.quality_ids[symbol.quality]]
+        out = [self.root_ids[symbol.root_pc], self.quality_ids[symbol.vocab_quality]]
         if symbol.bass and symbol.bass_pc != symbol.root_pc:
             out.append(self.bass_ids[symbol.bass_pc])
         return out
@@ -214,11 +214,12 @@ class MusicTokenizer:
                 inline_keys.append(kk)  # mid-bar (e.g. before a pickup): placed at its position below
 
         def place(tick: int, what: str) -> tuple[int, int]:
+            # Positions count from the bar's nominal start: a pickup's notes sit at the end of its bar.
             b = meter.bar_at(tick)
-            pos = int(round((tick - b.start) / g)) * g
-            if pos != tick - b.start:
+            pos = int(round((tick - b.nominal_start) / g)) * g
+            if pos != tick - b.nominal_start:
                 issues.append(f"{what} onset off the {g}-tick grid")
-            if pos >= b.length and b.index + 1 < n_bars:  # rounded onto the next bar line
+            if pos >= b.offset + b.length and b.index + 1 < n_bars:  # rounded onto the next bar line
                 b, pos = meter.bar(b.index + 1), 0
             if b.index >= n_bars:
                 b = meter.bar(n_bars - 1)
@@ -446,17 +447,17 @@ class MusicTokenizer:
                 k, bar = 0, bar_of(0)
                 pos = bar.start
             if kind == "pos":
-                pos = bar.start + self.id_position[i]
+                pos = bar.nominal_start + self.id_position[i]
             elif kind == "pitch":
                 pitch = self.id_pitch[i]
             elif kind == "dur":
-                if pitch is not None and (end_tick is None or pos < end_tick):
+                if pitch is not None and pos >= 0 and (end_tick is None or pos < end_tick):
                     notes.append(Note(pitch, pos, self.id_duration[i]))
                 pitch = None
             elif kind == "root":
                 root = self.id_root[i]
             elif kind == "quality":
-                if root is not None and (end_tick is None or pos < end_tick):
+                if root is not None and pos >= 0 and (end_tick is None or pos < end_tick):
                     marks.append((("chord", root, self.id_quality[i], None), pos))
                 root = None
             elif kind == "bass":
@@ -464,7 +465,7 @@ class MusicTokenizer:
                     _, r, q, _ = marks[-1][0]
                     marks[-1] = (("chord", r, q, self.id_bass[i]), pos)
             elif kind == "nc":
-                if end_tick is None or pos < end_tick:
+                if pos >= 0 and (end_tick is None or pos < end_tick):
                     marks.append((("nc",), pos))
         if bar is not None:
             marks.append((None, bar.end))
@@ -535,7 +536,10 @@ class MusicTokenizer:
 
 
 def roundtrip_differences(original: Score, decoded: Score) -> list[str]:
-    """What differs between a score and its decoded tokens, on what the tokenizer represents."""
+    """What differs between a score and its decoded tokens, on what the tokenizer represents.
+    A pickup is not a token: its notes come back at the end of a whole first bar, so the original
+    is compared in that form (:meth:`Score.without_pickup`)."""
+    original = original.without_pickup()
     out = []
     a = sorted((n.pitch, n.start, n.duration) for n in (original.tracks[0].notes if original.tracks else ()))
     b = sorted((n.pitch, n.start, n.duration) for n in decoded.tracks[0].notes)
