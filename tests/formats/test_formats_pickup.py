@@ -71,3 +71,14 @@ def test_abc_pickup_stays_partial_and_repeats_unfold_with_it(tmp_path):
     unfolded = formats.read(path, expand_repeats=True)
     assert unfolded.pickup == TPQ
     assert len(unfolded.melody.notes) == 2 * len(s.melody.notes) - 2  # the repeat, without the pickup again
+
+
+def test_clips_keep_a_pickup_only_when_they_start_with_it():
+    from composer_app.formats.clips import clip_from_selection
+
+    score = pickup_score()
+    notes = score.melody.notes
+    from_start = clip_from_selection(score, [notes[0].id, notes[1].id])
+    assert from_start.score.pickup == TPQ and from_start.bars_text == "bars 0-1"
+    later = clip_from_selection(score, [notes[2].id])
+    assert later.score.pickup == 0 and later.offset == score.meter.bar(1).start and later.bars_text == "bar 1"
