@@ -45,6 +45,9 @@ class EncodedPiece:
     pitch_min: int = 127
     pitch_max: int = 0
     issues: list[str] = field(default_factory=list)  # why the round trip would not be exact
+    #: Meter and key tokens of the score's start, for the header of a piece with no bars yet.
+    start_ts: int | None = None
+    start_key: int | None = None
 
     @property
     def n_bars(self) -> int:
@@ -265,7 +268,7 @@ class MusicTokenizer:
         for b in bars:
             b.events.sort()
         return EncodedPiece(score.title, bars, bar_ts, bar_key, len(notes), chord_range[1] - chord_range[0], pmin, pmax,
-                            sorted(set(issues)))
+                            sorted(set(issues)), self._meter_id(meter.bar(0).meter, []), self._key_id(keys[0]))
 
     def bar_index_id(self, k: int) -> int:
         """``Idx_k`` for the k-th (1-based) bar of a harmonize region (cycling after the last index)."""
@@ -294,8 +297,9 @@ class MusicTokenizer:
 
     def header(self, piece: EncodedPiece, task: str, bar: int) -> list[int]:
         i = min(bar, piece.n_bars - 1)
-        ts = piece.bar_ts[i] if i >= 0 else self.meter_ids[(4, 4)]
-        key = piece.bar_key[i] if i >= 0 else self.key_ids[(0, "major")]
+        # an empty piece (continuing from nothing) still has the score's meter and key
+        ts = piece.bar_ts[i] if i >= 0 else piece.start_ts or self.meter_ids[(4, 4)]
+        key = piece.bar_key[i] if i >= 0 else piece.start_key or self.key_ids[(0, "major")]
         return [self.bos_id, self.task_ids[task], ts, key]
 
     def layout(self, piece: EncodedPiece, task: str, a: int, r0: int, r1: int, c: int | None = None,

@@ -185,3 +185,10 @@ def test_extended_chords_are_tokenized_as_their_nearest_vocabulary_quality():
     tok = MusicTokenizer()
     assert tok.chord_ids(ChordSymbol.parse("Cmaj13#11")) == tok.chord_ids(ChordSymbol.parse("Cmaj9"))
     assert tok.chord_ids(ChordSymbol.parse("G7alt/B")) == tok.chord_ids(ChordSymbol.parse("G7b9/B"))
+
+
+def test_a_prompt_from_an_empty_score_carries_its_key_and_meter():
+    tok = MusicTokenizer()
+    empty = Score(time_signatures=(TimeSignature(3, 4),), key_signatures=(KeySignature("G"),))
+    ids = tok.build_prompt(empty, "continue", 0, n_bars=2).ids
+    assert tok.tokens(ids) == ["<bos>", "<CONT>", "TS_3/4", "Key_G_major"]
