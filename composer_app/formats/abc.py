@@ -85,6 +85,18 @@ def list_tunes(path: str | Path) -> list[TuneInfo]:
     return [t.info for t in _split(Path(path))]
 
 
+def has_repeats(path: str | Path, tune: int | None = None) -> bool:
+    """Whether the tune (its ``X:`` number; the first when None) has repeat signs (``|:``, ``:|``,
+    ``::``) or numbered endings in its music (quoted text and fields ignored)."""
+    tunes = _split(Path(path))
+    chosen = next((t for t in tunes if t.info.number == tune), tunes[0]) if tune is not None else tunes[0]
+    m = re.search(r"^K:.*$", chosen.text, re.MULTILINE)
+    body = chosen.text[m.end():] if m else chosen.text
+    music = "\n".join(ln for ln in body.split("\n") if not re.match(r"[A-Za-z+]:", ln))
+    music = re.sub(r'"[^"]*"', "", re.sub(r"%.*", "", music))
+    return bool(re.search(r"\|:|:\||::|\[[12]|\|[12]", music))
+
+
 def parse_chord_text(text: str):
     """A quoted ABC string as a chord: ``ChordSymbol``, ``NO_CHORD`` for N.C., ``None`` if not a chord."""
     t = text.strip().strip('"').strip()
