@@ -42,6 +42,13 @@ class ChordButton(QToolButton):
         self.setMinimumSize(QSize(46, 50))
         self._refresh()
 
+    #: The keyboard modifiers of the last press (Shift+click only sounds the chord).
+    modifiers = Qt.KeyboardModifier.NoModifier
+
+    def mousePressEvent(self, event):
+        self.modifiers = event.modifiers()
+        super().mousePressEvent(event)
+
     def set_probability(self, p: float | None) -> None:
         self.probability = p
         self._refresh()
@@ -227,12 +234,11 @@ class ChordPalettePanel(QWidget):
 
     # ---- clicks -------------------------------------------------------------------------------------
     def _on_button_clicked(self, button: ChordButton) -> None:
-        from PySide6.QtWidgets import QApplication
-
         symbol = button.entry.symbol
         if self.audition is not None:
             self.audition(symbol)
-        if QApplication.keyboardModifiers() & Qt.KeyboardModifier.ShiftModifier:
+        if button.modifiers & Qt.KeyboardModifier.ShiftModifier:
+            button.modifiers = Qt.KeyboardModifier.NoModifier
             return  # only heard
         self.write(symbol)
 
