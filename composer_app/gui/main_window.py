@@ -232,6 +232,20 @@ class MainWindow(QMainWindow):
         self.actions_by_name[name] = action
         return action
 
+    def _toggle(self, name: str, text: str, tip: str, setting: str, apply) -> QAction:
+        """A checkable action kept in ``settings.<setting>``; ``apply(on)`` now and on every toggle."""
+        action = self._action(name, text, tip=tip)
+        action.setCheckable(True)
+        action.setChecked(getattr(self.settings, setting))
+
+        def on_toggled(on: bool) -> None:
+            apply(on)
+            setattr(self.settings, setting, on)
+
+        action.toggled.connect(on_toggled)
+        apply(action.isChecked())
+        return action
+
     def _build_actions(self) -> None:
         SK = QKeySequence.StandardKey
         f = self.files
@@ -262,23 +276,14 @@ class MainWindow(QMainWindow):
                      ["Ctrl+Shift+="])
         self._action("zoom_out_vertical", "Zoom Out V&ertically", lambda: self.roll.zoom_vertical(1 / ZOOM_STEP),
                      ["Ctrl+Shift+-"])
-        follow = self._action("follow_playhead", "&Follow Playhead", tip="Scroll the roll with the playhead")
-        follow.setCheckable(True)
-        follow.setChecked(self.settings.follow_playhead)
-        follow.toggled.connect(self._on_follow_action_toggled)
-        self._on_follow_action_toggled(follow.isChecked())
-        scale = self._action("show_scale", "Highlight the &Scale",
-                             tip="Mark the rows of the key's scale (and its tonic) on the grid and the keyboard")
-        scale.setCheckable(True)
-        scale.setChecked(self.settings.show_scale)
-        scale.toggled.connect(self._on_show_scale_toggled)
-        self.roll.set_show_scale(scale.isChecked())
-        numerals = self._action("show_numerals", "Roman &Numerals",
-                                tip="Show each chord's function in the key (I, V7, ii, V/V …) under its symbol")
-        numerals.setCheckable(True)
-        numerals.setChecked(self.settings.show_numerals)
-        numerals.toggled.connect(self._on_show_numerals_toggled)
-        self.roll.set_show_numerals(numerals.isChecked())
+        self._toggle("follow_playhead", "&Follow Playhead", "Scroll the roll with the playhead", "follow_playhead",
+                     lambda on: setattr(self.roll, "follow_playhead", on))
+        self._toggle("show_scale", "Highlight the &Scale",
+                     "Mark the rows of the key's scale (and its tonic) on the grid and the keyboard", "show_scale",
+                     self.roll.set_show_scale)
+        self._toggle("show_numerals", "Roman &Numerals",
+                     "Show each chord's function in the key (I, V7, ii, V/V …) under its symbol", "show_numerals",
+                     self.roll.set_show_numerals)
 
         self._action("shortcuts", "&Keyboard Shortcuts", self._on_shortcuts_triggered, [SK.HelpContents],
                      "The user guide at its table of keys and mouse actions")
@@ -441,18 +446,6 @@ class MainWindow(QMainWindow):
 
     def _on_track_combo_activated(self, index: int) -> None:
         self.doc.set_current_track(self.track_combo.itemData(index))
-
-    def _on_follow_action_toggled(self, on: bool) -> None:
-        self.roll.follow_playhead = on
-        self.settings.follow_playhead = on
-
-    def _on_show_scale_toggled(self, on: bool) -> None:
-        self.roll.set_show_scale(on)
-        self.settings.show_scale = on
-
-    def _on_show_numerals_toggled(self, on: bool) -> None:
-        self.roll.set_show_numerals(on)
-        self.settings.show_numerals = on
 
     def _on_score_properties_triggered(self) -> None:
         dialog = dialogs.ScorePropertiesDialog(self.doc.score, self)

@@ -9,15 +9,6 @@ import pytest
 from composer_app import formats
 from composer_app.score import TPQ, Chord, ChordSymbol, Note, Score, TimeSignature, Track
 
-ABC_REEL = """X:1
-T:The Silver Spear
-M:4/4
-L:1/8
-K:D
-FE|"D"D2 FA dAFA|"G"B2 GB "A7"AFEF|"D"D2 FA dAFA|"A7"BcdB AFEF:|
-"""
-
-
 def pickup_score(pickup: int = TPQ, meter=(4, 4)) -> Score:
     bar = meter[0] * TPQ * 4 // meter[1]
     notes = [Note(67, 0, pickup)] + [Note(60 + i, pickup + i * TPQ, TPQ) for i in range(2 * bar // TPQ)]
@@ -61,9 +52,8 @@ def test_musicxml_pickup_is_measure_zero(tmp_path):
     assert 'text="maj13#11"' in text  # MuseScore shows the chord as written
 
 
-def test_abc_pickup_stays_partial_and_repeats_unfold_with_it(tmp_path):
-    path = tmp_path / "reel.abc"
-    path.write_text(ABC_REEL)
+def test_abc_pickup_stays_partial_and_repeats_unfold_with_it(silver_spear):
+    path = silver_spear
     s = formats.read(path)
     assert s.pickup == TPQ and s.title == "The Silver Spear"
     assert [(n.pitch, n.start) for n in s.melody.notes[:3]] == [(66, 0), (64, TPQ // 2), (62, TPQ)]

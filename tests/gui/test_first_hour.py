@@ -318,19 +318,9 @@ def test_plural():
 
 
 # ---- ABC: pickup, repeats, Save As ---------------------------------------------------------------------
-REEL = """X:1
-T:The Silver Spear
-M:4/4
-L:1/8
-K:D
-FE|"D"D2 FA dAFA|"G"B2 GB "A7"AFEF|"D"D2 FA dAFA|"A7"BcdB AFEF:|
-"""
-
-
-def test_abc_pickup_stays_partial_repeats_are_offered_and_save_as_proposes_the_title(window, dialogs, tmp_path):
-    path = tmp_path / "reels.abc"
-    path.write_text(REEL)
-    dialogs.answer_file(path)
+def test_abc_pickup_stays_partial_repeats_are_offered_and_save_as_proposes_the_title(window, dialogs,
+                                                                                      silver_spear):
+    dialogs.answer_file(silver_spear)
     dialogs.answer_question(QMessageBox.StandardButton.Yes)  # unfold the repeats
     window.actions_by_name["open"].trigger()
     assert dialogs.asked and "repeat" in dialogs.asked[0]
