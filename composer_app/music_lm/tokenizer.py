@@ -243,6 +243,8 @@ class MusicTokenizer:
             slot = place(c.start, "chord")
             if slot in chord_slots:
                 issues.append("two chords at one position")
+            if c.symbol.vocab_quality != c.symbol.quality:
+                issues.append("chord quality not in the vocabulary (its nearest is used)")
             chord_slots[slot] = tuple(self.chord_ids(c.symbol))
             nxt = chords[j + 1].start if j + 1 < len(chords) else last_end
             if c.end < nxt:

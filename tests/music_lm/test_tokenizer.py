@@ -192,3 +192,10 @@ def test_a_prompt_from_an_empty_score_carries_its_key_and_meter():
     empty = Score(time_signatures=(TimeSignature(3, 4),), key_signatures=(KeySignature("G"),))
     ids = tok.build_prompt(empty, "continue", 0, n_bars=2).ids
     assert tok.tokens(ids) == ["<bos>", "<CONT>", "TS_3/4", "Key_G_major"]
+
+
+def test_an_extended_chord_is_noted_as_outside_the_vocabulary():
+    tok = MusicTokenizer()
+    score = Score(chords=(Chord(ChordSymbol.parse("Cm13"), 0, 4 * Q),))
+    assert "chord quality not in the vocabulary (its nearest is used)" in tok.encode_piece(score).issues
+    assert roundtrip_differences(score, tok.decode_score(tok.encode(score))) == ["chords differ"]
