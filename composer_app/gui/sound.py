@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
 )
 
-from .wording import plural
+from .wording import plural, plural_suffix
 
 from ..playback.errors import PlaybackError
 from ..playback.events import TempoMap
@@ -385,7 +385,7 @@ class SoundSettingsDialog(QDialog):
         self.count_in = QSpinBox()
         self.count_in.setRange(0, 4)
         self.count_in.setValue(settings.count_in_bars)
-        self.count_in.setSuffix(" bars")
+        plural_suffix(self.count_in, "bar")
         form.addRow("Count-in when recording:", self.count_in)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

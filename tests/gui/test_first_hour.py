@@ -464,3 +464,19 @@ def test_a_key_change_does_not_need_the_window(qtbot):
     a, b = score.chords
     assert roll.chord_lane.numeral(a.symbol, a.start).text == "V"
     assert roll.chord_lane.numeral(b.symbol, b.start).text == "IV"
+
+
+def test_counts_read_in_the_right_number(window, qtbot):
+    panel = window.assistant.panel
+    panel.bars_spin.setValue(1)
+    assert panel.bars_spin.text() == "1 bar"
+    panel.bars_spin.setValue(2)
+    assert panel.bars_spin.text() == "2 bars"
+    assert panel.keep_bars.text() == "first 1 bar"
+    messages = []
+    window.roll.messageShown.connect(messages.append)
+    window.doc.load(Score(tracks=(Track(notes=(Note(60, 0, Q),)),), chords=(Chord(ChordSymbol.parse("C"), 0, BAR),)))
+    window.roll.view.setFocus()
+    qtbot.keyClick(window.roll.view.viewport(), K.Key_A, CTRL)
+    qtbot.keyClick(window.roll.view.viewport(), K.Key_C, CTRL)
+    assert messages[-1].startswith("Copied 1 note and 1 chord")

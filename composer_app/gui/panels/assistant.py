@@ -28,6 +28,7 @@ from ...score import TPQ, Score
 from ...score.chords import spell
 from ...score.theory import melody_clashes, roman_numeral
 from ..clipdrag import ClipDragButton
+from ..wording import plural_suffix
 
 #: Finest rhythmic value choices: label -> grid in ticks (onsets and lengths are multiples of it).
 RHYTHM_CHOICES = {
@@ -198,7 +199,7 @@ class AssistantPanel(QWidget):
         self.bars_spin = QSpinBox()
         self.bars_spin.setRange(1, 16)
         self.bars_spin.setValue(2)
-        self.bars_spin.setSuffix(" bars")
+        plural_suffix(self.bars_spin, "bar")
         form.addRow("Length", self.bars_spin)
         layout.addLayout(form)
         # Sampling settings and constraints fold away, so the candidates stay in view on a small screen.
@@ -315,8 +316,7 @@ class AssistantPanel(QWidget):
         self.keep_bars = QSpinBox()
         self.keep_bars.setRange(1, 16)
         self.keep_bars.setValue(1)
-        self.keep_bars.setPrefix("first ")
-        self.keep_bars.setSuffix(" bar(s)")
+        plural_suffix(self.keep_bars, "bar", prefix="first ")
         self.keep_bars.setToolTip("With no ghost notes clicked, 'Accept part' keeps this many bars")
         self.reject_button = QPushButton("Reject")
         self.reject_button.setToolTip("Hide it and never suggest it again this session (X)")
