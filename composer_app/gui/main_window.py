@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         dock and toolbar has been added (``app.create_main_window`` does)."""
         self.restoreGeometry(self.settings.window_geometry)
         self.restoreState(self.settings.window_state)
+        # the keys (Ctrl+A, arrows, Delete ...) go to the roll from the start, not to the first field
+        # of the transport bar
+        self.roll.view.setFocus(Qt.FocusReason.OtherFocusReason)
         screen = self.screen() or QGuiApplication.primaryScreen()
         if screen is not None and not self.isMaximized():
             avail = screen.availableGeometry()

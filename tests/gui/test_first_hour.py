@@ -480,3 +480,22 @@ def test_counts_read_in_the_right_number(window, qtbot):
     qtbot.keyClick(window.roll.view.viewport(), K.Key_A, CTRL)
     qtbot.keyClick(window.roll.view.viewport(), K.Key_C, CTRL)
     assert messages[-1].startswith("Copied 1 note and 1 chord")
+
+
+def test_the_roll_has_the_keys_when_the_window_opens(qtbot):
+    from composer_app.app import create_main_window
+    from composer_app.settings import Settings
+
+    w = create_main_window(Settings(), load_model=False, open_devices=False)
+    w.doc.load(ghost_score())
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    try:
+        assert w.focusWidget() is w.roll.view  # not the transport's tempo box
+        qtbot.keyClick(w.focusWidget(), K.Key_A, CTRL)
+        assert len(w.doc.selection.notes) == 8
+    finally:
+        w.doc.undo_stack.setClean()
+        w.close()
