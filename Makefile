@@ -42,7 +42,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 # Refresh the README's pictures from the real app under Xvfb (the same test `make test` runs).
 screenshot: setup-test
-	COMPOSER_APP_SCREENSHOT=docs/screenshot.png COMPOSER_APP_SCREENSHOT_THEORY=docs/screenshot-theory.png \
+	COMPOSER_APP_SCREENSHOT=docs/screenshot.png COMPOSER_APP_SCREENSHOT_THEORY=docs/screenshot-theory.png COMPOSER_APP_SCREENSHOT_WAIT=20 \
 		$(PY) -m pytest -q -p no:cacheprovider tests/gui/test_app_window_xvfb.py
 
 # Desktop bundle with PyInstaller: dist/composer-app/ (packaging/README.md). PACKAGE_ARGS=--release
