@@ -40,9 +40,10 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q -e ".[test,package]"
 	touch $@
 
-# Refresh the README's picture from the real app under Xvfb (the same test `make test` runs).
+# Refresh the README's pictures from the real app under Xvfb (the same test `make test` runs).
 screenshot: setup-test
-	COMPOSER_APP_SCREENSHOT=docs/screenshot.png $(PY) -m pytest -q -p no:cacheprovider tests/gui/test_app_window_xvfb.py
+	COMPOSER_APP_SCREENSHOT=docs/screenshot.png COMPOSER_APP_SCREENSHOT_THEORY=docs/screenshot-theory.png COMPOSER_APP_SCREENSHOT_WAIT=20 \
+		$(PY) -m pytest -q -p no:cacheprovider tests/gui/test_app_window_xvfb.py
 
 # Desktop bundle with PyInstaller: dist/composer-app/ (packaging/README.md). PACKAGE_ARGS=--release
 # refuses to build without resources/models/default.

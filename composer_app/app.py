@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -21,6 +21,7 @@ from .generation.worker import SuggestionService
 from .gui.assistant import AssistantController
 from .gui.dialogs import ExceptionDialogHook
 from .gui.main_window import MainWindow
+from .gui.panels.chord_palette import ChordPalettePanel
 from .gui.recovery import install_recovery, offer_recovery
 from .gui.sound import install_sound
 from .paths import APP_NAME, resources_dir
@@ -47,8 +48,21 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
     assistant = AssistantController(window, service, settings)
     window.assistant = assistant
     assistant_dock = window.add_dock(assistant.panel, "Assistant", "assistantDock")
-    window.tabifyDockWidget(window.properties_dock, assistant_dock)
+
+    # ---- theory on screen (issue 14): the chord palette with the assistant's next-chord chances ----
+    palette = ChordPalettePanel(window.roll)
+    palette.messageShown.connect(lambda text: window.status_message(text, 5000))
+    palette.audition = window.sound.preview_chord
+    window.palette_panel = palette
+    window.palette_dock = window.add_dock(palette, "Chord Palette", "chordPaletteDock")
+    window.splitDockWidget(window.properties_dock, window.palette_dock, Qt.Orientation.Vertical)
+    window.tabifyDockWidget(window.properties_dock, assistant_dock)  # Properties | Assistant above the palette
     assistant_dock.raise_()
+    window.resizeDocks([window.palette_dock], [230], Qt.Orientation.Vertical)
+    service.nextChordReady.connect(lambda _rid, result: palette.set_distribution(result))
+    service.nextChordFailed.connect(lambda _rid, message: palette.set_status(message))
+    service.modelLoaded.connect(lambda _info: (setattr(palette, "request", service.request_next_chord),
+                                               palette.refresh()))
     assistant.populate_menu(window.add_menu("&Assistant"))
     window.add_status_widget(assistant.model_status)
     assistant.messageShown.connect(lambda text: window.status_message(text, 8000))

@@ -90,6 +90,8 @@ class Settings:
     grid = Setting("editor/grid", "1/16", str)
     follow_playhead = Setting("editor/follow_playhead", True, bool)
     show_undo_history = Setting("editor/show_undo_history", False, bool)
+    show_scale = Setting("editor/show_scale", True, bool)  # mark the key's scale on the rows
+    show_numerals = Setting("editor/show_numerals", True, bool)  # roman numerals under chord symbols
     # ---- assistant ------------------------------------------------------------------------
     model_dir = Setting("assistant/model_dir", "", str)  # "" = the bundled default model
     model_device = Setting("assistant/device", "auto", str)  # auto | cpu | cuda

@@ -47,3 +47,21 @@ def tiny_model_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("tiny_model")
     save_model_dir(model, tok, out)
     return out
+
+
+#: A reel with a two-eighth pickup (FE) and a repeat: issue 14's ABC import case.
+SILVER_SPEAR = """X:1
+T:The Silver Spear
+M:4/4
+L:1/8
+K:D
+FE|"D"D2 FA dAFA|"G"B2 GB "A7"AFEF|"D"D2 FA dAFA|"A7"BcdB AFEF:|
+"""
+
+
+@pytest.fixture
+def silver_spear(tmp_path):
+    """``reels.abc`` holding :data:`SILVER_SPEAR` (31 notes as notated, the pickup a quarter note long)."""
+    path = tmp_path / "reels.abc"
+    path.write_text(SILVER_SPEAR)
+    return path

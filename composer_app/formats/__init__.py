@@ -18,7 +18,7 @@ from ._common import MAX_TICK
 
 #: Changes whenever a reader's output for the same file may change: caches of parsed scores
 #: (the music LM corpus cache) should include it in their key.
-READERS_VERSION = "4"
+READERS_VERSION = "5"  # 5: pickups stay partial first bars
 
 PROJECT_EXTENSION = ".composer"
 SUPPORTED_READ: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
@@ -64,8 +64,9 @@ def check_extension(path: str | Path, for_write: bool = False) -> None:
         raise _unsupported(path, supported, "written" if for_write else "read")
 
 
-def read(path: str | Path, *, tune: int | None = None) -> Score:
-    """Read any supported file into a :class:`Score` (``tune``: ABC ``X:`` number, else ignored)."""
+def read(path: str | Path, *, tune: int | None = None, expand_repeats: bool = False) -> Score:
+    """Read any supported file into a :class:`Score` (``tune``: ABC ``X:`` number; ``expand_repeats``:
+    write an ABC tune's repeats out in full; both ignored for other formats)."""
     path = Path(path)
     ext = _suffix(path)
     if ext not in SUPPORTED_READ:
@@ -89,7 +90,7 @@ def read(path: str | Path, *, tune: int | None = None) -> Score:
             return read_musicxml(path)
         from .abc import read_abc
 
-        return read_abc(path, tune)
+        return read_abc(path, tune, expand_repeats=expand_repeats)
     except FileFormatError:
         raise
     except RecursionError:

@@ -37,12 +37,13 @@ def read_bytes(path: Path, max_bytes: int = 2 * MAX_FILE_BYTES) -> bytes:
     return data
 
 
-def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSignature, ...]:
+def normalize_time_signatures(raw: dict[int, tuple[int, int]], pickup: int = 0) -> tuple[TimeSignature, ...]:
     """Meter changes from ``{tick: (numerator, denominator)}``.
 
     The first one is moved to tick 0 (4/4 when there is none), repeats of the current meter are
-    dropped and a change that falls inside a bar is moved to the next bar line of the score model,
-    so that bar arithmetic (:class:`~composer_app.score.Meter`) and files agree.
+    dropped and a change that falls inside a bar is moved to the next bar line of the score model
+    (counting bars after a ``pickup`` of that many ticks), so that bar arithmetic
+    (:class:`~composer_app.score.Meter`) and files agree.
     """
     sigs: list[TimeSignature] = []
     for tick in sorted(raw)[:MAX_METER_CHANGES]:
@@ -56,13 +57,38 @@ def normalize_time_signatures(raw: dict[int, tuple[int, int]]) -> tuple[TimeSign
             continue
         if not sigs:
             sigs.append(TimeSignature(num, den, 0))
+            if not 0 <= pickup < sigs[0].bar_ticks:
+                pickup = 0
             continue
-        bar = Meter(sigs).bar_at(tick)
+        bar = Meter(sigs, pickup).bar_at(tick)
         aligned = bar.start if bar.start == tick else bar.end
         sigs = [s for s in sigs if s.tick < aligned]
         if not sigs or (sigs[-1].numerator, sigs[-1].denominator) != (num, den):
             sigs.append(TimeSignature(num, den, aligned))
     return tuple(sigs) or (TimeSignature(),)
+
+
+def pickup_from_meters(sigs: tuple[TimeSignature, ...]) -> tuple[tuple[TimeSignature, ...], int]:
+    """``(meters, pickup)``: a first meter that lasts one bar and is followed by a longer one is how
+    MIDI files (ours, Sibelius, Finale) write a pickup bar (a bar of 1/4 before 4/4); it becomes a
+    pickup of that length in the second meter. Other meter maps come back unchanged with pickup 0."""
+    if len(sigs) >= 2 and sigs[0].tick == 0 and sigs[1].tick == sigs[0].bar_ticks < sigs[1].bar_ticks:
+        first = TimeSignature(sigs[1].numerator, sigs[1].denominator, 0)
+        return (first,) + tuple(sigs[2:]), sigs[0].bar_ticks
+    return sigs, 0
+
+
+def pickup_meter(score) -> TimeSignature | None:
+    """The meter a file writes for ``score``'s pickup bar (``2/8`` for an eighth-note pair before 6/8;
+    ``1/4`` for one beat of 4/4), or None when the score has no pickup or no meter spells its length."""
+    if not score.pickup:
+        return None
+    first = score.meter.bar(0).meter
+    for den in sorted({first.denominator, 4, 8, 16, 32}):
+        unit = 4 * TPQ // den
+        if score.pickup % unit == 0 and 1 <= score.pickup // unit <= 64:
+            return TimeSignature(score.pickup // unit, den, 0)
+    return None
 
 
 def normalize_keys(found: dict[int, KeySignature]) -> tuple[KeySignature, ...]:

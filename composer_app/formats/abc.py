@@ -85,6 +85,18 @@ def list_tunes(path: str | Path) -> list[TuneInfo]:
     return [t.info for t in _split(Path(path))]
 
 
+def has_repeats(path: str | Path, tune: int | None = None) -> bool:
+    """Whether the tune (its ``X:`` number; the first when None) has repeat signs (``|:``, ``:|``,
+    ``::``) or numbered endings in its music (quoted text and fields ignored)."""
+    tunes = _split(Path(path))
+    chosen = next((t for t in tunes if t.info.number == tune), tunes[0]) if tune is not None else tunes[0]
+    m = re.search(r"^K:.*$", chosen.text, re.MULTILINE)
+    body = chosen.text[m.end():] if m else chosen.text
+    music = "\n".join(ln for ln in body.split("\n") if not re.match(r"[A-Za-z+]:", ln))
+    music = re.sub(r'"[^"]*"', "", re.sub(r"%.*", "", music))
+    return bool(re.search(r"\|:|:\||::|\[[12]|\|[12]", music))
+
+
 def parse_chord_text(text: str):
     """A quoted ABC string as a chord: ``ChordSymbol``, ``NO_CHORD`` for N.C., ``None`` if not a chord."""
     t = text.strip().strip('"').strip()
@@ -273,6 +285,7 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
         cs.editorial[_EDITORIAL_KEY] = sym
     if expand_repeats:
         try:
+            _repeat_after_pickup(s)
             s = s.expandRepeats()
         except Exception:  # inconsistent repeat marks: keep the tune as notated
             pass
@@ -284,6 +297,32 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
         raise
     except Exception as exc:
         raise FileFormatError(path, f"tune X:{tune.info.number} could not be converted ({_short(exc)})") from None
+
+
+def _repeat_after_pickup(s) -> None:
+    """A first repeat with no start sign goes back to the start. After a pickup that is right only
+    when the repeat's last bar is short by the pickup (the two make a bar: ``A|d2e ... d3 d2:|``);
+    when that bar is whole, it goes back to bar 1, or the pickup would be played again and every
+    later bar line would come a pickup's length off."""
+    from music21 import bar, stream
+
+    from .music21_bridge import _pickup_length, ticks
+
+    for part in (s.parts or [s]):
+        measures = list(part.getElementsByClass(stream.Measure))
+        pickup = _pickup_length(part) if len(measures) >= 2 else 0
+        if not pickup:
+            continue
+        whole = ticks(measures[2].offset - measures[1].offset) if len(measures) > 2 else 0
+        for i, m in enumerate(measures):
+            left, right = m.leftBarline, m.rightBarline
+            if isinstance(left, bar.Repeat) and left.direction == "start":
+                break  # the first repeat says where it starts
+            if isinstance(right, bar.Repeat) and right.direction == "end":
+                length = ticks(m.highestTime)
+                if i > 0 and length + pickup != whole and not isinstance(measures[1].leftBarline, bar.Repeat):
+                    measures[1].leftBarline = bar.Repeat(direction="start")
+                break
 
 
 def _short(exc: Exception) -> str:

@@ -35,11 +35,13 @@ class Clip:
     offset: int
     first_bar: int
     last_bar: int
+    #: The number the ruler gives the bar with index 0: 1, or 0 for a pickup.
+    bar_base: int = 1
 
     @property
     def bars_label(self) -> str:
-        """``"bar-3"`` or ``"bars-3-6"`` (1-based bar numbers, as the ruler shows them)."""
-        a, b = self.first_bar + 1, self.last_bar + 1
+        """``"bar-3"`` or ``"bars-3-6"`` (bar numbers as the ruler shows them: a pickup is bar 0)."""
+        a, b = self.first_bar + self.bar_base, self.last_bar + self.bar_base
         return f"bar-{a}" if a == b else f"bars-{a}-{b}"
 
     @property
@@ -93,8 +95,10 @@ def _build(score: Score, tracks: list[Track], chords: Iterable[Chord], span: tup
         time_signatures=_shifted_meta(score.time_signatures, start, end, meter.signature_at(start)),
         key_signatures=_shifted_meta(score.key_signatures, start, end, score.key_at(start)),
         length=end - start,  # whole bars: the DAW's clip ends on a bar line
+        pickup=score.pickup if start == 0 else 0,  # a clip from the pickup keeps it partial
     )
-    return Clip(clip_score, start, meter.bar_at(start).index, meter.bar_at(end - 1).index)
+    return Clip(clip_score, start, meter.bar_at(start).index, meter.bar_at(end - 1).index,
+                meter.bar_number(0))
 
 
 def _tempo_at(score: Score, tick: int) -> Tempo:

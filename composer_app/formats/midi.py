@@ -14,6 +14,9 @@ Import: any resolution is rescaled to 480 ticks per quarter; type 0 files (and t
 several channels) are split by channel; note-on with velocity 0 is a note-off; overlapping notes
 of the same pitch are closed first-in first-out. Marker and text events that spell a chord become
 chords lasting until the next chord (or ``N.C.``), or to the end of their bar for the last one.
+
+Pickups: a score's pickup bar is written as a short bar with its own meter (one beat before 4/4
+is a bar of 1/4), as notation programs write it; reading such a file gives the pickup back.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Track
 from ..score.time import rescale
 from ._atomic import atomic_write_bytes
-from ._common import MAX_FILE_BYTES, MAX_TICK, normalize_keys, normalize_tempos, normalize_time_signatures, read_bytes
+from ._common import (MAX_FILE_BYTES, MAX_TICK, normalize_keys, normalize_tempos, normalize_time_signatures,
+                      pickup_from_meters, pickup_meter, read_bytes)
 
 CHORD_TRACK_NAME = "Chords"
 NO_CHORD_TEXT = "N.C."
@@ -86,13 +90,20 @@ def midi_from_score(score: Score):
     """Build the :class:`mido.MidiFile` for ``score``."""
     import mido
 
+    pickup = pickup_meter(score)
+    if score.pickup and pickup is None:
+        score = score.without_pickup()  # a pickup no meter can spell: a whole first bar starting with rests
     mid = mido.MidiFile(type=1, ticks_per_beat=TPQ, charset="utf-8")  # names in any script (read back as UTF-8)
     conductor = []
+    if pickup is not None:  # the pickup bar as a short bar of its own meter (1/4 before 4/4)
+        conductor.append((0, 0, mido.MetaMessage("time_signature", numerator=pickup.numerator,
+                                                 denominator=pickup.denominator)))
     for t in score.tempos:  # a set_tempo holds at most 0xFFFFFF us per quarter (about 3.58 bpm)
         conductor.append((t.tick, 0, mido.MetaMessage("set_tempo", tempo=min(_MAX_MIDI_TEMPO, t.microseconds_per_quarter))))
     for ts in score.time_signatures:
-        conductor.append((ts.tick, 0, mido.MetaMessage("time_signature", numerator=ts.numerator,
-                                                        denominator=ts.denominator)))
+        tick = score.pickup if pickup is not None and ts.tick == 0 else ts.tick
+        conductor.append((tick, 0, mido.MetaMessage("time_signature", numerator=ts.numerator,
+                                                     denominator=ts.denominator)))
     for k in score.key_signatures:
         conductor.append((k.tick, 0, mido.MetaMessage("key_signature", key=_mido_key(k))))
         conductor.append((k.tick, 0, mido.MetaMessage("text", text=f"{_KEY_TEXT_PREFIX}{k.tonic} {k.mode}")))
@@ -280,11 +291,11 @@ def read_midi(path: str | Path) -> Score:
         if len(per_track[ti]) > 1:
             name = f"{name} (channel {ch + 1})"
         tracks.append(Track(name=name, channel=ch, program=lane["program"], notes=tuple(lane["notes"])))
-    time_sigs = normalize_time_signatures(sigs)
+    time_sigs, pickup = pickup_from_meters(normalize_time_signatures(sigs))
     for tick, k in key_texts.items():  # the exact mode and spelling, when we wrote the file
         if tick in keys and (keys[tick].sharps == k.sharps):
             keys[tick] = k
-    meter = Meter(time_sigs)
+    meter = Meter(time_sigs, pickup)
     chords = []
     ordered = sorted(chord_events.items())
     for i, (tick, sym) in enumerate(ordered):
@@ -306,5 +317,6 @@ def read_midi(path: str | Path) -> Score:
         time_signatures=time_sigs,
         key_signatures=normalize_keys(keys),
         length=last_tick,  # the end of the longest track: trailing rests count
+        pickup=pickup,
         **kwargs,
     )

@@ -4,8 +4,8 @@
 
 * each part becomes a track; the first is the melody track ("Melody" unless the part is named);
 * tied notes are merged, grace notes dropped, chords (several pitches) become several notes;
-* a pickup (anacrusis) measure is placed at the end of bar 0, so bar lines of the score model
-  (which always start at tick 0) fall where the notation has them;
+* a pickup (anacrusis) measure stays a partial first bar (``Score.pickup``), so bar lines of the
+  score model fall where the notation has them; on export it is written as a short measure 0;
 * ``<harmony>`` / quoted ABC chord symbols become :class:`~composer_app.score.Chord` objects; a
   chord lasts until the next chord (or a "N.C.") or the end of the piece;
 * tempo, time signature and key signature changes are kept (time signature changes are moved to
@@ -27,7 +27,7 @@ from music21 import harmony, key, meter, note, stream, tempo
 
 from ..errors import ChordSymbolError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Tempo, TimeSignature, Track
-from ..score.chords import pitch_class, spell
+from ..score.chords import QUALITIES, pitch_class, spell
 from ._common import MAX_TICK, normalize_keys, normalize_tempos, normalize_time_signatures
 
 #: music21 ``chordKind`` (the MusicXML ``<kind>`` value) -> our canonical quality.
@@ -78,14 +78,19 @@ def _name(pitch_name: str) -> str:
 
 
 def chord_from_fields(root: str, kind: str, bass: str | None = None,
-                      mods: set[tuple[str, int, int]] | frozenset = frozenset()):
+                      mods: set[tuple[str, int, int]] | frozenset = frozenset(), text: str = ""):
     """Our symbol from MusicXML-style fields: root/bass names (``Bb`` or ``B-``), ``<kind>`` value and
-    ``<degree>`` changes as ``(type, degree, alter)``; ``NO_CHORD`` for kind ``none``; ``None`` if unusable."""
+    ``<degree>`` changes as ``(type, degree, alter)``; ``NO_CHORD`` for kind ``none``; ``None`` if unusable.
+    ``text`` (``<kind text="...">``) spells an extended chord such as ``maj13#11`` that no kind names:
+    without degree changes it is taken as written when it is one (see :func:`_m21_symbol_proto`)."""
     kind = (kind or "major").strip()
     if kind == "none":
         return NO_CHORD
     quality = KIND_TO_QUALITY.get(kind, "")
-    if quality == "sus4" and any(t == "add" and d == 7 for t, d, _ in mods):
+    extended = _extended_quality(text) if text and not mods else None
+    if extended is not None:
+        quality = extended
+    elif quality == "sus4" and any(t == "add" and d == 7 for t, d, _ in mods):
         quality = "7sus4"
     elif quality == "7":
         if ("add", 9, -1) in mods:
@@ -108,6 +113,15 @@ def chord_from_fields(root: str, kind: str, bass: str | None = None,
         return None
 
 
+def _extended_quality(text: str) -> str | None:
+    """The quality ``text`` spells when it is an extended one (``maj13#11``, ``7alt``), else None."""
+    try:
+        quality = ChordSymbol.parse("C" + text.strip()).quality
+    except (ChordSymbolError, ValueError):
+        return None
+    return None if quality in QUALITIES else quality
+
+
 def chord_from_m21(cs: harmony.ChordSymbol):
     """Map a music21 chord symbol to ours; ``NO_CHORD`` for N.C.; ``None`` when it has no root."""
     if isinstance(cs, harmony.NoChord):
@@ -121,7 +135,8 @@ def chord_from_m21(cs: harmony.ChordSymbol):
         return None
     mods = {(m.modType, m.degree, m.interval.semitones if m.interval is not None else 0)
             for m in cs.chordStepModifications}
-    return chord_from_fields(root.name, cs.chordKind or "major", b.name if b is not None else None, mods)
+    return chord_from_fields(root.name, cs.chordKind or "major", b.name if b is not None else None, mods,
+                             getattr(cs, "chordKindStr", "") or "")
 
 
 def _parts(s: stream.Stream) -> list[stream.Stream]:
@@ -134,8 +149,8 @@ def _parts(s: stream.Stream) -> list[stream.Stream]:
     return parts or [s]
 
 
-def _pickup_shift(part: stream.Stream) -> int:
-    """Ticks to add so a short first measure (anacrusis) ends at the end of bar 0."""
+def _pickup_length(part: stream.Stream) -> int:
+    """Length in ticks of a short first measure (anacrusis), or 0."""
     measures = list(part.getElementsByClass(stream.Measure))
     if len(measures) < 2:
         return 0
@@ -145,7 +160,7 @@ def _pickup_shift(part: stream.Stream) -> int:
     if ts is None:
         return 0
     full = ticks(ts.barDuration.quarterLength)
-    return full - actual if 0 < actual < full else 0
+    return actual if 0 < actual < full else 0
 
 
 def _meta_tick(offset, shift: int) -> int:
@@ -153,14 +168,14 @@ def _meta_tick(offset, shift: int) -> int:
     return 0 if t == 0 else t + shift
 
 
-def _time_signatures(flat: stream.Stream, shift: int) -> tuple[TimeSignature, ...]:
+def _time_signatures(flat: stream.Stream, shift: int, pickup: int = 0) -> tuple[TimeSignature, ...]:
     raw: dict[int, tuple[int, int]] = {}
     for ts in flat.getElementsByClass(meter.TimeSignature):
         try:
             raw[_meta_tick(flat.elementOffset(ts), shift)] = (int(ts.numerator), int(ts.denominator))
         except (ValueError, TypeError):
             continue
-    return normalize_time_signatures(raw)
+    return normalize_time_signatures(raw, pickup)
 
 
 def _key_signatures(flat: stream.Stream, shift: int) -> tuple[KeySignature, ...]:
@@ -303,10 +318,13 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
     parts = _parts(s)
     if not parts:
         return Score(title=title or "")
-    shift = _pickup_shift(parts[0])
+    pickup = _pickup_length(parts[0])
+    shift = 0  # times are the notation's own: a pickup stays a partial bar 0
     meta_flat = parts[0].flatten()
     top_flat = s.flatten() if s is not parts[0] else meta_flat
-    time_sigs = _time_signatures(meta_flat, shift)
+    time_sigs = _time_signatures(meta_flat, shift, pickup)
+    if not 0 < pickup < time_sigs[0].bar_ticks:
+        pickup = 0
     key_sigs = _key_signatures(meta_flat if meta_flat.getElementsByClass(key.KeySignature) else top_flat, shift)
     tempos = _tempos(top_flat, shift)
     tracks = []
@@ -330,7 +348,8 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
                          f"more than a score can hold")
     chord_list: list[Chord] = []
     if chords:
-        chord_list = _chords(parts, shift, end, Meter(time_sigs), chord_mapper or chord_from_m21, chord_events)
+        chord_list = _chords(parts, shift, end, Meter(time_sigs, pickup), chord_mapper or chord_from_m21,
+                             chord_events)
     return Score(
         title=title if title is not None else title_of(s),
         tracks=tuple(tracks),
@@ -339,6 +358,7 @@ def score_from_m21(s: stream.Stream, *, chords: bool = True, chord_mapper: Chord
         time_signatures=time_sigs,
         key_signatures=key_sigs,
         length=end,  # the notated length: trailing measures of rests count
+        pickup=pickup,
     )
 
 
@@ -376,7 +396,13 @@ def _m21_symbol(sym: ChordSymbol) -> harmony.ChordSymbol:
 
 @functools.lru_cache(maxsize=512)
 def _m21_symbol_proto(sym: ChordSymbol) -> harmony.ChordSymbol:
-    kind, mods = QUALITY_TO_KIND.get(sym.quality, ("major", ()))
+    """Named qualities are a ``<kind>`` (with ``<degree>``s); an extended one (``maj13#11``) is the kind
+    of its nearest named quality with the symbol's own spelling as the kind's text, which MuseScore
+    shows and :func:`chord_from_fields` reads back."""
+    extended = sym.quality not in QUALITY_TO_KIND
+    kind, mods = QUALITY_TO_KIND.get(sym.vocab_quality if extended else sym.quality, ("major", ()))
+    if extended:
+        mods = ()
     root = sym.root.replace("b", "-") if len(sym.root) > 1 else sym.root
     kwargs = {"root": root, "kind": kind}
     if sym.bass:
@@ -384,6 +410,8 @@ def _m21_symbol_proto(sym: ChordSymbol) -> harmony.ChordSymbol:
     cs = harmony.ChordSymbol(**kwargs)
     for mod_type, degree, alter in mods:
         cs.addChordStepModification(harmony.ChordStepModification(mod_type, degree, alter), updatePitches=False)
+    if extended:
+        cs.chordKindStr = sym.quality
     return cs
 
 
@@ -519,7 +547,10 @@ def m21_from_score(score: Score) -> stream.Score:
         prev_sig = None
         low = bool(track.notes) and sum(n.pitch for n in track.notes) / len(track.notes) < 55
         for bar in bars:
-            m = stream.Measure(number=bar.index + 1)
+            m = stream.Measure(number=meter_.bar_number(bar.index))
+            if bar.is_pickup:  # a short measure 0, written implicit="yes"
+                m.paddingLeft = Fraction(bar.offset, TPQ)
+                m.showNumber = stream.enums.ShowNumber.NEVER
             if bar.index == 0:
                 m.clef = clef.BassClef() if low else clef.TrebleClef()
             k_here = score.key_at(bar.start)

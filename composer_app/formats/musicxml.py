@@ -105,7 +105,7 @@ def _harmony_symbol(h):
     for d in h.findall("degree"):
         typ = (d.findtext("degree-type") or "add").strip()
         mods.add((typ, int(_num(d.find("degree-value")) or 0), int(round(_num(d.find("degree-alter"))))))
-    return chord_from_fields(root, kind or "major", bass, mods)
+    return chord_from_fields(root, kind or "major", bass, mods, kind_el.get("text", "") if kind_el is not None else "")
 
 
 def _extract_harmonies(data: bytes):

@@ -12,7 +12,8 @@ Layout (version 1)::
                             "provenance": {...}}]}],
      "chords": [{"symbol": "Am7", "start": 0, "duration": 1920, "provenance": {...}}]}
 
-``provenance`` is present only when set. Files are written atomically (temporary file + rename),
+``provenance`` is present only when set; ``"pickup": 480`` (ticks) only for a score that starts
+with a pickup bar. Files are written atomically (temporary file + rename),
 so a crash while saving never destroys the previous version. A file from a newer version of the
 format is refused with a message saying so.
 """
@@ -54,6 +55,7 @@ def score_to_dict(score: Score) -> dict[str, Any]:
         "chord_program": score.chord_program,
         "chord_channel": score.chord_channel,
         "length": score.length,
+        **({"pickup": score.pickup} if score.pickup else {}),
         "tempos": [{"tick": t.tick, "bpm": t.bpm} for t in score.tempos],
         "time_signatures": [{"tick": t.tick, "numerator": t.numerator, "denominator": t.denominator}
                             for t in score.time_signatures],
@@ -127,6 +129,14 @@ def _length(doc: dict, t) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         return 0
     return t(value)
+
+
+def _pickup(doc: dict, t) -> int:
+    """The pickup bar's length (a missing one is 0; one that is not a whole number of ticks is refused)."""
+    value = doc.get("pickup", 0)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _Bad(f"project.pickup {value!r} is not a length in ticks")
+    return t(value) if value else 0
 
 
 def score_from_dict(doc: Any) -> Score:
@@ -226,7 +236,7 @@ def score_from_dict(doc: Any) -> Score:
     try:
         return Score(title=_get(doc, "title", str, "project", ""), chords=tuple(chords),
                      chord_program=chord_program, chord_channel=chord_channel,
-                     length=_length(doc, t),
+                     length=_length(doc, t), pickup=_pickup(doc, t),
                      **kwargs)
     except _Bad:
         raise

@@ -6,6 +6,10 @@ service forwards them as queued signals, so the GUI thread never waits on torch.
 back as signals on the GUI thread. Each request carries an id and an immutable score snapshot; a
 new request cancels the one running; results of any request but the latest are dropped
 (stale). ``cancel()`` sets a flag the engine checks at every sampling step.
+
+``request_next_chord(score, tick)`` asks for the model's next-chord distribution at a tick (the
+chord palette's numbers, :mod:`.next_chord`); ``nextChordReady(rid, NextChord)`` answers the
+latest such request only. It never cancels a suggestion request; it waits behind one.
 """
 
 from __future__ import annotations
@@ -30,12 +34,15 @@ class _Worker(QObject):
     finished = Signal(int, list)  # request id, ranked candidates
     failed = Signal(int, str)
     cancelled = Signal(int)
+    nextChordReady = Signal(int, object)  # request id, NextChord
+    nextChordFailed = Signal(int, str)
 
-    def __init__(self, cancel_flag: threading.Event, latest: list):
+    def __init__(self, cancel_flag: threading.Event, latest: list, latest_chord: list | None = None):
         super().__init__()
         self._engine = None
         self._cancel = cancel_flag
         self._latest = latest  # [latest request id], written by the GUI thread
+        self._latest_chord = latest_chord if latest_chord is not None else [0]
 
     @Slot(str, str)
     def load_model(self, path: str, device: str) -> None:
@@ -88,6 +95,24 @@ class _Worker(QObject):
             self.finished.emit(request.id, result)
 
 
+    @Slot(int, object, int)
+    def next_chord(self, rid: int, score: Score, tick: int) -> None:
+        if rid != self._latest_chord[0] or self._engine is None:
+            return  # superseded (the palette moved on) or no model yet
+        try:
+            from .next_chord import next_chord_distribution
+
+            result = next_chord_distribution(self._engine.loaded, score, tick)
+        except ComposerError as exc:
+            self.nextChordFailed.emit(rid, str(exc))
+            return
+        except Exception as exc:  # never let the worker die silently
+            traceback.print_exc()
+            self.nextChordFailed.emit(rid, f"the assistant could not weigh the next chord: {type(exc).__name__}: {exc}")
+            return
+        self.nextChordReady.emit(rid, result)
+
+
 def _stop_thread(thread: QThread, cancel: threading.Event, latest: list, wait_ms: int = 30000) -> None:
     """Cancel the running request and end the worker thread (safe to call twice)."""
     latest[0] = -1
@@ -111,9 +136,12 @@ class SuggestionService(QObject):
     finished = Signal(int, list)
     failed = Signal(int, str)
     cancelled = Signal(int)
+    nextChordReady = Signal(int, object)  # request id, NextChord (latest request only)
+    nextChordFailed = Signal(int, str)
 
     _loadRequested = Signal(str, str)
     _generateRequested = Signal(object)
+    _nextChordRequested = Signal(int, object, int)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -124,10 +152,14 @@ class SuggestionService(QObject):
         self.model_info: dict | None = None
         self._thread = QThread()
         self._thread.setObjectName("suggestion-worker")
-        self._worker = _Worker(self._cancel, self._latest)
+        self._latest_chord = [0]
+        self._worker = _Worker(self._cancel, self._latest, self._latest_chord)
         self._worker.moveToThread(self._thread)
         self._loadRequested.connect(self._worker.load_model)
         self._generateRequested.connect(self._worker.generate)
+        self._nextChordRequested.connect(self._worker.next_chord)
+        self._worker.nextChordReady.connect(self._on_worker_next_chord_ready)
+        self._worker.nextChordFailed.connect(self._on_worker_next_chord_failed)
         self._worker.modelLoaded.connect(self._on_worker_model_loaded)
         self._worker.modelFailed.connect(self.modelFailed)
         self._worker.progressed.connect(self._on_worker_progressed)
@@ -161,6 +193,14 @@ class SuggestionService(QObject):
         self._cancel.set()  # stop whatever runs now; the worker clears it when it starts this one
         self._busy_id = rid
         self._generateRequested.emit(SuggestionRequest(rid, score, settings, region, frozenset(exclude)))
+        return rid
+
+    def request_next_chord(self, score: Score, tick: int) -> int:
+        """Ask for the next-chord distribution at ``tick`` (answered by ``nextChordReady``); returns its id.
+        An older request still waiting is skipped."""
+        rid = next(self._ids)
+        self._latest_chord[0] = rid
+        self._nextChordRequested.emit(rid, score, int(tick))
         return rid
 
     def cancel(self) -> None:
@@ -202,6 +242,14 @@ class SuggestionService(QObject):
             self._busy_id = 0
         if self._current(rid):
             self.failed.emit(rid, msg)
+
+    def _on_worker_next_chord_ready(self, rid: int, result) -> None:
+        if rid == self._latest_chord[0]:
+            self.nextChordReady.emit(rid, result)
+
+    def _on_worker_next_chord_failed(self, rid: int, message: str) -> None:
+        if rid == self._latest_chord[0]:
+            self.nextChordFailed.emit(rid, message)
 
     def _on_worker_cancelled(self, rid: int) -> None:
         if rid == self._busy_id:

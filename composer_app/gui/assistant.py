@@ -23,7 +23,8 @@ from ..generation.types import Candidate
 from ..generation.worker import SuggestionService
 from ..music_lm.loading import check_model_dir
 from ..score import Score
-from .panels.assistant import AssistantPanel
+from .panels.assistant import AssistantPanel, candidate_insight
+from .wording import plural
 
 
 class AssistantController(QObject):
@@ -49,6 +50,9 @@ class AssistantController(QObject):
         self._previous_model: tuple[str, str] | None = None
         self._pending_model: tuple[str, str] | None = None
         self._fallback_problem = ""  # why the model folder from the settings was not used
+        #: Where the roll was scrolled before candidates were shown: restored when they are hidden
+        #: without accepting one (a DAW's view does not wander off for a preview).
+        self._view_before: tuple[int, int] | None = None
         #: ``audition(score, candidate)`` plays a candidate in context; ``stop_audition()`` stops it.
         self.audition: Callable[[Score, Candidate], None] | None = None
         self.switch_audition: Callable[[Candidate], None] | None = None
@@ -188,10 +192,10 @@ class AssistantController(QObject):
             self._previous_model = self._pending_model
             self._check_device(self._pending_model[1])
         params = info.get("params", 0) / 1e6
-        text = f"Model: {info['name']} · {info['device'].upper()} · {params:.1f} M parameters"
+        text = f"Model: {info['name']} ({info['device'].upper()}, {params:.1f} M parameters)"
         self.model_status.setText(text)
         self.model_status.setToolTip(info.get("path", ""))
-        self.panel.set_model_status(text)
+        self.panel.set_model_status(f"Model ready ({info['device'].upper()}): {info['name']}")
         if self._fallback_problem:  # say it again: "loaded" would hide why this is not your model
             self._report(f"Using the bundled model ({info['name']}) because the model folder from your "
                          f"settings could not be used: {self._fallback_problem}. Choose another one with "
@@ -252,13 +256,16 @@ class AssistantController(QObject):
                 self._report("Select the bars to regenerate first (click or drag over their notes).")
                 return
         if self.service.model_info is None:
-            self._report("The model is still loading (or failed to load): see the status bar.")
+            self._report("The assistant's model is not loaded yet: wait a moment (the status bar says when it is "
+                         "ready), or choose a model folder with Assistant > Choose Model Folder…")
             return
         if self.auditioning:
             self._stop_audition()
         self._region = region
         self._request_score = score
         self._streamed = []
+        if self._view_before is None:
+            self._view_before = self.roll.view_position()
         self.panel.set_candidates([])
         self.roll.clear_candidate()
         self._request_id = self.service.request(score, settings, region, frozenset(self.rejected))
@@ -288,9 +295,13 @@ class AssistantController(QObject):
         else:
             self.clear()
 
-    def clear(self) -> None:
+    def clear(self, restore_view: bool = True) -> None:
+        """Hide the candidates; the roll scrolls back to where it was before they were shown."""
         self.panel.set_candidates([])
         self.roll.clear_candidate()
+        if restore_view and self._view_before is not None:
+            self.roll.restore_view_position(self._view_before)
+        self._view_before = None
         self._update_action_state()
 
     def _on_service_progressed(self, rid: int, step: int, total: int) -> None:
@@ -300,19 +311,20 @@ class AssistantController(QObject):
         # Show each candidate as soon as it is there, best first so far.
         self._streamed.append(cand)
         ranked = sorted(self._streamed, key=lambda c: -c.score)
-        self.panel.set_candidates([replace(c, rank=i + 1) for i, c in enumerate(ranked)], keep_row=True)
+        self.panel.set_candidates([replace(c, rank=i + 1) for i, c in enumerate(ranked)], keep_row=True,
+                                  score=self._request_score)
         self._update_action_state()
 
     def _on_service_finished(self, rid: int, cands: list) -> None:
         self.panel.set_busy(False)
-        self.panel.set_candidates(cands)
+        self.panel.set_candidates(cands, score=self._request_score)
         self._update_action_state()
         if not cands:
-            self.messageShown.emit("No new candidates: try another seed, a higher temperature or fewer constraints.")
+            self.messageShown.emit("No new candidates: try another seed (Regenerate, Ctrl+Shift+G), a higher "
+                                   "temperature or fewer constraints in the Assistant panel.")
         else:
-            secs = cands[0].provenance.get("seconds")
-            self.messageShown.emit(f"{len(cands)} candidates" + (f" in {secs:.2f} s" if secs else "")
-                                   + ": [ and ] to step through, A to audition, Return to accept.")
+            self.messageShown.emit(plural(len(cands), "candidate") + ": [ and ] step through, A auditions, "
+                                   "Return accepts, Esc hides.")
 
     def _on_service_failed(self, rid: int, message: str) -> None:
         self.panel.set_busy(False)
@@ -335,12 +347,16 @@ class AssistantController(QObject):
             self.roll.clear_candidate()
             return
         self.roll.set_candidate(list(cand.notes), list(cand.chords), list(cand.note_confidence),
-                                list(cand.chord_confidence))
-        # Show the candidate with a bar of what leads into it (the context it continues).
-        meter = self.doc.score.meter
-        lead_in = meter.bar(max(0, meter.bar_at(cand.region[0]).index - 1)).start
-        self.roll.ensure_visible(cand.region[1] - 1)
-        self.roll.ensure_visible(lead_in)
+                                list(cand.chord_confidence), region=cand.region, task=cand.task)
+        self.panel.show_insight(candidate_insight(cand, self._request_score or self.doc.score))
+        # Scroll only when the candidate is out of view, then show a bar of what leads into it.
+        left, width = self.roll.scroll_x(), self.roll.view.viewport().width()
+        x0, x1 = self.roll.geom.x(cand.region[0]), self.roll.geom.x(cand.region[1])
+        if not (left <= x0 and x1 <= left + width):
+            meter = self.doc.score.meter
+            lead_in = meter.bar(max(0, meter.bar_at(cand.region[0]).index - 1)).start
+            self.roll.ensure_visible(cand.region[1] - 1)
+            self.roll.ensure_visible(lead_in)
         if self.auditioning and self.switch_audition is not None:
             self.switch_audition(cand)
 
@@ -354,6 +370,9 @@ class AssistantController(QObject):
         if self.audition is None:
             self._report("Audition needs sound: no player is connected.")
             return
+        no_sound = getattr(self.window, "sound", None)
+        if no_sound is not None and not no_sound.has_output():
+            self._report("No sound output, so the candidate plays silently: " + no_sound.no_output_reason())
         self.audition(self._request_score or self.doc.score, cand)
         self.auditioning = True
         self._update_action_state()
@@ -404,9 +423,9 @@ class AssistantController(QObject):
         self.doc.edit(text, result.score, Selection(frozenset(n.id for n in new_notes),
                                                     frozenset(c.id for c in new_chords)))
         self._log("accept_partial" if partial else "accept", cand, result.kept_ids)
-        self.clear()
-        self.messageShown.emit(f"Accepted candidate {cand.rank} ({len(new_notes)} notes, {len(new_chords)} chords). "
-                               "Ctrl+Z undoes it.")
+        self.clear(restore_view=False)  # stay on what was just added
+        self.messageShown.emit(f"Accepted candidate {cand.rank} ({plural(len(new_notes), 'note')}, "
+                               f"{plural(len(new_chords), 'chord')}). Ctrl+Z undoes it.")
         self.suggestionAccepted.emit()
 
     def reject(self) -> None:
@@ -420,8 +439,10 @@ class AssistantController(QObject):
         self.panel.set_candidates([replace(c, rank=i + 1) for i, c in enumerate(rest)])
         if rest:
             self.panel.list.setCurrentRow(min(row, len(rest) - 1))
-        elif self.auditioning:
-            self._stop_audition()
+        else:
+            if self.auditioning:
+                self._stop_audition()
+            self.clear()
         self._update_action_state()
         self.messageShown.emit("Rejected: it will not be suggested again in this session.")
 

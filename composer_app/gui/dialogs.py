@@ -54,6 +54,19 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
     return CANCEL
 
 
+def ask_unfold_repeats(parent: QWidget | None, tune: str) -> bool | None:
+    """Whether to write out an ABC tune's repeats in full; None when cancelled."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, f"Repeats - {APP_TITLE}",
+        f"“{tune}” has repeat signs.\n\nUnfold them, so that every repeated section is written out in "
+        "the roll as it is played? (No keeps the tune as notated, each section once.)",
+        buttons.Yes | buttons.No | buttons.Cancel, buttons.Yes)
+    if answer == buttons.Cancel:
+        return None
+    return answer == buttons.Yes
+
+
 class TuneChooserDialog(QDialog):
     """Lists the tunes of a multi-tune ABC file (number and title) with a filter box."""
 

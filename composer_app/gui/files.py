@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from .. import formats
 from ..document import ScoreDocument
 from ..errors import ComposerError, FileFormatError
-from ..formats.abc import list_tunes
+from ..formats.abc import has_repeats, list_tunes
 from ..score import Score
 from ..settings import Settings
 from . import dialogs
@@ -36,6 +36,14 @@ def _busy():
         yield
     finally:
         QApplication.restoreOverrideCursor()
+
+
+def file_safe(title: str) -> str:
+    """A title as a file name: characters that are not allowed in file names on some system dropped."""
+    import re
+
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "", title or "").strip().strip(".")
+    return name[:120]
 
 
 def _read_error(path: Path, exc: Exception) -> ComposerError:
@@ -102,7 +110,7 @@ class FileController(QObject):
         if ask and not self.maybe_save():
             return False
         if path.suffix.lower() != PROJECT_SUFFIX:
-            return self._import_path(path)
+            return self._import_path(path, "Could not open the file")
         try:
             with _busy():
                 score = formats.read(path)
@@ -127,21 +135,28 @@ class FileController(QObject):
             return False
         return self._import_path(Path(name))
 
-    def _import_path(self, path: Path) -> bool:
-        """Read a MIDI/MusicXML/ABC file into a new, untitled document (asks which ABC tune)."""
+    def _import_path(self, path: Path, failure: str = "Could not import the file") -> bool:
+        """Read a MIDI/MusicXML/ABC file into a new, untitled document (asks which ABC tune, and
+        whether to unfold its repeats). ``failure`` heads the error message (Open or Import)."""
         try:
-            tune = None
+            tune, unfold = None, False
             if path.suffix.lower() == ".abc":
                 tunes = list_tunes(path)
+                chosen = tunes[0] if tunes else None
                 if len(tunes) > 1:
                     chosen = dialogs.choose_abc_tune(self.window, path.name, tunes)
                     if chosen is None:
                         return False
                     tune = chosen.number
+                if has_repeats(path, tune):
+                    name = chosen.title if chosen is not None and chosen.title else path.name
+                    unfold = dialogs.ask_unfold_repeats(self.window, name)
+                    if unfold is None:
+                        return False
             with _busy():
-                score = formats.read(path, tune=tune)
+                score = formats.read(path, tune=tune, expand_repeats=unfold)
         except Exception as exc:  # noqa: BLE001
-            dialogs.show_file_error(self.window, "Could not import the file", _read_error(path, exc))
+            dialogs.show_file_error(self.window, failure, _read_error(path, exc))
             if not path.exists():
                 self._forget_recent(path)
             return False
@@ -160,8 +175,15 @@ class FileController(QObject):
             return self.save_as()
         return self._write_project(path)
 
+    def suggested_name(self) -> str:
+        """The file name Save As proposes for a score without a project file: its title (a tune
+        imported from a file of many is named after the tune, not the file), else the file's name."""
+        title = file_safe(self.doc.score.title)
+        return title or self.display_name().replace(" (imported)", "")
+
     def save_as(self) -> bool:
-        start = self.doc.path or Path(self._start_dir()) / (self.display_name().replace(" (imported)", "") + PROJECT_SUFFIX)
+        start = self.doc.path if self.doc.path and self.doc.path.suffix.lower() == PROJECT_SUFFIX else \
+            Path(self._start_dir()) / (self.suggested_name() + PROJECT_SUFFIX)
         if start.suffix.lower() != PROJECT_SUFFIX:
             start = start.with_suffix(PROJECT_SUFFIX)
         name, _ = QFileDialog.getSaveFileName(self.window, "Save As", str(start), PROJECT_FILTER)

@@ -12,8 +12,9 @@ import platform
 from importlib import metadata
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor, QTextDocument
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QIcon, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QTextBrowser,
+                               QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..paths import doc_file
@@ -109,7 +110,20 @@ class AboutDialog(QDialog):
             "with no warranty.</p>")
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-        layout.addWidget(self.label)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout()  # the app's icon beside the text (no empty block above it)
+        self.icon_label = QLabel()
+        self.icon_label.setObjectName("aboutIcon")
+        icon = QApplication.windowIcon()
+        if icon.isNull():
+            from ..paths import resources_dir
+
+            icon = QIcon(str(resources_dir() / "icons" / "composer-app.svg"))
+        self.icon_label.setPixmap(icon.pixmap(64, 64))
+        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.icon_label)
+        row.addWidget(self.label, 1)
+        layout.addLayout(row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.licence_button = QPushButton("&Licence…")
         self.licence_button.setObjectName("licenceButton")
@@ -117,4 +131,4 @@ class AboutDialog(QDialog):
         self.licence_button.clicked.connect(lambda: setattr(self, "licence", licence_window(self)))
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
-        self.resize(520, 360)
+        self.resize(560, self.sizeHint().height())

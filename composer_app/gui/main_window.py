@@ -7,10 +7,15 @@ Public API for the other parts of the app (``app.py`` wires them):
 * ``add_dock(widget, title, object_name, area=...) -> QDockWidget`` adds a dockable panel whose
   show/hide toggle appears in View > Panels and whose placement is kept between sessions.
 * ``add_status_widget(widget)`` puts a permanent widget at the right of the status bar (model
-  status, sound output ...); ``status_message(text, timeout_ms=0)`` shows a transient message.
+  status, sound output ...); ``status_message(text, timeout_ms=0)`` shows a transient message;
+  ``show_notice(text, action=(label, slot))`` shows a problem in full in a bar above the roll
+  (wrapped, never cut off) until it is closed or replaced.
 * ``restore_layout()`` restores the saved size and dock/toolbar placement: call it after adding
   docks and toolbars (``app.create_main_window`` does, last).
-* ``show_position(tick)`` updates the bar/beat read-out (the transport calls it while playing).
+* ``show_position(tick)`` updates the bar/beat and minutes:seconds read-out (the transport calls
+  it while playing).
+* Every dock's panel scrolls when the window is too small for it (a 1280 x 720 laptop screen),
+  and the first window is sized to fit the screen.
 * ``roll`` is the :class:`~composer_app.gui.pianoroll.PianoRollWidget`; ``files`` the
   :class:`~composer_app.gui.files.FileController`; ``closed`` is emitted when the window closed.
 """
@@ -19,10 +24,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QWidget,
+    QComboBox, QDialog, QDockWidget, QFrame, QHBoxLayout, QLabel, QMainWindow, QMenu, QPushButton, QScrollArea,
+    QToolBar, QToolButton, QVBoxLayout, QWidget,
 )
 
 from .. import __version__
@@ -45,6 +51,57 @@ EDIT_ACTION_ORDER = (
 #: The roll's actions that go to the View menu instead.
 VIEW_ROLL_ACTIONS = ("zoom_in", "zoom_out")
 ZOOM_STEP = 1.25
+#: The window's first size (no saved layout), shrunk to fit the screen's free area.
+DEFAULT_SIZE = (1440, 900)
+
+
+#: Room left for the window manager's title bar when the window fills the screen's height.
+TITLE_BAR = 32
+
+
+def initial_geometry(available: QRect, want: tuple[int, int] = DEFAULT_SIZE) -> QRect:
+    """The first window: ``want``, centred; on a screen smaller than that (a 1280 x 720 laptop) the
+    whole free area (less a title bar), so nothing is off screen."""
+    w = min(want[0], available.width())
+    h = min(want[1], available.height() - TITLE_BAR)
+    return QRect(available.x() + (available.width() - w) // 2,
+                 available.y() + max(TITLE_BAR, (available.height() - h) // 2), w, h)
+
+
+class NoticeBar(QFrame):
+    """A problem in full (wrapped, never cut off) above the roll, with an optional action button."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("noticeBar")
+        self.setStyleSheet("QFrame#noticeBar { background: #fff4d6; border-bottom: 1px solid #d9b44a; }"
+                           " QFrame#noticeBar QLabel { color: #3a2c00; }")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setObjectName("noticeText")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.label, 1)
+        self.action_button = QPushButton()
+        self.action_button.hide()
+        row.addWidget(self.action_button)
+        close = QToolButton()
+        close.setText("✕")
+        close.setToolTip("Hide this message")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        row.addWidget(close)
+        self._slot = None
+        self.action_button.clicked.connect(lambda: self._slot() if self._slot else None)
+        self.hide()
+
+    def show_text(self, text: str, action: tuple[str, object] | None = None) -> None:
+        self.label.setText(text)
+        self._slot = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
+        self.show()
 
 
 class MainWindow(QMainWindow):
@@ -61,7 +118,14 @@ class MainWindow(QMainWindow):
         self._docks: list[QDockWidget] = []
 
         self.roll = PianoRollWidget(document, self)
-        self.setCentralWidget(self.roll)
+        self.notice = NoticeBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice)
+        column.addWidget(self.roll, 1)
+        self.setCentralWidget(central)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -87,17 +151,32 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
         self._update_title()
         self.setAcceptDrops(True)
-        self.resize(1280, 800)
+        screen = QGuiApplication.primaryScreen()
+        self.setGeometry(initial_geometry(screen.availableGeometry() if screen else QRect(0, 0, 1280, 800)))
 
     def restore_layout(self) -> None:
-        """Window size and the placement of toolbars and docks from the last session. Call it once,
-        after every dock and toolbar has been added (``app.create_main_window`` does)."""
+        """Window size and the placement of toolbars and docks from the last session (kept on the
+        screen: a layout saved on a bigger monitor is shrunk to this one). Call it once, after every
+        dock and toolbar has been added (``app.create_main_window`` does)."""
         self.restoreGeometry(self.settings.window_geometry)
         self.restoreState(self.settings.window_state)
+        # the keys (Ctrl+A, arrows, Delete ...) go to the roll from the start, not to the first field
+        # of the transport bar
+        self.roll.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None and not self.isMaximized():
+            avail = screen.availableGeometry()
+            if self.width() > avail.width() or self.height() > avail.height():
+                self.setGeometry(initial_geometry(avail, (self.width(), self.height())))
 
     # ---- public API ----------------------------------------------------------------------
     def status_message(self, text: str, timeout_ms: int = 0) -> None:
         self.statusBar().showMessage(text, timeout_ms)
+
+    def show_notice(self, text: str, action: tuple[str, object] | None = None) -> None:
+        """A problem in full above the roll (the status bar cuts long text off); ``action`` is a
+        ``(button label, slot)`` that fixes it (e.g. open the settings)."""
+        self.notice.show_text(text, action)
 
     def add_status_widget(self, widget: QWidget, stretch: int = 0) -> None:
         """A permanent widget at the right of the status bar (left of the position read-out)."""
@@ -119,7 +198,16 @@ class MainWindow(QMainWindow):
         """A dockable panel; ``object_name`` must be unique (it keys the saved layout)."""
         dock = QDockWidget(title, self)
         dock.setObjectName(object_name)
-        dock.setWidget(widget)
+        scroller = QScrollArea()  # a panel taller than the window scrolls (1280 x 720 screens)
+        scroller.setObjectName(f"{object_name}Scroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(widget)
+        # as wide as the panel needs (the scroll area alone would let the dock shrink to a sliver)
+        bar = scroller.verticalScrollBar().sizeHint().width()
+        scroller.setMinimumWidth(min(520, widget.minimumSizeHint().width() + bar + 2))
+        dock.setWidget(scroller)
         self.addDockWidget(area, dock)
         dock.setVisible(visible)
         self._panels_menu.addAction(dock.toggleViewAction())
@@ -127,10 +215,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def show_position(self, tick: int) -> None:
-        meter = self.doc.score.meter
-        bar = meter.bar_at(tick)
-        beat = (tick - bar.start) // bar.meter.beat_ticks + 1
-        self.position_label.setText(f"Bar {bar.index + 1}  Beat {beat}")
+        bar, beat = self.doc.score.meter.beat_at(tick)
+        self.position_label.setText(f"Bar {bar}  Beat {beat}")
 
     def open_path(self, path) -> bool:
         """Open a project or import another file (used for the command-line file argument)."""
@@ -147,6 +233,20 @@ class MainWindow(QMainWindow):
         if slot is not None:
             action.triggered.connect(lambda _checked=False: slot())
         self.actions_by_name[name] = action
+        return action
+
+    def _toggle(self, name: str, text: str, tip: str, setting: str, apply) -> QAction:
+        """A checkable action kept in ``settings.<setting>``; ``apply(on)`` now and on every toggle."""
+        action = self._action(name, text, tip=tip)
+        action.setCheckable(True)
+        action.setChecked(getattr(self.settings, setting))
+
+        def on_toggled(on: bool) -> None:
+            apply(on)
+            setattr(self.settings, setting, on)
+
+        action.toggled.connect(on_toggled)
+        apply(action.isChecked())
         return action
 
     def _build_actions(self) -> None:
@@ -179,11 +279,14 @@ class MainWindow(QMainWindow):
                      ["Ctrl+Shift+="])
         self._action("zoom_out_vertical", "Zoom Out V&ertically", lambda: self.roll.zoom_vertical(1 / ZOOM_STEP),
                      ["Ctrl+Shift+-"])
-        follow = self._action("follow_playhead", "&Follow Playhead", tip="Scroll the roll with the playhead")
-        follow.setCheckable(True)
-        follow.setChecked(self.settings.follow_playhead)
-        follow.toggled.connect(self._on_follow_action_toggled)
-        self._on_follow_action_toggled(follow.isChecked())
+        self._toggle("follow_playhead", "&Follow Playhead", "Scroll the roll with the playhead", "follow_playhead",
+                     lambda on: setattr(self.roll, "follow_playhead", on))
+        self._toggle("show_scale", "Highlight the &Scale",
+                     "Mark the rows of the key's scale (and its tonic) on the grid and the keyboard", "show_scale",
+                     self.roll.set_show_scale)
+        self._toggle("show_numerals", "Roman &Numerals",
+                     "Show each chord's function in the key (I, V7, ii, V/V …) under its symbol", "show_numerals",
+                     self.roll.set_show_numerals)
 
         self._action("shortcuts", "&Keyboard Shortcuts", self._on_shortcuts_triggered, [SK.HelpContents],
                      "The user guide at its table of keys and mouse actions")
@@ -229,6 +332,8 @@ class MainWindow(QMainWindow):
             self.grid_menu.addAction(act)
         self.grid_group.triggered.connect(lambda act: self.roll.set_grid(act.data()))
         m.addAction(a["follow_playhead"])
+        m.addSeparator()
+        m.addActions([a["show_scale"], a["show_numerals"]])
         m.addSeparator()
         self._panels_menu = m.addMenu("&Panels")
 
@@ -344,10 +449,6 @@ class MainWindow(QMainWindow):
 
     def _on_track_combo_activated(self, index: int) -> None:
         self.doc.set_current_track(self.track_combo.itemData(index))
-
-    def _on_follow_action_toggled(self, on: bool) -> None:
-        self.roll.follow_playhead = on
-        self.settings.follow_playhead = on
 
     def _on_score_properties_triggered(self) -> None:
         dialog = dialogs.ScorePropertiesDialog(self.doc.score, self)

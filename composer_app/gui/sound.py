@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QLabel, QLineEdit, QPushButton, QSpinBox, QWidget,
 )
 
+from .wording import plural, plural_suffix
+
 from ..playback.errors import PlaybackError
 from ..playback.events import TempoMap
 from ..playback.midi_input import MidiInput, Recorder, StepInput
@@ -38,7 +40,7 @@ def config_from_settings(settings) -> OutputConfig:
 
 
 def describe_output(output: Output) -> str:
-    """Short status-bar text for the current outputs."""
+    """Short status-bar text for the current outputs (``Sound: off`` when nothing plays)."""
     parts = output.outputs if isinstance(output, MultiOutput) else [output]
     names = []
     for o in parts:
@@ -47,8 +49,20 @@ def describe_output(output: Output) -> str:
         elif isinstance(o, MidiPortOutput):
             names.append(f"MIDI '{o.name}'" + (" (virtual)" if o.virtual else ""))
         elif isinstance(o, NullOutput):
-            names.append("none")
+            names.append("off")
     return "Sound: " + ", ".join(names)
+
+
+#: MIDI systems offered in the settings, per platform (CoreMIDI exists only on macOS).
+def midi_api_choices(platform: str | None = None) -> list[tuple[str, str]]:
+    import sys
+
+    platform = platform or sys.platform
+    if platform == "darwin":
+        return [("Automatic", "auto"), ("CoreMIDI", "coremidi")]
+    if platform.startswith("win"):
+        return [("Automatic", "auto")]
+    return [("Automatic", "auto"), ("ALSA", "alsa"), ("JACK", "jack")]
 
 
 class SoundController(QObject):
@@ -60,6 +74,7 @@ class SoundController(QObject):
         self.window, self.doc, self.settings = window, document, settings
         self.player = QtPlayer(output or NullOutput(), parent=self)
         self.transport = TransportBar(self.player, document, roll=window.roll, parent=window)
+        window.addToolBarBreak()  # the transport gets a row of its own: everything fits at 1280 pixels
         window.addToolBar(self.transport)
         self.problems: list[str] = []
         self.midi_input: MidiInput | None = None
@@ -73,9 +88,13 @@ class SoundController(QObject):
         self._record_t0 = 0.0
         self._step: StepInput | None = None
 
-        self.status_label = QLabel("Sound: none", window)
+        self.status_label = QPushButton("Sound: off", window)
         self.status_label.setObjectName("soundStatus")
+        self.status_label.setFlat(True)
+        self.status_label.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.status_label.clicked.connect(self._on_status_clicked)
         window.add_status_widget(self.status_label)
+        self._warned_silent = False
 
         self.actions_by_name: dict[str, QAction] = dict(self.transport.actions_by_name)
         self._add_action("record", "&Record MIDI Take", "Ctrl+R", self._on_record_toggled, checkable=True)
@@ -145,14 +164,45 @@ class SoundController(QObject):
         except PlaybackError as exc:
             self.messageShown.emit(str(exc))
 
+    def has_output(self) -> bool:
+        """Whether anything sounds: a synth or a MIDI port is open."""
+        return not isinstance(self.player.output, NullOutput)
+
+    def no_output_reason(self) -> str:
+        """Why nothing sounds, and what to do, in one complete sentence or two."""
+        if self.problems:
+            return "; ".join(p.rstrip(". ") for p in self.problems) + \
+                ". Choose another output in Transport > Sound & MIDI Settings."
+        return ("FluidSynth is turned off and no MIDI port is chosen: turn one on in "
+                "Transport > Sound & MIDI Settings.")
+
     def _show_output(self) -> None:
         text = describe_output(self.player.output)
         if self.midi_input is not None:
             text += f"; MIDI in '{self.midi_input.name}'"
+        silent = not self.has_output()
+        if silent:
+            text += " (why?)"
         self.status_label.setText(text)
-        self.status_label.setToolTip("\n".join(self.problems) or text)
+        self.status_label.setToolTip((self.no_output_reason() if silent else "\n".join(self.problems) or text)
+                                     + "\nClick for Sound & MIDI settings.")
         if self.problems:
             self.window.status_message(self.problems[0])
+            self._notice()
+
+    def _notice(self) -> None:
+        """Every problem in full above the roll, with a button to the settings."""
+        show = getattr(self.window, "show_notice", None)
+        if show is None:
+            return
+        head = "No sound: " if not self.has_output() else "Some sound outputs could not be opened: "
+        show(head + self.no_output_reason(), ("Sound && MIDI Settings…", self._on_settings_triggered))
+
+    def _on_status_clicked(self) -> None:
+        if not self.has_output() or self.problems:
+            self._notice()
+        else:
+            self._on_settings_triggered()
 
     def close(self) -> None:
         if self.midi_input is not None:
@@ -167,6 +217,17 @@ class SoundController(QObject):
             return  # playback is heard already
         track = self.doc.current_track
         self.player.preview_note(pitch, velocity, channel=track.channel, program=track.program)
+
+    def preview_chord(self, symbol, velocity: int = 80) -> None:
+        """Sound a chord symbol now (a palette button), voiced as playback voices it, on the chord lane's
+        channel and instrument."""
+        if self.player.state == PLAYING:
+            return
+        score = self.doc.score
+        for i, pitch in enumerate(symbol.voicing()):
+            if 0 <= pitch <= 127:
+                self.player.preview_note(pitch, velocity, channel=score.chord_channel, duration_ms=700,
+                                         program=score.chord_program if i == 0 else None)
 
     def _on_roll_keyClicked(self, pitch: int) -> None:
         self._preview(pitch)
@@ -226,16 +287,19 @@ class SoundController(QObject):
         self.player.stop()
         notes = rec.finish(time.perf_counter() - self._record_t0)
         if not notes:
-            self.messageShown.emit("Nothing was recorded")
+            self.messageShown.emit("Nothing was recorded: no notes came from the MIDI input while recording.")
             return
         track = self.doc.score.track_index(self.doc.current_track.id)
         existing = list(self.doc.score.tracks[track].notes)
-        self.doc.edit(f"Record {len(notes)} notes", self.doc.score.with_notes(existing + notes, track))
-        self.messageShown.emit(f"Recorded {len(notes)} notes")
+        self.doc.edit(f"Record {plural(len(notes), 'note')}", self.doc.score.with_notes(existing + notes, track))
+        self.messageShown.emit(f"Recorded {plural(len(notes), 'note')} (Ctrl+Z undoes the take)")
 
     def _on_player_stateChanged(self, state: str) -> None:
         if state != PLAYING and self._recorder is not None:
             self.actions_by_name["record"].setChecked(False)  # runs _finish_take
+        if state == PLAYING and not self.has_output() and not self._warned_silent:
+            self._warned_silent = True  # once per session: the playhead moves, but say why it is silent
+            self.messageShown.emit("Playing silently: " + self.no_output_reason())
 
     def _on_step_toggled(self, on: bool) -> None:
         if on:
@@ -299,7 +363,7 @@ class SoundSettingsDialog(QDialog):
         self.driver.setCurrentIndex(max(0, self.driver.findData(settings.audio_driver)))
         form.addRow("Audio driver:", self.driver)
         self.api = QComboBox()
-        for label, value in (("Automatic", "auto"), ("ALSA", "alsa"), ("JACK", "jack"), ("CoreMIDI", "coremidi")):
+        for label, value in midi_api_choices():
             self.api.addItem(label, value)
         self.api.setCurrentIndex(max(0, self.api.findData(settings.midi_api)))
         form.addRow("MIDI system:", self.api)
@@ -321,7 +385,7 @@ class SoundSettingsDialog(QDialog):
         self.count_in = QSpinBox()
         self.count_in.setRange(0, 4)
         self.count_in.setValue(settings.count_in_bars)
-        self.count_in.setSuffix(" bars")
+        plural_suffix(self.count_in, "bar")
         form.addRow("Count-in when recording:", self.count_in)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)

@@ -13,7 +13,11 @@ Wiring (the main window / ``app.py`` does this)::
     window.closed.connect(player.close)
 
 Shortcuts: Space play/stop (the playhead stays where it stopped), Shift+Space play the selection,
-Ctrl+Space pause/resume, Home return to start, L loop, M metronome, Ctrl+Shift+. panic.
+Ctrl+Space pause/resume, Home return to start (and the view scrolls back to it), L loop,
+M metronome, Ctrl+Shift+. panic.
+
+The bar also shows the position as bar.beat and minutes:seconds, and edits the tempo, time
+signature and key (:class:`~composer_app.gui.panels.score_meta.ScoreMetaEditor`, one undo step each).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStyle, QToolBar, QWidget
 
+from ..playback.events import TempoMap
 from ..playback.qt_player import PAUSED, PLAYING, QtPlayer
+from .panels.score_meta import ScoreMetaEditor
 
 SHORTCUTS = {
     "play": "Space",
@@ -33,6 +39,13 @@ SHORTCUTS = {
     "metronome": "M",
     "panic": "Ctrl+Shift+.",
 }
+
+
+def format_clock(seconds: float) -> str:
+    """``0:05.2``, ``12:03.0``: minutes and seconds to a tenth."""
+    seconds = max(0.0, seconds)
+    minutes, rest = divmod(seconds, 60.0)
+    return f"{int(minutes)}:{rest:04.1f}"
 
 
 class TransportBar(QToolBar):
@@ -59,15 +72,31 @@ class TransportBar(QToolBar):
                   checkable=True)
         self._add("metronome", "&Metronome", "Metronome clicks while playing", self._on_metronome_toggled, None,
                   checkable=True)
+        # a word, not an icon: the standard "stop" icon is a red circled X that reads as Close
         self._add("panic", "P&anic", "Silence every note on every output (All Notes Off)",
-                  self._on_panic_triggered, sp.SP_BrowserStop)
+                  self._on_panic_triggered, None)
         for name in ("play", "play_selection", "pause", "rewind", "loop", "metronome", "panic"):
             self.addAction(self.actions_by_name[name])
         self.position_label = QLabel("1.1", self)
         self.position_label.setObjectName("transportPosition")
-        self.position_label.setMinimumWidth(60)
+        self.position_label.setToolTip("Playhead: bar.beat")
+        self.position_label.setMinimumWidth(48)
         self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        bold = self.position_label.font()
+        bold.setBold(True)
+        self.position_label.setFont(bold)
         self.addWidget(self.position_label)
+        self.clock_label = QLabel("0:00.0", self)
+        self.clock_label.setObjectName("transportClock")
+        self.clock_label.setToolTip("Playhead: minutes:seconds from the start (at the score's tempo)")
+        self.clock_label.setMinimumWidth(52)
+        self.clock_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.addWidget(self.clock_label)
+        self.addSeparator()
+        self.meta = ScoreMetaEditor(document, self, compact=True)
+        self.meta.messageShown.connect(self.messageShown)
+        for w in self.meta.widgets():
+            self.addWidget(w)
 
         player.positionChanged.connect(self._on_player_positionChanged)
         player.stateChanged.connect(self._on_player_stateChanged)
@@ -110,11 +139,14 @@ class TransportBar(QToolBar):
         self._playhead = tick
         if self.roll is not None:
             self.roll.set_playhead(tick)
-        meter = self.doc.score.meter
-        bar = meter.bar_at(tick)
-        beat = (tick - bar.start) // bar.meter.beat_ticks + 1
-        self.position_label.setText(f"{bar.index + 1}.{beat}")
+        self._show_position(tick)
         self.positionChanged.emit(tick)
+
+    def _show_position(self, tick: int) -> None:
+        score = self.doc.score
+        bar, beat = score.meter.beat_at(tick)
+        self.position_label.setText(f"{bar}.{beat}")
+        self.clock_label.setText(format_clock(TempoMap.of(score).seconds(tick)))
 
     def _play_from(self, tick: int, start: int = 0, end: int | None = None) -> None:
         score = self.doc.score
@@ -161,6 +193,8 @@ class TransportBar(QToolBar):
         if self.player.scheduler.events is not None:
             self.player.seek(0)
         self._set_playhead(0)
+        if self.roll is not None:  # like a DAW: the start of the piece comes into view
+            self.roll.scroll_to_tick(0)
         if was_playing and not self.player.is_playing:
             self._play_from(0)
 
@@ -192,6 +226,7 @@ class TransportBar(QToolBar):
         if self.player.state in (PLAYING, PAUSED):
             self.player.seek(tick)
         self._playhead = tick
+        self._show_position(tick)
 
     def _on_document_scoreChanged(self, _diff=None) -> None:
         if self.player.is_playing:

@@ -52,7 +52,8 @@ def check_model_dir(path: str | Path) -> Vocabulary:
     if not p.is_dir():
         raise ModelError(p, "is a file, not a model folder")
     if not (p / "config.json").is_file():
-        raise ModelError(p, "no config.json (not a Hugging Face model folder)")
+        raise ModelError(p, "this folder is not a Composer Assistant model (a model folder holds config.json, "
+                            "model.safetensors and music_vocab.json, as `composer-app train` writes them)")
     try:
         cfg = json.loads((p / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -72,7 +73,8 @@ def resolve_device(device: str = "auto") -> str:
     if device in (None, "", "auto"):
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("cuda", "CUDA was requested but no CUDA device is available (use --device cpu or auto)")
+        raise ModelError("cuda", "no CUDA graphics card is available on this computer: run the model on the CPU "
+                                 "(Assistant > Device > CPU in the editor, --device cpu on the command line)")
     if device not in ("cpu", "cuda"):
         raise ModelError(device, "unknown device (choose auto, cpu or cuda)")
     return device

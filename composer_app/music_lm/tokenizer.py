@@ -45,6 +45,9 @@ class EncodedPiece:
     pitch_min: int = 127
     pitch_max: int = 0
     issues: list[str] = field(default_factory=list)  # why the round trip would not be exact
+    #: Meter and key tokens of the score's start, for the header of a piece with no bars yet.
+    start_ts: int | None = None
+    start_key: int | None = None
 
     @property
     def n_bars(self) -> int:
@@ -134,7 +137,7 @@ class MusicTokenizer:
     # ---- small helpers -------------------------------------------------------------------
     def chord_ids(self, symbol: ChordSymbol) -> list[int]:
         """Tokens of a chord symbol: root, quality, and bass when it differs from the root."""
-        out = [self.root_ids[symbol.root_pc], self.quality_ids[symbol.quality]]
+        out = [self.root_ids[symbol.root_pc], self.quality_ids[symbol.vocab_quality]]
         if symbol.bass and symbol.bass_pc != symbol.root_pc:
             out.append(self.bass_ids[symbol.bass_pc])
         return out
@@ -214,11 +217,12 @@ class MusicTokenizer:
                 inline_keys.append(kk)  # mid-bar (e.g. before a pickup): placed at its position below
 
         def place(tick: int, what: str) -> tuple[int, int]:
+            # Positions count from the bar's nominal start: a pickup's notes sit at the end of its bar.
             b = meter.bar_at(tick)
-            pos = int(round((tick - b.start) / g)) * g
-            if pos != tick - b.start:
+            pos = int(round((tick - b.nominal_start) / g)) * g
+            if pos != tick - b.nominal_start:
                 issues.append(f"{what} onset off the {g}-tick grid")
-            if pos >= b.length and b.index + 1 < n_bars:  # rounded onto the next bar line
+            if pos >= b.offset + b.length and b.index + 1 < n_bars:  # rounded onto the next bar line
                 b, pos = meter.bar(b.index + 1), 0
             if b.index >= n_bars:
                 b = meter.bar(n_bars - 1)
@@ -239,6 +243,8 @@ class MusicTokenizer:
             slot = place(c.start, "chord")
             if slot in chord_slots:
                 issues.append("two chords at one position")
+            if c.symbol.vocab_quality != c.symbol.quality:
+                issues.append("chord quality not in the vocabulary (its nearest is used)")
             chord_slots[slot] = tuple(self.chord_ids(c.symbol))
             nxt = chords[j + 1].start if j + 1 < len(chords) else last_end
             if c.end < nxt:
@@ -264,7 +270,7 @@ class MusicTokenizer:
         for b in bars:
             b.events.sort()
         return EncodedPiece(score.title, bars, bar_ts, bar_key, len(notes), chord_range[1] - chord_range[0], pmin, pmax,
-                            sorted(set(issues)))
+                            sorted(set(issues)), self._meter_id(meter.bar(0).meter, []), self._key_id(keys[0]))
 
     def bar_index_id(self, k: int) -> int:
         """``Idx_k`` for the k-th (1-based) bar of a harmonize region (cycling after the last index)."""
@@ -293,8 +299,9 @@ class MusicTokenizer:
 
     def header(self, piece: EncodedPiece, task: str, bar: int) -> list[int]:
         i = min(bar, piece.n_bars - 1)
-        ts = piece.bar_ts[i] if i >= 0 else self.meter_ids[(4, 4)]
-        key = piece.bar_key[i] if i >= 0 else self.key_ids[(0, "major")]
+        # an empty piece (continuing from nothing) still has the score's meter and key
+        ts = piece.bar_ts[i] if i >= 0 else piece.start_ts or self.meter_ids[(4, 4)]
+        key = piece.bar_key[i] if i >= 0 else piece.start_key or self.key_ids[(0, "major")]
         return [self.bos_id, self.task_ids[task], ts, key]
 
     def layout(self, piece: EncodedPiece, task: str, a: int, r0: int, r1: int, c: int | None = None,
@@ -446,17 +453,17 @@ class MusicTokenizer:
                 k, bar = 0, bar_of(0)
                 pos = bar.start
             if kind == "pos":
-                pos = bar.start + self.id_position[i]
+                pos = bar.nominal_start + self.id_position[i]
             elif kind == "pitch":
                 pitch = self.id_pitch[i]
             elif kind == "dur":
-                if pitch is not None and (end_tick is None or pos < end_tick):
+                if pitch is not None and pos >= 0 and (end_tick is None or pos < end_tick):
                     notes.append(Note(pitch, pos, self.id_duration[i]))
                 pitch = None
             elif kind == "root":
                 root = self.id_root[i]
             elif kind == "quality":
-                if root is not None and (end_tick is None or pos < end_tick):
+                if root is not None and pos >= 0 and (end_tick is None or pos < end_tick):
                     marks.append((("chord", root, self.id_quality[i], None), pos))
                 root = None
             elif kind == "bass":
@@ -464,7 +471,7 @@ class MusicTokenizer:
                     _, r, q, _ = marks[-1][0]
                     marks[-1] = (("chord", r, q, self.id_bass[i]), pos)
             elif kind == "nc":
-                if end_tick is None or pos < end_tick:
+                if pos >= 0 and (end_tick is None or pos < end_tick):
                     marks.append((("nc",), pos))
         if bar is not None:
             marks.append((None, bar.end))
@@ -535,7 +542,10 @@ class MusicTokenizer:
 
 
 def roundtrip_differences(original: Score, decoded: Score) -> list[str]:
-    """What differs between a score and its decoded tokens, on what the tokenizer represents."""
+    """What differs between a score and its decoded tokens, on what the tokenizer represents.
+    A pickup is not a token: its notes come back at the end of a whole first bar, so the original
+    is compared in that form (:meth:`Score.without_pickup`)."""
+    original = original.without_pickup()
     out = []
     a = sorted((n.pitch, n.start, n.duration) for n in (original.tracks[0].notes if original.tracks else ()))
     b = sorted((n.pitch, n.start, n.duration) for n in decoded.tracks[0].notes)

@@ -32,6 +32,7 @@ from .errors import (
 )
 
 APP_PORT_NAME = "Composer Assistant"
+SYNTH_JACK_NAME = "Composer Assistant Synth"
 APP_INPUT_NAME = "Composer Assistant In"
 
 
@@ -212,7 +213,9 @@ class FluidSynthOutput(Output):
             self.synth.setting("audio.driver", name)
             if name == "jack":
                 self.synth.setting("audio.jack.autoconnect", 1)
-                self.synth.setting("audio.jack.id", APP_PORT_NAME)
+                # its own JACK client name: sharing the MIDI port's would make JACK rename the
+                # MIDI client "Composer Assistant-01"
+                self.synth.setting("audio.jack.id", SYNTH_JACK_NAME)
             drv = self._fs.new_fluid_audio_driver(self.synth.settings, self.synth.synth)
             if drv:
                 self._driver, self.driver_name = drv, name

@@ -107,6 +107,8 @@ class Score:
     tpq: int = TPQ
     #: Notated length in ticks (e.g. a file's last measure, even if it holds only rests); 0 = up to the content.
     length: int = 0
+    #: Length in ticks of a pickup (anacrusis) bar before the first whole bar; 0 = none (see :class:`Meter`).
+    pickup: int = 0
 
     def __post_init__(self):
         object.__setattr__(self, "chords", tuple(sorted(self.chords, key=lambda c: c.start)))
@@ -115,11 +117,15 @@ class Score:
             object.__setattr__(self, name, items)
         if self.tpq != TPQ:
             raise ValueError(f"scores use {TPQ} ticks per quarter inside the model")
+        if self.pickup:
+            first = self.time_signatures[0] if self.time_signatures else TimeSignature()
+            if first.tick == 0 and not 0 < self.pickup < first.bar_ticks:
+                raise ValueError(f"a pickup of {self.pickup} ticks does not fit in a bar of {first}")
 
     # ---- queries -----------------------------------------------------------------------
     @property
     def meter(self) -> Meter:
-        return Meter(self.time_signatures)
+        return Meter(self.time_signatures, self.pickup)
 
     @property
     def time_signature(self) -> TimeSignature:
@@ -223,6 +229,22 @@ class Score:
         chords = tuple(replace(c, symbol=c.symbol.transposed(semitones, prefer_flats)) for c in self.chords)
         return replace(self, tracks=tuple(tracks), chords=chords, key_signatures=keys)
 
+    def without_pickup(self) -> "Score":
+        """The same music with the pickup bar made whole: everything moves later by the beats the
+        pickup lacks (the way a file without pickups writes it: a first bar that starts with rests)."""
+        if not self.pickup:
+            return self
+        shift = self.meter.bar(0).offset
+
+        def moved(items):
+            return tuple(replace(x, tick=x.tick + shift) if x.tick else x for x in items)
+
+        tracks = tuple(t.with_notes(replace(n, start=n.start + shift) for n in t.notes) for t in self.tracks)
+        chords = tuple(replace(c, start=c.start + shift) for c in self.chords)
+        return replace(self, tracks=tracks, chords=chords, tempos=moved(self.tempos),
+                       time_signatures=moved(self.time_signatures), key_signatures=moved(self.key_signatures),
+                       length=self.length + shift if self.length else 0, pickup=0)
+
     def content_equal(self, other: "Score") -> bool:
         """Same notes, chords, meter, key and tempo (ids and names ignored)."""
         mine = sorted((n.pitch, n.start, n.duration) for n in self.all_notes())
@@ -232,6 +254,7 @@ class Score:
             and [(c.start, c.duration, str(c.symbol)) for c in self.chords]
             == [(c.start, c.duration, str(c.symbol)) for c in other.chords]
             and self.time_signatures == other.time_signatures
+            and self.pickup == other.pickup
             and [(k.tonic_pc, k.mode) for k in self.key_signatures] == [(k.tonic_pc, k.mode) for k in other.key_signatures]
             and [round(t.bpm, 2) for t in self.tempos] == [round(t.bpm, 2) for t in other.tempos]
         )

@@ -114,22 +114,40 @@ class Tempo:
 
 @dataclass(frozen=True)
 class Bar:
-    """One measure: 0-based ``index``, ``start`` tick, ``length`` ticks and its meter."""
+    """One measure: 0-based ``index``, ``start`` tick, ``length`` ticks and its meter.
+
+    ``offset`` is how much of the bar is missing at its start: a pickup (anacrusis) bar of one
+    beat in 4/4 has ``length`` 480 and ``offset`` 1440, so its one beat is beat 4. Every other bar
+    has ``offset`` 0."""
 
     index: int
     start: int
     length: int
     meter: TimeSignature
+    offset: int = 0
 
     @property
     def end(self) -> int:
         return self.start + self.length
 
+    @property
+    def nominal_start(self) -> int:
+        """Where the bar would start if it were whole (before 0 for a pickup): beats count from here."""
+        return self.start - self.offset
+
+    @property
+    def is_pickup(self) -> bool:
+        return self.offset > 0
+
 
 class Meter:
-    """Bar arithmetic over a list of time signature changes."""
+    """Bar arithmetic over a list of time signature changes and an optional pickup.
 
-    def __init__(self, signatures: tuple[TimeSignature, ...] | list[TimeSignature]):
+    ``pickup`` (ticks, shorter than the first bar) makes bar 0 a partial bar of that length
+    ending where the first whole bar starts; later meter changes fall on bar lines counted from
+    there. Without a pickup every bar line is where it always was."""
+
+    def __init__(self, signatures: tuple[TimeSignature, ...] | list[TimeSignature], pickup: int = 0):
         sigs = sorted(signatures or [TimeSignature()], key=lambda s: s.tick)
         if sigs[0].tick != 0:
             sigs.insert(0, TimeSignature(sigs[0].numerator, sigs[0].denominator, 0))
@@ -138,11 +156,17 @@ class Meter:
         for s in sigs:
             dedup[s.tick] = s
         self.signatures = list(dedup.values())
-        # Precompute where each signature's first bar starts and its bar index.
+        first = self.signatures[0]
+        pickup = int(pickup or 0)
+        if not 0 <= pickup < first.bar_ticks:
+            raise ValueError(f"a pickup of {pickup} ticks does not fit in a bar of {first}")
+        self.pickup = pickup
+        # Precompute where each signature's first bar starts and its bar index. With a pickup the
+        # first segment starts before 0 (the pickup bar's nominal start) and bar 0 is cut at 0.
         self._segments: list[tuple[int, int, TimeSignature]] = []  # (start tick, first bar index, sig)
         bar_index = 0
         for i, sig in enumerate(self.signatures):
-            start = sig.tick
+            start = sig.tick if i > 0 else (pickup - sig.bar_ticks if pickup else 0)
             if i > 0:
                 prev_start, prev_index, prev = self._segments[-1]
                 nbars = -(-(start - prev_start) // prev.bar_ticks)  # ceil: a partial bar counts
@@ -163,10 +187,16 @@ class Meter:
                 break
         return found
 
+    @staticmethod
+    def _make(index: int, start: int, sig: TimeSignature) -> Bar:
+        if start < 0:  # the pickup bar
+            return Bar(index, 0, sig.bar_ticks + start, sig, -start)
+        return Bar(index, start, sig.bar_ticks, sig)
+
     def bar_at(self, tick: int) -> Bar:
         start, index, sig = self._segment_for_tick(max(0, tick))
         n = (max(0, tick) - start) // sig.bar_ticks
-        return Bar(index + n, start + n * sig.bar_ticks, sig.bar_ticks, sig)
+        return self._make(index + n, start + n * sig.bar_ticks, sig)
 
     def bar(self, index: int) -> Bar:
         """The bar with 0-based ``index``."""
@@ -178,7 +208,7 @@ class Meter:
                 break
         start, first, sig = found
         n = index - first
-        return Bar(index, start + n * sig.bar_ticks, sig.bar_ticks, sig)
+        return self._make(index, start + n * sig.bar_ticks, sig)
 
     def bars(self, end_tick: int):
         """All bars from 0 up to and including the one holding ``end_tick - 1``."""
@@ -196,6 +226,17 @@ class Meter:
         return self.bar_at(end_tick - 1).index + 1
 
     def beats_of_bar(self, bar: Bar) -> list[int]:
-        """Tick positions of the felt beats inside ``bar``."""
+        """Tick positions of the felt beats inside ``bar`` (a pickup bar holds only its last beats)."""
         step = bar.meter.beat_ticks
-        return list(range(bar.start, bar.end, step))
+        return [t for t in range(bar.nominal_start, bar.end, step) if t >= bar.start]
+
+    def beat_at(self, tick: int) -> tuple[int, int]:
+        """``(bar number, beat number)`` of ``tick`` as a musician counts them: 1-based, and a pickup
+        is bar 0 holding the last beats of a bar (a one-beat pickup in 4/4 is 0.4)."""
+        bar = self.bar_at(tick)
+        beat = (max(0, tick) - bar.nominal_start) // bar.meter.beat_ticks + 1
+        return self.bar_number(bar.index), beat
+
+    def bar_number(self, index: int) -> int:
+        """The number a musician gives the bar with 0-based ``index``: a pickup is bar 0."""
+        return index if self.pickup else index + 1

@@ -50,12 +50,16 @@ def test_nottingham_chord_spellings(two_tunes):
     assert [n.pitch for n in s.melody.notes[:4]] == [67, 69, 71, 72]
 
 
-def test_pickup_placed_at_end_of_bar_zero_and_fingerings_ignored(two_tunes):
+def test_pickup_stays_a_partial_bar_zero_and_fingerings_ignored(two_tunes):
     s = read_abc(two_tunes, 9)
     assert s.time_signatures == (TimeSignature(6, 8, 0),)
+    assert s.pickup == TPQ // 2  # the A pickup: an eighth note, not a whole bar of 6/8 with rests
     first = s.melody.notes[0]
-    assert (first.pitch, first.start, first.duration) == (69, 5 * TPQ // 2, TPQ // 2)  # the A pickup
-    assert s.chords[0].start == 3 * TPQ  # "D" on the downbeat of bar 1
+    assert (first.pitch, first.start, first.duration) == (69, 0, TPQ // 2)
+    bar0, bar1 = s.meter.bar(0), s.meter.bar(1)
+    assert (bar0.start, bar0.length, bar0.offset) == (0, TPQ // 2, 5 * TPQ // 2)
+    assert s.meter.beat_at(0) == (0, 2)  # the last eighth of the bar: the second (dotted-quarter) beat
+    assert s.chords[0].start == bar1.start == TPQ // 2  # "D" on the downbeat of bar 1
     assert "4" not in [str(c.symbol) for c in s.chords]
     assert [str(c.symbol) for c in s.chords] == ["D", "A7", "Bm", "Em", "A7", "D"]
 

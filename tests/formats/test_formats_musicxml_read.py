@@ -73,15 +73,18 @@ def test_handwritten_musicxml(tmp_path):
     assert str(s.time_signature) == "3/4" and (s.key.tonic, s.key.mode) == ("D", "minor")
     assert s.tempo == 84
     bar = 3 * TPQ
-    # the pickup quarter ends bar 0; the grace note is dropped; the tie is merged
+    # the pickup quarter is a partial bar 0 (bar 1 starts after it); the grace note is dropped;
+    # the tie is merged
+    assert s.pickup == TPQ and s.meter.bar(1).start == TPQ
+    b1 = TPQ  # where bar 1 starts
     assert [(n.pitch, n.start, n.duration) for n in s.melody.notes] == [
-        (69, bar - TPQ, TPQ), (62, bar, TPQ), (65, bar + TPQ, 3 * TPQ), (70, 2 * bar + TPQ, TPQ),
-        (69, 2 * bar + 2 * TPQ, TPQ), (64, 3 * bar, 3 * TPQ)]
+        (69, 0, TPQ), (62, b1, TPQ), (65, b1 + TPQ, 3 * TPQ), (70, b1 + bar + TPQ, TPQ),
+        (69, b1 + bar + 2 * TPQ, TPQ), (64, b1 + 2 * bar, 3 * TPQ)]
     # <offset> (in divisions) moves the G7b9 half a beat after the D; N.C. ends the Bbmaj7/D;
     # the last chord runs to the end of the piece; repeats stay as notated (no expansion)
     assert [(str(c.symbol), c.start, c.duration) for c in s.chords] == [
-        ("Dm", bar, TPQ + TPQ // 2), ("G7b9", bar + TPQ + TPQ // 2, bar - TPQ // 2),
-        ("Bbmaj7/D", 2 * bar + TPQ, TPQ), ("Em7b5", 3 * bar, bar)]
+        ("Dm", b1, TPQ + TPQ // 2), ("G7b9", b1 + TPQ + TPQ // 2, bar - TPQ // 2),
+        ("Bbmaj7/D", b1 + bar + TPQ, TPQ), ("Em7b5", b1 + 2 * bar, bar)]
 
 
 def test_openewld_sheet_has_notes_chords_and_meter(shared_data):

@@ -25,6 +25,7 @@ class Dialogs:
     errors: list = field(default_factory=list)  # (title, text) of every critical box
     asked: list = field(default_factory=list)  # text of every question box
     file_dialogs: list = field(default_factory=list)  # caption of every file dialog
+    proposed: list = field(default_factory=list)  # the path each file dialog proposed
     infos: list = field(default_factory=list)
 
     def answer_file(self, path) -> None:
@@ -40,6 +41,7 @@ def dialogs(monkeypatch) -> Dialogs:
 
     def file_dialog(parent, caption="", directory="", filter="", *args, **kwargs):
         d.file_dialogs.append(caption)
+        d.proposed.append(directory)
         assert d.files, f"unexpected file dialog '{caption}'"
         return d.files.pop(0), ""
 
@@ -75,6 +77,7 @@ def window(qtbot, dialogs):
     """A fully wired main window (same wiring as the app, without loading the model or opening
     sound devices), shown and active."""
     w = create_main_window(Settings(), load_model=False, open_devices=False)
+    w.resize(1280, 800)  # the offscreen screen is 800 x 800: the same desktop size for every test
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
@@ -104,6 +107,7 @@ def model_window(qtbot, model_dir, score=None, wait_for_model: bool = True):
     w = create_main_window(settings, open_devices=False)
     if score is not None:
         w.doc.load(score)
+    w.resize(1280, 800)
     w.show()
     qtbot.waitExposed(w)
     if wait_for_model:

@@ -2,7 +2,9 @@
 the window appears, shows the file, a root-window screenshot is not blank, and Ctrl+Q quits.
 
 Set ``COMPOSER_APP_SCREENSHOT=docs/screenshot.png`` to keep the screenshot (the README's picture
-is made this way: ``make screenshot``).
+is made this way: ``make screenshot``), and ``COMPOSER_APP_SCREENSHOT_THEORY=docs/screenshot-theory.png``
+for the theory view (the whole piece harmonized: proposed chords under the score's, numerals,
+why this candidate, the chord palette).
 """
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ def test_real_app_window_under_xvfb(xvfb_display, tmp_path):
     song = tmp_path / "evening-song.composer"
     formats.write(_demo_score(), song)
     env = dict(os.environ, DISPLAY=xvfb_display, QT_QPA_PLATFORM="xcb")
+    if os.environ.get("COMPOSER_APP_SCREENSHOT"):  # the README's pictures: no synth (Xvfb has no sound card)
+        Path(env["COMPOSER_APP_CONFIG"]).parent.mkdir(parents=True, exist_ok=True)
+        Path(env["COMPOSER_APP_CONFIG"]).write_text("[sound]\nsynth=false\n")
     app = subprocess.Popen([sys.executable, "-m", "composer_app", str(song)], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -110,11 +115,23 @@ def test_real_app_window_under_xvfb(xvfb_display, tmp_path):
             subprocess.run(["xdotool", "key", "--clearmodifiers", "ctrl+g"], env=env, check=True, timeout=30)
             time.sleep(float(os.environ.get("COMPOSER_APP_SCREENSHOT_WAIT", "8")))
         shot = tmp_path / "screen.png"
-        subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=60)
+        subprocess.run(["import", "-window", win if keep else "root", str(shot)], env=env, check=True, timeout=60)
         assert _distinct_colours(shot) > 30, "the screenshot is blank"
         if keep:
             Path(keep).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(shot, keep)
+        theory = os.environ.get("COMPOSER_APP_SCREENSHOT_THEORY")
+        if theory:  # hide the ideas (Esc), select everything (Ctrl+A), harmonize it (Ctrl+H)
+            for keys in ("Escape", "ctrl+a", "ctrl+h"):
+                subprocess.run(["xdotool", "key", "--clearmodifiers", keys], env=env, check=True, timeout=30)
+                time.sleep(0.5)
+            time.sleep(float(os.environ.get("COMPOSER_APP_SCREENSHOT_WAIT", "8")))
+            shot2 = tmp_path / "theory.png"
+            subprocess.run(["import", "-window", win, str(shot2)], env=env, check=True, timeout=60)
+            assert _distinct_colours(shot2) > 30, "the theory screenshot is blank"
+            Path(theory).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot2, theory)
+            subprocess.run(["xdotool", "key", "--clearmodifiers", "Escape"], env=env, check=True, timeout=30)
 
         # Real key presses (XTEST) into the focused window: Ctrl+Q quits a document without changes.
         subprocess.run(["xdotool", "windowfocus", "--sync", win], env=env, check=True, timeout=30)

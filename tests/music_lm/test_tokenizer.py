@@ -145,3 +145,57 @@ def test_vocabulary_json_round_trip_and_incompatibility(tmp_path):
     (tmp_path / "music_vocab.json").write_text(json.dumps(data))
     with pytest.raises(ModelError, match="incompatible vocabulary"):
         Vocabulary.load(tmp_path)
+
+
+# ---- pickups and extended chords (issue 14) --------------------------------------------------------
+def _with_pickup(pickup: int = Q) -> Score:
+    """A one-beat pickup (G) in 4/4, then two bars with chords."""
+    notes = [Note(67, 0, pickup)] + [Note(60 + i, pickup + i * Q, Q) for i in range(8)]
+    chords = [Chord(ChordSymbol("C"), pickup, 4 * Q), Chord(ChordSymbol("G", "7"), pickup + 4 * Q, 4 * Q)]
+    return Score(tracks=(Track(notes=tuple(notes)),), chords=tuple(chords), pickup=pickup)
+
+
+def test_a_pickup_is_tokenized_at_the_end_of_its_bar():
+    tok = MusicTokenizer()
+    score = _with_pickup()
+    # the same tokens as the pickup written as a whole first bar that starts with three beats of rest
+    assert tok.encode(score) == tok.encode(score.without_pickup())
+    first_bar = tok.render_bar(tok.encode_piece(score).bar(0))
+    assert tok.tokens(first_bar)[:3] == ["Bar", f"Pos_{3 * Q}", "Pitch_67"]
+    assert roundtrip_differences(score, tok.decode_score(tok.encode(score))) == []
+
+
+def test_decoding_after_a_pickup_lands_on_the_scores_own_bar_lines():
+    tok = MusicTokenizer()
+    score = _with_pickup()
+    bar2 = score.meter.bar(2)
+    ids = [tok.bar_id, tok.position_ids[0], tok.root_ids[5], tok.quality_ids[""],
+           tok.pitch_ids[65], tok.duration_ids[Q]]
+    notes, chords = tok.decode_continuation(ids, score, bar2.start)
+    assert [(n.pitch, n.start) for n in notes] == [(65, bar2.start)]
+    assert [(str(c.symbol), c.start) for c in chords] == [("F", bar2.start)]
+    # positions before a pickup's first tick decode to nothing rather than before the piece
+    ids0 = [tok.bar_id, tok.position_ids[0], tok.pitch_ids[60], tok.duration_ids[Q],
+            tok.position_ids[3 * Q], tok.pitch_ids[62], tok.duration_ids[Q]]
+    notes0, _ = tok.decode_continuation(ids0, score, 0)
+    assert [(n.pitch, n.start) for n in notes0] == [(62, 0)]
+
+
+def test_extended_chords_are_tokenized_as_their_nearest_vocabulary_quality():
+    tok = MusicTokenizer()
+    assert tok.chord_ids(ChordSymbol.parse("Cmaj13#11")) == tok.chord_ids(ChordSymbol.parse("Cmaj9"))
+    assert tok.chord_ids(ChordSymbol.parse("G7alt/B")) == tok.chord_ids(ChordSymbol.parse("G7b9/B"))
+
+
+def test_a_prompt_from_an_empty_score_carries_its_key_and_meter():
+    tok = MusicTokenizer()
+    empty = Score(time_signatures=(TimeSignature(3, 4),), key_signatures=(KeySignature("G"),))
+    ids = tok.build_prompt(empty, "continue", 0, n_bars=2).ids
+    assert tok.tokens(ids) == ["<bos>", "<CONT>", "TS_3/4", "Key_G_major"]
+
+
+def test_an_extended_chord_is_noted_as_outside_the_vocabulary():
+    tok = MusicTokenizer()
+    score = Score(chords=(Chord(ChordSymbol.parse("Cm13"), 0, 4 * Q),))
+    assert "chord quality not in the vocabulary (its nearest is used)" in tok.encode_piece(score).issues
+    assert roundtrip_differences(score, tok.decode_score(tok.encode(score))) == ["chords differ"]

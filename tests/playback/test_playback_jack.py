@@ -224,10 +224,14 @@ def test_fluidsynth_uses_the_jack_audio_driver_when_jack_runs(jack_server):
     except Exception as exc:  # noqa: BLE001
         pytest.skip(str(exc))
     synth = FluidSynthOutput(drivers=["pulseaudio", "alsa", "jack"])
+    midi = MidiPortOutput(virtual=True, api="jack")  # the app's own port, beside the synth
     try:
         assert synth.driver_name == "jack"
         ports = subprocess.run(["jack_lsp"], capture_output=True, text=True, env=dict(os.environ)).stdout
-        assert "Composer Assistant" in ports
+        clients = {line.split(":")[0] for line in ports.splitlines() if ":" in line}
+        # a DAW finds the MIDI port under the app's exact name, not "Composer Assistant-01"
+        assert "Composer Assistant" in clients and "Composer Assistant Synth" in clients, ports
+        assert not any(c.startswith("Composer Assistant-") for c in clients), ports
         synth.send(mido.Message("note_on", note=60, velocity=100))
         assert wait_for(lambda: synth.synth.get_active_voice_count() > 0, timeout=2)
         synth.set_gain(0.2)
@@ -235,6 +239,7 @@ def test_fluidsynth_uses_the_jack_audio_driver_when_jack_runs(jack_server):
         synth.panic()
         assert wait_for(lambda: synth.synth.get_active_voice_count() == 0, timeout=3)
     finally:
+        midi.close()
         synth.close()
 
 

@@ -60,3 +60,47 @@ def test_note_names_with_unknown_characters_are_refused():
             pitch_class(bad)
     with pytest.raises(ValueError):
         KeySignature("Cz")
+
+
+# ---- extended lead-sheet chords (issue 14) ---------------------------------------------------------
+@pytest.mark.parametrize("text,canonical,pcs,nearest", [
+    ("C2", "C2", {0, 2, 4, 7}, ""),
+    ("Cmaj13#11", "Cmaj13#11", {0, 4, 7, 11, 2, 6, 9}, "maj9"),
+    ("C7alt", "C7alt", {0, 4, 10, 1, 3, 6, 8}, "7b9"),
+    ("C7(b9,#11)", "C7b9#11", {0, 4, 7, 10, 1, 6}, "7b9"),
+    ("C6/9", "C69", {0, 4, 7, 9, 2}, "6"),
+    ("Cm13", "Cm13", {0, 3, 7, 10, 2, 5, 9}, "m11"),
+    ("C9sus4", "C9sus4", {0, 5, 7, 10, 2}, "7sus4"),
+    ("Cmadd9", "Cmadd9", {0, 3, 7, 2}, "m"),
+    ("C7b5", "C7b5", {0, 4, 6, 10}, "7"),
+    ("CM7#11", "Cmaj7#11", {0, 4, 7, 11, 6}, "maj7"),
+    ("C13b9", "C13b9", {0, 4, 7, 10, 1, 9}, "7b9"),
+    ("C(b5)", "C(b5)", {0, 4, 6}, ""),
+    ("Bbmaj9#11/D", "Bbmaj9#11/D", {10, 2, 5, 9, 0, 4}, "maj9"),
+])
+def test_extended_lead_sheet_chords_keep_their_spelling(text, canonical, pcs, nearest):
+    sym = ChordSymbol.parse(text)
+    assert str(sym) == canonical
+    assert sym.pitch_classes == frozenset(pcs)
+    assert ChordSymbol.parse(str(sym)) == sym
+    assert sym.vocab_quality == nearest
+
+
+def test_named_qualities_are_their_own_nearest_and_the_vocabulary_is_unchanged():
+    from composer_app.music_lm.vocab import Vocabulary
+    from composer_app.paths import default_model_dir
+    from composer_app.score.chords import QUALITIES
+
+    assert len(QUALITIES) == 26
+    for q in QUALITIES:
+        assert ChordSymbol("C", q).vocab_quality == q
+    # the bundled model's vocabulary still loads: the token list did not change
+    assert [t for t in Vocabulary.load(default_model_dir()).tokens if t.startswith("Q_")] == \
+        [f"Q_{q or 'maj'}" for q in QUALITIES]
+
+
+@pytest.mark.parametrize("bad", ["Cmajb9", "Cm5", "C7altb9", "C7#9#9", "Cxyz"])
+def test_nonsense_extensions_are_refused_with_what_is_supported(bad):
+    with pytest.raises(ChordSymbolError) as exc:
+        ChordSymbol.parse(bad)
+    assert "Cmaj13#11" in str(exc.value) and "\n" not in str(exc.value)

@@ -52,3 +52,41 @@ def test_tick_conversions():
 def test_invalid_meters(num, den):
     with pytest.raises(ValueError):
         TimeSignature(num, den)
+
+
+# ---- pickups (issue 14) ------------------------------------------------------------------------
+def test_pickup_is_a_partial_bar_zero_and_later_bars_count_from_it():
+    m = Meter([TimeSignature(4, 4)], pickup=TPQ)
+    b0, b1, b2 = m.bar(0), m.bar(1), m.bar(2)
+    assert (b0.start, b0.length, b0.offset, b0.nominal_start) == (0, TPQ, 3 * TPQ, -3 * TPQ)
+    assert (b1.start, b1.length, b1.offset) == (TPQ, 4 * TPQ, 0)
+    assert b2.start == 5 * TPQ and m.bar_at(5 * TPQ - 1).index == 1
+    assert m.beats_of_bar(b0) == [0]  # only beat 4 of the bar is there
+    assert m.beat_at(0) == (0, 4) and m.beat_at(TPQ) == (1, 1) and m.beat_at(5 * TPQ + TPQ) == (2, 2)
+    assert m.bar_count(TPQ) == 1 and m.bar_count(TPQ + 1) == 2
+
+
+def test_meter_change_after_a_pickup_falls_on_a_bar_line():
+    m = Meter([TimeSignature(3, 4), TimeSignature(4, 4, TPQ + 2 * 3 * TPQ)], pickup=TPQ)
+    assert [m.bar(i).start for i in range(5)] == [0, TPQ, 4 * TPQ, 7 * TPQ, 11 * TPQ]
+    assert str(m.bar(3).meter) == "4/4"
+
+
+def test_without_a_pickup_bars_are_unchanged_and_a_pickup_must_fit():
+    m = Meter([TimeSignature(4, 4)])
+    assert m.bar(0).offset == 0 and m.bar(3).start == 3 * 4 * TPQ and m.beat_at(0) == (1, 1)
+    with pytest.raises(ValueError):
+        Meter([TimeSignature(3, 4)], pickup=3 * TPQ)
+
+
+def test_score_without_pickup_is_the_old_shifted_form():
+    from composer_app.score import Chord, ChordSymbol, Note, Score, Track
+
+    s = Score(tracks=(Track(notes=(Note(67, 0, TPQ), Note(60, TPQ, 4 * TPQ))),),
+              chords=(Chord(ChordSymbol.parse("C"), TPQ, 4 * TPQ),), pickup=TPQ)
+    whole = s.without_pickup()
+    assert whole.pickup == 0
+    assert [(n.pitch, n.start) for n in whole.melody.notes] == [(67, 3 * TPQ), (60, 4 * TPQ)]
+    assert whole.chords[0].start == 4 * TPQ
+    with pytest.raises(ValueError):
+        Score(pickup=4 * TPQ)

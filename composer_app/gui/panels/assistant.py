@@ -1,21 +1,34 @@
-"""The assistant panel: task, controls and constraints, and the ranked candidate list.
+"""The assistant panel: task, controls and constraints, the ranked candidate list and "why this
+candidate".
 
 It only shows state and emits requests; :class:`~composer_app.gui.assistant.AssistantController`
 does the work (talks to the model worker, draws ghosts, applies accepted candidates through the
 document's undo path).
+
+Each candidate reads as a confidence a musician understands (:func:`confidence_label`: the
+model's typical probability per note or chord as a percentage and a word, with a bar) and its
+whole chord progression, bar by bar, wrapped. Colours come from the theme (light or dark).
+:func:`candidate_insight` says what the model was sure and unsure of and where a chord clashes
+with the melody.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+import html
+import math
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QListWidget, QListWidgetItem, QProgressBar, QPushButton, QSpinBox,
-                               QToolButton, QVBoxLayout, QWidget)
+                               QLabel, QListView, QListWidget, QListWidgetItem, QProgressBar, QPushButton,
+                               QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ...generation.types import TASKS, Candidate, SuggestionSettings
-from ...score import TPQ
+from ...score import TPQ, Score
+from ...score.chords import spell
+from ...score.theory import melody_clashes, roman_numeral
 from ..clipdrag import ClipDragButton
+from ..wording import plural_suffix
 
 #: Finest rhythmic value choices: label -> grid in ticks (onsets and lengths are multiples of it).
 RHYTHM_CHOICES = {
@@ -31,6 +44,111 @@ NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 
 def pitch_name(p: int) -> str:
     return f"{NOTE_NAMES[p % 12]}{p // 12 - 1}"
+
+
+# ---- how sure the model is, for a musician -----------------------------------------------------------
+#: The confidence that counts as "sure" per task: a melody note (pitch, length and place) is one of
+#: many good choices, a chord for a given melody one of few, so the same percentage means more for notes.
+SURE = {"continue": 0.15, "infill": 0.15, "harmonize": 0.4, "chords": 0.4}
+#: Words, from the top: (share of "sure", word).
+CONFIDENCE_WORDS = ((1.0, "sure"), (0.4, "likely"), (0.12, "plausible"), (0.0, "a long shot"))
+
+
+def candidate_confidence(cand: Candidate) -> float:
+    """0..1: the model's typical probability per note or chord of the candidate (the geometric mean,
+    ``exp`` of its score, the mean log-probability per note or chord). The one place the list's
+    numbers come from: if ranking scores change, change this (and :data:`SURE`)."""
+    try:
+        return max(0.0, min(1.0, math.exp(cand.score)))
+    except OverflowError:
+        return 1.0
+
+
+def confidence_level(cand: Candidate) -> float:
+    """0..1: the confidence against what counts as sure for the task (the bar's length)."""
+    return min(1.0, candidate_confidence(cand) / SURE.get(cand.task, 0.4))
+
+
+def confidence_label(cand: Candidate) -> str:
+    """``"49% · sure"``: how sure the model is of this idea, as a percentage and a word."""
+    level = confidence_level(cand)
+    word = next(w for lo, w in CONFIDENCE_WORDS if level >= lo)
+    return f"{candidate_confidence(cand):.0%} · {word}"
+
+
+def confidence_icon(conf: float, size: QSize = QSize(40, 12)) -> QIcon:
+    """A small bar filled by ``conf`` (:func:`confidence_level`): a dark outline and a light track, so
+    it reads on light and dark themes."""
+    pm = QPixmap(size)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setPen(QColor(40, 40, 40))
+    p.setBrush(QColor(235, 235, 235))
+    p.drawRect(0, 1, size.width() - 1, size.height() - 3)
+    fill = QColor(46, 160, 67) if conf >= 0.4 else QColor(214, 140, 0) if conf >= 0.12 else QColor(190, 60, 60)
+    p.fillRect(1, 2, int((size.width() - 2) * max(0.0, min(1.0, conf))), size.height() - 4, fill)
+    p.end()
+    return QIcon(pm)
+
+
+def progression_text(cand: Candidate, score: Score | None = None) -> str:
+    """The whole chord progression, bars separated by ``|`` (``G C | D7 | G``)."""
+    if not cand.chords:
+        return ""
+    if score is None:
+        return "  ".join(cand.chord_symbols)
+    meter = score.meter
+    out, last_bar = [], None
+    for c in cand.chords:
+        bar = meter.bar_at(c.start).index
+        if last_bar is not None and bar != last_bar:
+            out.append("|")
+        out.append(str(c.symbol))
+        last_bar = bar
+    return " ".join(out)
+
+
+def _where(score: Score, tick: int) -> str:
+    bar, beat = score.meter.beat_at(tick)
+    return f"bar {bar} beat {beat}"
+
+
+def candidate_insight(cand: Candidate, score: Score) -> str:
+    """Rich text: how sure the model was of each chord and of its surest and least sure notes, and
+    where a proposed chord clashes with the melody under it."""
+    lines = [f"<b>Candidate {cand.rank}: {html.escape(confidence_label(cand))}</b>"]
+    if cand.chords:
+        parts = []
+        confs = list(cand.chord_confidence) + [0.0] * (len(cand.chords) - len(cand.chord_confidence))
+        weakest = min(range(len(cand.chords)), key=lambda i: confs[i])
+        for i, c in enumerate(cand.chords):
+            rn = roman_numeral(c.symbol, score.key_at(c.start)).text
+            text = f"{html.escape(str(c.symbol))} <i>{html.escape(rn)}</i> {confs[i]:.0%}"
+            parts.append(f"<u>{text}</u>" if i == weakest and len(cand.chords) > 1 else text)
+        lines.append("Chords: " + " · ".join(parts))
+        if len(cand.chords) > 1:
+            lines.append(f"Least sure: the {html.escape(str(cand.chords[weakest].symbol))} at "
+                         f"{_where(score, cand.chords[weakest].start)} (underlined).")
+    if cand.notes and cand.note_confidence:
+        pairs = list(zip(cand.notes, cand.note_confidence))
+        best = max(pairs, key=lambda p: p[1])
+        worst = min(pairs, key=lambda p: p[1])
+        flats = score.key.prefers_flats
+        name = lambda n: spell(n.pitch % 12, flats) + str(n.pitch // 12 - 1)  # noqa: E731
+        lines.append(f"Notes: surest {name(best[0])} at {_where(score, best[0].start)} ({best[1]:.0%}); "
+                     f"least sure {name(worst[0])} at {_where(score, worst[0].start)} ({worst[1]:.0%}). "
+                     "Fainter ghost notes are the ones the model was less sure of.")
+    if cand.chords:
+        notes = list(score.melody.notes) + list(cand.notes)
+        beat = score.meter.bar_at(cand.region[0]).meter.beat_ticks
+        clashes = melody_clashes(cand.chords, notes, beat)
+        flats = score.key.prefers_flats
+        for clash in clashes[:3]:
+            lines.append(f"<span style='color:#d03030'>&#9650;</span> Clash at {_where(score, clash.start)}: "
+                         f"{html.escape(clash.describe(flats))}.")
+        if not clashes:
+            lines.append("No clashes with the melody.")
+    return "<br>".join(lines)
 
 
 class _PitchSpin(QSpinBox):
@@ -81,8 +199,23 @@ class AssistantPanel(QWidget):
         self.bars_spin = QSpinBox()
         self.bars_spin.setRange(1, 16)
         self.bars_spin.setValue(2)
-        self.bars_spin.setSuffix(" bars")
+        plural_suffix(self.bars_spin, "bar")
         form.addRow("Length", self.bars_spin)
+        layout.addLayout(form)
+        # Sampling settings and constraints fold away, so the candidates stay in view on a small screen.
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("moreSettings")
+        self.more_button.setText("Sampling and constraints")
+        self.more_button.setCheckable(True)
+        self.more_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.more_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.more_button.setAutoRaise(True)
+        self.more_button.setToolTip("Temperature, top-p, seed, and constraints on the notes and chords")
+        layout.addWidget(self.more_button)
+        self.more = QWidget()
+        more_layout = QVBoxLayout(self.more)
+        more_layout.setContentsMargins(0, 0, 0, 0)
+        form = QFormLayout()
         self.temp_spin = QDoubleSpinBox()
         self.temp_spin.setRange(0.1, 2.0)
         self.temp_spin.setSingleStep(0.1)
@@ -101,7 +234,7 @@ class AssistantPanel(QWidget):
                                   "Regenerate moves to the next seed.")
         seed_row.addWidget(self.seed_spin, 1)
         form.addRow("Seed", seed_row)
-        layout.addLayout(form)
+        more_layout.addLayout(form)
 
         box = QGroupBox("Constraints")
         cform = QFormLayout(box)
@@ -126,7 +259,10 @@ class AssistantPanel(QWidget):
         for key, text in CHORD_VOCAB_LABELS.items():
             self.vocab_combo.addItem(text, key)
         cform.addRow("Chords", self.vocab_combo)
-        layout.addWidget(box)
+        more_layout.addWidget(box)
+        layout.addWidget(self.more)
+        self.more.hide()
+        self.more_button.toggled.connect(self._on_more_toggled)
 
         buttons = QHBoxLayout()
         self.suggest_button = QPushButton("Suggest")
@@ -146,16 +282,27 @@ class AssistantPanel(QWidget):
         self.progress.setFormat("")
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
+        self.progress.hide()
         layout.addWidget(self.progress)
 
         self.list = QListWidget()
         self.list.setObjectName("candidateList")
         self.list.setAlternatingRowColors(True)
-        self.list.setMinimumHeight(160)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        self.list.setFont(mono)
+        self.list.setMinimumHeight(120)
+        self.list.setWordWrap(True)  # the whole progression, wrapped
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setUniformItemSizes(False)
+        self.list.setIconSize(QSize(40, 12))
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.list, 1)
+        self.insight = QLabel()
+        self.insight.setObjectName("candidateInsight")
+        self.insight.setWordWrap(True)
+        self.insight.setTextFormat(Qt.TextFormat.RichText)
+        self.insight.setToolTip("Why this candidate: what the model was sure and unsure of, and clashes "
+                                "between its chords and the melody")
+        self.insight.hide()
+        layout.addWidget(self.insight)
 
         row = QHBoxLayout()
         self.audition_button = QToolButton()
@@ -169,8 +316,7 @@ class AssistantPanel(QWidget):
         self.keep_bars = QSpinBox()
         self.keep_bars.setRange(1, 16)
         self.keep_bars.setValue(1)
-        self.keep_bars.setPrefix("first ")
-        self.keep_bars.setSuffix(" bar(s)")
+        plural_suffix(self.keep_bars, "bar", prefix="first ")
         self.keep_bars.setToolTip("With no ghost notes clicked, 'Accept part' keeps this many bars")
         self.reject_button = QPushButton("Reject")
         self.reject_button.setToolTip("Hide it and never suggest it again this session (X)")
@@ -184,8 +330,11 @@ class AssistantPanel(QWidget):
         layout.addWidget(self.keep_bars)
         self.hint = QLabel("Select bars (or nothing: the end of the piece) and press Suggest. "
                            "[ and ] step through the candidates.")
+        self.hint.setObjectName("assistantHint")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: gray;")
+        font = self.hint.font()
+        font.setItalic(True)  # set apart by its style, in the theme's own text colour (legible light and dark)
+        self.hint.setFont(font)
         layout.addWidget(self.hint)
 
         self.suggest_button.clicked.connect(self.suggestRequested)
@@ -221,6 +370,7 @@ class AssistantPanel(QWidget):
         self.stop_button.setEnabled(busy)
         self.progress.setRange(0, 0 if busy else 1)
         self.progress.setFormat(text)
+        self.progress.setVisible(busy)  # an empty bar while idle only takes room
         if not busy:
             self.progress.setValue(0)
 
@@ -237,23 +387,32 @@ class AssistantPanel(QWidget):
     def current_row(self) -> int:
         return self.list.currentRow()
 
-    def set_candidates(self, candidates: list[Candidate], keep_row: bool = False) -> None:
+    def set_candidates(self, candidates: list[Candidate], keep_row: bool = False,
+                       score: Score | None = None) -> None:
         row = self.list.currentRow() if keep_row else 0
         self._candidates = list(candidates)
+        if score is not None:
+            self._score = score
         self.list.blockSignals(True)
         self.list.clear()
         for i, c in enumerate(self._candidates):
-            item = QListWidgetItem(self._describe(i, c))
-            item.setToolTip(self._tooltip(c))
-            conf = _mean(list(c.note_confidence) + list(c.chord_confidence))
-            item.setForeground(QColor.fromHsvF(0.33 * conf, 0.6, 0.95) if conf > 0 else QColor("gray"))
+            item = QListWidgetItem(self._describe(i, c, self._score))
+            item.setToolTip(self._tooltip(c, self._score))
+            item.setIcon(confidence_icon(confidence_level(c)))  # text keeps the theme's colours
             self.list.addItem(item)
         self.list.blockSignals(False)
         if self._candidates:
             self.list.setCurrentRow(min(max(row, 0), len(self._candidates) - 1))
         # Always announce it: the row number may be unchanged while the candidate behind it changed.
         self.candidateChosen.emit(self.list.currentRow() if self._candidates else -1)
+        if not self._candidates:
+            self.show_insight("")
         self._update_buttons()
+
+    def show_insight(self, text: str) -> None:
+        """The "why this candidate" text (rich text), or hide it with ``""``."""
+        self.insight.setText(text)
+        self.insight.setVisible(bool(text))
 
     def step(self, delta: int) -> None:
         n = self.list.count()
@@ -261,20 +420,23 @@ class AssistantPanel(QWidget):
             self.list.setCurrentRow((max(self.list.currentRow(), 0) + delta) % n)
 
     # ---- helpers ---------------------------------------------------------------------------------
-    @staticmethod
-    def _describe(i: int, c: Candidate) -> str:
-        chords = " ".join(c.chord_symbols[:8]) + (" …" if len(c.chords) > 8 else "")
-        head = f"{i + 1:>2}. {c.score:6.2f}"
-        if c.notes:
-            head += f"  {len(c.notes):>2} notes"
-        return f"{head}  {chords}" if chords else head
+    _score: Score | None = None
 
     @staticmethod
-    def _tooltip(c: Candidate) -> str:
-        conf = _mean(list(c.note_confidence) + list(c.chord_confidence))
+    def _describe(i: int, c: Candidate, score: Score | None = None) -> str:
+        """``"1.  49% · likely · 8 notes"`` and, on the next line(s), the whole progression."""
+        head = f"{i + 1}.  {confidence_label(c)}"
+        if c.notes:
+            head += f" · {len(c.notes)} note{'s' if len(c.notes) != 1 else ''}"
+        chords = progression_text(c, score)
+        return f"{head}\n{chords}" if chords else head
+
+    @staticmethod
+    def _tooltip(c: Candidate, score: Score | None = None) -> str:
         p = c.provenance
-        return (f"Score {c.score:.3f} (mean log-probability per note or chord)\n"
-                f"Mean confidence {conf:.0%}\nChords: {' '.join(c.chord_symbols) or '-'}\n"
+        return (f"{confidence_label(c)}: on average the model gave each of its notes and chords a "
+                f"{candidate_confidence(c):.0%} chance (ranking score {c.score:.2f})\n"
+                f"Chords: {progression_text(c, score) or '-'}\n"
                 f"Model {p.get('model')}, seed {p.get('seed')}")
 
     def _update_buttons(self) -> None:
@@ -283,10 +445,11 @@ class AssistantPanel(QWidget):
                   self.drag_button):
             w.setEnabled(has)
 
+    def _on_more_toggled(self, on: bool) -> None:
+        self.more.setVisible(on)
+        self.more_button.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
     def _on_task_combo_changed(self, _index: int) -> None:
         task = self.task_combo.currentData()
         self.bars_spin.setEnabled(task in ("continue", "chords"))
 
-
-def _mean(xs) -> float:
-    return sum(xs) / len(xs) if xs else 0.0

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QListWidget,
-    QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+    QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ...document import ScoreDocument
-from ...score import MODES, Score
+from ...score import Score
 from ...score.gm import GM_PROGRAMS, program_label
 from . import properties_ops as ops
+from .score_meta import ScoreMetaEditor
 
 
 def _gm_combo() -> QComboBox:
@@ -43,16 +44,11 @@ class PropertiesPanel(QWidget):
         score_box = QGroupBox("Score")
         form = QFormLayout(score_box)
         self.title_edit = QLineEdit(placeholderText="Untitled")
-        self.tempo_spin = QDoubleSpinBox(decimals=1, minimum=10.0, maximum=400.0, suffix=" bpm")
-        self.tempo_spin.setKeyboardTracking(False)  # one edit on Enter/focus-out, not per keystroke
-        self.meter_combo = QComboBox(editable=True)
-        self.meter_combo.addItems(ops.COMMON_METERS)
-        self.meter_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.meta = ScoreMetaEditor(document, self)
+        self.meta.messageShown.connect(self.messageShown)
+        self.tempo_spin, self.meter_combo = self.meta.tempo_spin, self.meta.meter_combo
+        self.tonic_combo, self.mode_combo = self.meta.tonic_combo, self.meta.mode_combo
         key_row = QHBoxLayout()
-        self.tonic_combo = QComboBox()
-        self.tonic_combo.addItems(ops.TONICS)
-        self.mode_combo = QComboBox()
-        self.mode_combo.addItems(list(MODES))
         key_row.addWidget(self.tonic_combo)
         key_row.addWidget(self.mode_combo, 1)
         form.addRow("Title", self.title_edit)
@@ -100,11 +96,6 @@ class PropertiesPanel(QWidget):
 
         # ---- wiring ---------------------------------------------------------------------
         self.title_edit.editingFinished.connect(self._on_title_edit_editingFinished)
-        self.tempo_spin.valueChanged.connect(self._on_tempo_spin_valueChanged)
-        self.meter_combo.activated.connect(lambda _i: self._apply_meter())
-        self.meter_combo.lineEdit().editingFinished.connect(self._apply_meter)
-        self.tonic_combo.activated.connect(lambda _i: self._apply_key())
-        self.mode_combo.activated.connect(lambda _i: self._apply_key())
         self.track_list.currentRowChanged.connect(self._on_track_list_currentRowChanged)
         self.track_list.itemChanged.connect(self._on_track_list_itemChanged)
         self.add_track_button.clicked.connect(self._on_add_track_clicked)
@@ -123,18 +114,12 @@ class PropertiesPanel(QWidget):
     # ---- document -> widgets -------------------------------------------------------------
     def refresh(self) -> None:
         s = self.doc.score
-        widgets = (self.title_edit, self.tempo_spin, self.meter_combo, self.tonic_combo, self.mode_combo,
-                   self.track_list, self.track_name_edit, self.channel_spin, self.program_combo,
+        self.meta.refresh()
+        widgets = (self.title_edit, self.track_list, self.track_name_edit, self.channel_spin, self.program_combo,
                    self.mute_check, self.chord_program_combo, self.chord_channel_spin)
         blockers = [QSignalBlocker(w) for w in widgets]
         try:
             self.title_edit.setText(s.title)
-            self.tempo_spin.setValue(s.tempo)
-            self.meter_combo.setCurrentText(str(s.time_signature))
-            if self.tonic_combo.findText(s.key.tonic) < 0:
-                self.tonic_combo.addItem(s.key.tonic)
-            self.tonic_combo.setCurrentText(s.key.tonic)
-            self.mode_combo.setCurrentText(s.key.mode)
             current = self.doc.current_track
             self.track_list.clear()
             for t in s.tracks:
@@ -169,26 +154,6 @@ class PropertiesPanel(QWidget):
     def _on_title_edit_editingFinished(self) -> None:
         if self.title_edit.text().strip() != self.doc.score.title:
             self._edit("Change title", ops.set_title(self.doc.score, self.title_edit.text()))
-
-    def _on_tempo_spin_valueChanged(self, bpm: float) -> None:
-        if abs(bpm - self.doc.score.tempo) > 1e-6:
-            self._edit(f"Set tempo {bpm:g} bpm", ops.set_tempo(self.doc.score, bpm))
-
-    def _apply_meter(self) -> None:
-        text = self.meter_combo.currentText()
-        try:
-            sig = ops.parse_time_signature(text)
-        except ValueError as exc:
-            self._refuse(str(exc))
-            return
-        if sig != self.doc.score.time_signature:
-            self._edit(f"Set time signature {sig}", ops.set_time_signature(self.doc.score, sig.numerator, sig.denominator))
-
-    def _apply_key(self) -> None:
-        tonic, mode = self.tonic_combo.currentText(), self.mode_combo.currentText()
-        key = self.doc.score.key
-        if (tonic, mode) != (key.tonic, key.mode):
-            self._edit(f"Set key {tonic} {mode}", ops.set_key(self.doc.score, tonic, mode))
 
     def _current_track_id(self) -> int:
         return self.doc.current_track.id

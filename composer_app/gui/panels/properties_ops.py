@@ -46,8 +46,10 @@ def set_tempo(score: Score, bpm: float) -> Score:
 
 
 def set_time_signature(score: Score, numerator: int, denominator: int) -> Score:
+    """The meter at the start; a pickup that no longer fits in a bar of it is made a whole bar."""
     sig = TimeSignature(numerator, denominator, 0)
-    return replace(score, time_signatures=_replace_at_zero(score.time_signatures, sig))
+    pickup = score.pickup if score.pickup < sig.bar_ticks else 0
+    return replace(score, time_signatures=_replace_at_zero(score.time_signatures, sig), pickup=pickup)
 
 
 def set_key(score: Score, tonic: str, mode: str) -> Score:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from ...document import Selection
 from ...score import Chord, Note, edits
+from ..wording import plural
 from .geometry import FALLBACK_GRID
 
 VELOCITY_STEP = 8
@@ -190,7 +191,8 @@ class RollActions:
         if not notes and not chords:
             return False
         CLIPBOARD = Clip(notes, chords)
-        self.roll.messageShown.emit(f"Copied {len(notes)} notes, {len(chords)} chords")
+        self.roll.messageShown.emit(f"Copied {plural(len(notes), 'note')} and {plural(len(chords), 'chord')}: "
+                                    "Ctrl+V pastes them at the playhead")
         return True
 
     def cut(self) -> bool:

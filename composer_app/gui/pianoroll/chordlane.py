@@ -1,38 +1,51 @@
-"""The chord lane above the grid: the score's timed chord symbols as blocks.
+"""The chord lane above the grid: the score's timed chord symbols as blocks, each with its roman
+numeral in the key under the symbol (View > Roman Numerals), and a second row of *proposed* chords
+while the assistant shows a candidate.
+
+The proposal row sits under the score's chords, so both are always visible: a proposed chord that
+differs from what is there now is drawn solid (brighter the surer the model is, with a confidence
+bar), one that repeats it is drawn hollow with "=", and one that clashes with the melody under it
+carries a red mark. Chords the candidate would replace are dimmed in the row above. Only the
+score's row is edited; clicks on the proposal row do nothing but explain (tooltips).
 
 Gestures: click selects (Shift toggles), drag moves, drag the right end resizes (snap), double-click
 empty lane types a new chord (one bar at the clicked bar's start, see
 :func:`~.geometry.default_chord_span`), double-click a chord retypes it, typing a note letter
 A-G with the lane focused opens the editor too. Text that is not a chord symbol is refused: the
-editor stays open, a red message appears under it and ``messageShown`` is emitted; the score does
-not change. Delete removes selected chords (the roll's "delete" action).
+editor stays open and one red message under it says why and what is accepted (it goes as soon as
+the text is edited, and with the editor); the score does not change. Delete removes selected chords (the roll's "delete" action).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QToolTip, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QWidget
 
 from ...document import Selection
 from ...errors import ChordSymbolError
 from ...score import ChordSymbol, edits
+from ...score.theory import melody_clashes, roman_numeral
 from . import palette
 from .geometry import BAR, default_chord_span, grid_lines, hit_chord, pitch_name
 from .lane_tools import ChordMoveTool, ChordResizeTool
 
 
 class ChordLaneWidget(QWidget):
-    HEIGHT = 30
+    #: The place where the next typed or palette chord goes moved: its tick.
+    placeChanged = Signal(int)
+    #: Height of one row (symbol and numeral); the lane is one row, two while a candidate shows.
+    ROW = 36
+    HEIGHT = ROW
 
     def __init__(self, roll):
         super().__init__(roll)
         self.roll = roll
         self.preview: dict[int, tuple[int, int]] = {}  # chord id -> (start, duration) during a drag
         self.tool = None
-        self.cursor_tick = 0  # where a typed chord goes when no chord is selected
+        self._cursor_tick = 0  # where a typed chord goes when no chord is selected
         self.editor: QLineEdit | None = None
         self._edit_target: int | None = None  # chord id being retyped, or None for a new chord
         self._edit_span: tuple[int, int] = (0, 0)
@@ -43,15 +56,80 @@ class ChordLaneWidget(QWidget):
         self._font = QFont()
         self._font.setPixelSize(12)
         self._font.setBold(True)
+        self._small = QFont()
+        self._small.setPixelSize(10)
+        self._numerals: dict[tuple, object] = {}  # (symbol, key) -> RomanNumeral
         self.error_label = QLabel(roll)
+        self.error_label.setObjectName("chordErrorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setMaximumWidth(460)
         self.error_label.setStyleSheet(
             "QLabel { background: #b83a3a; color: white; padding: 3px 6px; border-radius: 3px; }")
         self.error_label.hide()
 
+    # ---- the place where a typed (or palette) chord goes ----------------------------------------
+    @property
+    def cursor_tick(self) -> int:
+        return self._cursor_tick
+
+    @cursor_tick.setter
+    def cursor_tick(self, tick: int) -> None:
+        self.set_place(tick)
+
+    def set_place(self, tick: int) -> None:
+        """Move the place where the next typed or palette chord goes (``placeChanged`` tells the palette)."""
+        tick = max(0, int(tick))
+        if tick != self._cursor_tick:
+            self._cursor_tick = tick
+            self.placeChanged.emit(tick)
+            self.update()
+
     # ---- geometry ---------------------------------------------------------------------------
-    def block_rect(self, start: int, duration: int) -> QRectF:
+    def block_rect(self, start: int, duration: int, row: int = 0) -> QRectF:
+        """The block of a chord in ``row`` 0 (the score's chords) or 1 (proposed chords)."""
         geom = self.roll.geom
-        return QRectF(geom.x(start) - self.roll.scroll_x(), 2, geom.x(duration), self.height() - 4)
+        return QRectF(geom.x(start) - self.roll.scroll_x(), row * self.ROW + 2, geom.x(duration), self.ROW - 4)
+
+    def update_height(self) -> None:
+        """Two rows while a candidate's chords are shown, else one."""
+        rows = 2 if self.roll.candidate_chords else 1
+        if self.height() != rows * self.ROW:
+            self.setFixedHeight(rows * self.ROW)
+        self.update()
+
+    def numeral(self, symbol: ChordSymbol, tick: int):
+        """The roman numeral of ``symbol`` in the key at ``tick`` (cached)."""
+        key = self.roll.doc.score.key_at(tick)
+        k = (symbol, key.tonic, key.mode)
+        found = self._numerals.get(k)
+        if found is None:
+            if len(self._numerals) > 4096:
+                self._numerals.clear()
+            found = self._numerals[k] = roman_numeral(symbol, key)
+        return found
+
+    def candidate_clashes(self) -> dict[int, list]:
+        """Proposed chord index -> melody clashes under it (the melody with the candidate's notes)."""
+        roll = self.roll
+        chords = list(roll.candidate_chords)
+        if not chords:
+            return {}
+        score = roll.doc.score
+        notes = list(score.melody.notes) + list(roll.candidate_notes)
+        beat = score.meter.bar_at(chords[0].start).meter.beat_ticks
+        out: dict[int, list] = {}
+        for clash in melody_clashes(chords, notes, beat):
+            i = next(i for i, c in enumerate(chords) if c.start == clash.chord_start)
+            out.setdefault(i, []).append(clash)
+        return out
+
+    def replaced_ids(self) -> set[int]:
+        """Ids of the score's chords the shown candidate would replace (harmonize / regenerate)."""
+        roll = self.roll
+        region, task = roll.candidate_region, roll.candidate_task
+        if region is None or task not in ("harmonize", "infill") or not roll.candidate_chords:
+            return set()
+        return {c.id for c in roll.doc.score.chords if region[0] <= c.start < region[1]}
 
     def chord_rect(self, chord_id: int) -> QRectF:
         c = next(c for c in self.roll.doc.score.chords if c.id == chord_id)
@@ -70,6 +148,9 @@ class ChordLaneWidget(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), palette.PANEL_DARK)
         w, h = self.width(), self.height()
+        ghosts = bool(roll.candidate_chords)
+        if ghosts:
+            p.fillRect(QRectF(0, self.ROW, w, self.ROW), palette.PROPOSAL_ROW)
         sx = roll.scroll_x()
         t0, t1 = geom.tick_at(sx), geom.tick_at(sx + w) + 1
         p.setPen(QPen(palette.LINE_BEAT, 1))
@@ -78,7 +159,6 @@ class ChordLaneWidget(QWidget):
                 x = geom.x(tick) - sx
                 p.drawLine(QPointF(x, 0), QPointF(x, h))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setFont(self._font)
         fm = QFontMetrics(self._font)
         sel = roll.doc.selection.chords
         if self.hasFocus() and self.editor is None and not sel:
@@ -88,15 +168,15 @@ class ChordLaneWidget(QWidget):
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(r.adjusted(1, 0, -1, 0), 4, 4)
             p.setPen(palette.TEXT_DIM)
+            p.setFont(self._font)
             p.drawText(r.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                        fm.elidedText("type a chord…", Qt.TextElideMode.ElideRight, int(max(0, r.width() - 10))))
-        for i, c in enumerate(roll.candidate_chords):
-            conf = roll.candidate_chord_confidences[i] if i < len(roll.candidate_chord_confidences) else 1.0
-            r = self.block_rect(c.start, c.duration)
-            fill = QColor(palette.CHORD_CANDIDATE)
-            fill.setAlpha(int(40 + 120 * conf))
-            self._draw_block(p, fm, r, str(c.symbol), fill, QPen(palette.CHORD_CANDIDATE.lighter(130), 1.2,
-                                                                  Qt.PenStyle.DashLine))
+        elif not score.chords and not ghosts and self.editor is None:
+            p.setPen(palette.TEXT_DIM)
+            p.setFont(self._small)
+            p.drawText(QRectF(8, 0, w - 16, self.ROW), Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       "Double-click here (or click and type a letter) to write a chord: C, Am7, G/B, F#m7b5 …")
+        replaced = self.replaced_ids()
         for c in self._chords_between(score.chords, t0, t1):
             if c.id == self._edit_target and self.editor is not None:
                 continue
@@ -104,11 +184,49 @@ class ChordLaneWidget(QWidget):
             if r.right() < 0 or r.left() > w:
                 continue
             chosen = c.id in sel
-            fill = palette.CHORD_SELECTED if chosen else palette.CHORD_BLOCK
+            fill = QColor(palette.CHORD_SELECTED if chosen else palette.CHORD_BLOCK)
             pen = QPen(QColor(255, 255, 255) if chosen else fill.lighter(140), 1.2)
-            self._draw_block(p, fm, r, str(c.symbol), fill, pen)
+            if c.id in replaced:  # the candidate would replace it: faded, struck through
+                fill.setAlpha(70)
+                pen = QPen(palette.TEXT_DIM, 1, Qt.PenStyle.DotLine)
+            self._draw_block(p, r, str(c.symbol), fill, pen, self.numeral(c.symbol, c.start).text)
+            if c.id in replaced:
+                p.setPen(QPen(palette.TEXT_DIM, 1))
+                p.drawLine(QPointF(r.left() + 4, r.center().y()), QPointF(r.right() - 4, r.center().y()))
+        if ghosts:
+            self._paint_proposals(p, score, w)
         p.setPen(QPen(palette.ROW_SEPARATOR, 1))
         p.drawLine(0, h - 1, w, h - 1)
+
+    def _paint_proposals(self, p: QPainter, score, w: int) -> None:
+        """The candidate's chords in the second row: solid where they change the music, hollow "="
+        where they repeat the chord above, a confidence bar, a red mark on a melody clash."""
+        roll = self.roll
+        clashes = self.candidate_clashes()
+        now = {(c.start, c.duration, str(c.symbol)) for c in score.chords}
+        for i, c in enumerate(roll.candidate_chords):
+            conf = roll.candidate_chord_confidences[i] if i < len(roll.candidate_chord_confidences) else 1.0
+            r = self.block_rect(c.start, c.duration, 1)
+            if r.right() < 0 or r.left() > w:
+                continue
+            same = (c.start, c.duration, str(c.symbol)) in now
+            fill = QColor(palette.CHORD_CANDIDATE)
+            if same:
+                fill.setAlpha(35)
+                pen = QPen(palette.CHORD_CANDIDATE, 1.2, Qt.PenStyle.DashLine)
+            else:
+                fill.setAlpha(int(110 + 120 * max(0.0, min(1.0, conf)) ** 0.5))
+                pen = QPen(palette.CHORD_CANDIDATE.lighter(140), 1.4)
+            label = ("= " if same else "") + str(c.symbol)
+            self._draw_block(p, r, label, fill, pen, self.numeral(c.symbol, c.start).text)
+            # confidence: a bar along the bottom of the block
+            bar = QRectF(r.left() + 3, r.bottom() - 4, max(0.0, (r.width() - 6) * max(0.0, min(1.0, conf))), 2.5)
+            p.fillRect(bar, palette.CONFIDENCE)
+            if i in clashes:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(palette.CLASH)
+                x, y = r.right() - 2, r.top() + 1
+                p.drawPolygon(QPolygonF([QPointF(x - 10, y), QPointF(x, y), QPointF(x, y + 10)]))
 
     def _chords_between(self, chords, t0: int, t1: int) -> list:
         """The chords overlapping ``[t0, t1)`` (bisected: the score keeps chords sorted by start) and
@@ -125,22 +243,33 @@ class ChordLaneWidget(QWidget):
             out += [c for c in chords if c.id in self.preview and c.id not in shown]
         return out
 
-    @staticmethod
-    def _draw_block(p: QPainter, fm: QFontMetrics, r: QRectF, text: str, fill: QColor, pen: QPen) -> None:
+    def _draw_block(self, p: QPainter, r: QRectF, text: str, fill: QColor, pen: QPen, numeral: str = "") -> None:
+        """A rounded block with the symbol on top and, with numerals shown, the numeral under it."""
         p.setPen(pen)
         p.setBrush(fill)
         p.drawRoundedRect(r.adjusted(1, 0, -1, 0), 4, 4)
-        text_rect = r.adjusted(6, 0, -6, 0)
-        if text_rect.width() >= 12:  # room for at least one letter
-            p.setPen(QColor(250, 250, 252))
-            p.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                       fm.elidedText(text, Qt.TextElideMode.ElideRight, int(text_rect.width())))
+        text_rect = r.adjusted(6, 1, -6, -3)
+        if text_rect.width() < 12:  # no room for a letter
+            return
+        show_numeral = bool(numeral) and self.roll.show_numerals
+        top = text_rect.adjusted(0, 0, 0, -text_rect.height() / 2 + 1) if show_numeral else text_rect
+        p.setFont(self._font)
+        p.setPen(QColor(250, 250, 252))
+        p.drawText(top, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                   QFontMetrics(self._font).elidedText(text, Qt.TextElideMode.ElideRight, int(text_rect.width())))
+        if show_numeral:
+            bottom = text_rect.adjusted(0, text_rect.height() / 2, 0, 0)
+            p.setFont(self._small)
+            p.setPen(palette.NUMERAL)
+            p.drawText(bottom, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                       QFontMetrics(self._small).elidedText(numeral, Qt.TextElideMode.ElideRight,
+                                                            int(text_rect.width())))
 
     # ---- mouse --------------------------------------------------------------------------------
     def mousePressEvent(self, event):
         self.setFocus(Qt.FocusReason.MouseFocusReason)
-        if event.button() != Qt.MouseButton.LeftButton:
-            return
+        if event.button() != Qt.MouseButton.LeftButton or event.position().y() >= self.ROW:
+            return  # the proposal row is not edited
         x, y = event.position().x(), event.position().y()
         doc = self.roll.doc
         hit = self.hit(x)
@@ -163,14 +292,38 @@ class ChordLaneWidget(QWidget):
         if self.tool is not None:
             self.tool.move(x, y)
             return
+        if y >= self.ROW:
+            self.setCursor(Qt.CursorShape.ArrowCursor)
+            self.setToolTip(self.proposal_tooltip(x))
+            return
         hit = self.hit(x)
         self.setCursor(Qt.CursorShape.ArrowCursor if hit is None else
                        Qt.CursorShape.SizeHorCursor if hit.part == "end" else Qt.CursorShape.SizeAllCursor)
         if hit is not None:
             chord = next(c for c in self.roll.doc.score.chords if c.id == hit.id)
-            self.setToolTip(f"{chord.symbol}: {' '.join(pitch_name(q) for q in chord.symbol.voicing())}")
+            rn = self.numeral(chord.symbol, chord.start)
+            self.setToolTip(f"{chord.symbol} ({' '.join(pitch_name(q) for q in chord.symbol.voicing())})\n"
+                            f"{rn.explanation}")
         else:
-            self.setToolTip("Double-click to type a chord (Am7, G/B, F#m7b5, Bbmaj7, Esus4, C6)")
+            self.setToolTip("Double-click to type a chord (Am7, G/B, F#m7b5, Bbmaj7, Cmaj13#11, C7alt)")
+
+    def proposal_tooltip(self, x: float) -> str:
+        """What the proposed chord under ``x`` is, how sure the model is, what it replaces."""
+        roll = self.roll
+        tick = self.tick_at(x)
+        for i, c in enumerate(roll.candidate_chords):
+            if c.start <= tick < c.end:
+                conf = roll.candidate_chord_confidences[i] if i < len(roll.candidate_chord_confidences) else 0.0
+                lines = [f"Proposed: {c.symbol} — {self.numeral(c.symbol, c.start).explanation}",
+                         f"The model is {conf:.0%} sure of this chord."]
+                now = roll.doc.score.chord_at(c.start)
+                if now is not None:
+                    lines.append("Same as now." if str(now.symbol) == str(c.symbol) and now.start == c.start
+                                 else f"Now: {now.symbol}.")
+                flats = roll.doc.score.key_at(c.start).prefers_flats
+                lines += [cl.describe(flats) for cl in self.candidate_clashes().get(i, [])]
+                return "\n".join(lines)
+        return "Proposed chords: Return accepts them (one undo step), [ and ] show the other candidates."
 
     def mouseReleaseEvent(self, event):
         if self.tool is not None:
@@ -178,7 +331,7 @@ class ChordLaneWidget(QWidget):
             tool.release(event.position().x(), event.position().y())
 
     def mouseDoubleClickEvent(self, event):
-        if event.button() != Qt.MouseButton.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton or event.position().y() >= self.ROW:
             return
         x = event.position().x()
         hit = self.hit(x)
@@ -251,7 +404,7 @@ class ChordLaneWidget(QWidget):
         ed.setText(initial)
         ed.setStyleSheet("QLineEdit { background: #f4f4f6; color: #111; border: 2px solid #4a90e2;"
                          " border-radius: 3px; font-weight: bold; padding: 0 3px; }")
-        ed.setGeometry(int(max(0, r.left())), 1, int(max(84, r.width())), self.height() - 2)
+        ed.setGeometry(int(max(0, r.left())), 1, int(max(84, r.width())), self.ROW - 2)
         ed.installEventFilter(self)
         ed.textEdited.connect(lambda _t: self.hide_error())
         self.editor = ed
@@ -333,8 +486,6 @@ class ChordLaneWidget(QWidget):
         if self.editor is not None:
             self.editor.setStyleSheet(self.editor.styleSheet().replace("#4a90e2", "#d04040"))
             self.editor.selectAll()
-            QToolTip.showText(self.editor.mapToGlobal(self.editor.rect().bottomLeft()), message, self.editor)
-        self.roll.messageShown.emit(message)
 
     def hide_error(self) -> None:
         self.error_label.hide()

@@ -203,11 +203,12 @@ def grid_lines(meter: Meter, start: int, end: int, grid: int | None, px_per_tick
         if bar_step != 1:
             continue
         inner: dict[int, int] = {}
+        origin = bar.nominal_start  # a pickup bar's beats count from where its bar would start
         if grid and grid * px_per_tick >= min_px:
-            inner.update((t, SUB) for t in range(bar.start + grid, bar.end, grid))
+            inner.update((t, SUB) for t in range(origin + grid, bar.end, grid) if t > bar.start)
         beat = bar.meter.beat_ticks
         if beat * px_per_tick >= min_px:
-            inner.update((t, BEAT) for t in range(bar.start + beat, bar.end, beat))
+            inner.update((t, BEAT) for t in range(origin + beat, bar.end, beat) if t > bar.start)
         out.extend((t, lv) for t, lv in sorted(inner.items()) if start <= t < end)
     return out
 

@@ -36,7 +36,8 @@ class KeyboardWidget(QWidget):
         sy = roll.scroll_y()
         top = geom.pitch_at(sy)
         bottom = geom.pitch_at(sy + self.height())
-        scale = roll.doc.score.key_at(roll.playhead).scale_pcs
+        key = roll.doc.score.key_at(roll.playhead)
+        scale = key.scale_pcs if roll.show_scale else frozenset()
         w = self.width()
         black_w = int(w * 0.62)
         p.setFont(self._font)
@@ -54,6 +55,12 @@ class KeyboardWidget(QWidget):
                     palette.KEY_HOVER if pitch == hover else
                     palette.KEY_WHITE_SCALE if pitch % 12 in scale else palette.KEY_WHITE)
                 p.fillRect(r, color)
+            if pitch % 12 in scale and geom.key_height >= 6:  # the scale's keys carry a dot (the tonic orange)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(palette.KEY_TONIC_MARK if pitch % 12 == key.tonic_pc else palette.KEY_SCALE_MARK)
+                d = min(6.0, geom.key_height - 4)
+                cx = black_w - d - 3 if is_black_key(pitch) else black_w + 4
+                p.drawEllipse(QRectF(cx, y + (geom.key_height - d) / 2, d, d))
             # separator lines between white keys (E/F and B/C have a full line)
             if pitch % 12 in (0, 5):
                 p.setPen(QPen(palette.TEXT_DIM, 1))

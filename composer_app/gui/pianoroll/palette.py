@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-BACKGROUND = QColor(34, 36, 42)  # white-key rows out of key
-ROW_BLACK = QColor(27, 28, 33)  # black-key rows
-ROW_SCALE = QColor(42, 46, 55)  # rows of pitches in the key (white or black)
-ROW_SCALE_BLACK = QColor(35, 38, 46)
-ROW_TONIC = QColor(48, 53, 64)
+BACKGROUND = QColor(34, 36, 42)  # white-key rows (scale highlighting off)
+ROW_BLACK = QColor(27, 28, 33)  # black-key rows (scale highlighting off)
+ROW_SCALE = QColor(44, 52, 66)  # rows of pitches in the key's scale
+ROW_SCALE_BLACK = QColor(38, 46, 60)
+ROW_TONIC = QColor(56, 70, 92)  # the tonic's rows
+ROW_OUTSIDE = QColor(29, 30, 35)  # rows outside the scale
+ROW_OUTSIDE_BLACK = QColor(23, 24, 28)
 ROW_HOVER = QColor(255, 255, 255, 14)
 KEY_HOVER = QColor(120, 190, 255)
 ROW_SEPARATOR = QColor(22, 23, 27)
@@ -29,12 +31,18 @@ ERROR = QColor(200, 60, 60)
 
 KEY_WHITE = QColor(226, 228, 232)
 KEY_WHITE_SCALE = QColor(240, 242, 246)
+KEY_SCALE_MARK = QColor(70, 130, 210)  # a dot on the keys of the scale
+KEY_TONIC_MARK = QColor(235, 150, 60)
 KEY_BLACK = QColor(38, 40, 46)
 KEY_PRESSED = QColor(255, 170, 70)
 
 CHORD_BLOCK = QColor(64, 104, 150)
 CHORD_SELECTED = QColor(235, 150, 60)
 CHORD_CANDIDATE = QColor(190, 120, 255)
+PROPOSAL_ROW = QColor(44, 36, 58)  # the chord lane's row of proposed chords
+NUMERAL = QColor(226, 214, 160)  # roman numerals under chord symbols
+CONFIDENCE = QColor(120, 230, 150)
+CLASH = QColor(255, 80, 80)
 
 GHOST_TRACK = QColor(160, 164, 180, 70)
 CANDIDATE = QColor(190, 120, 255)

@@ -62,7 +62,7 @@ class RulerWidget(QWidget):
                 if x - last_label_x >= min_label_px:
                     p.setFont(self._font)
                     p.setPen(palette.TEXT)
-                    label = str(bar.index + 1)
+                    label = str(meter.bar_number(bar.index))  # a pickup is bar 0
                     p.drawText(QRectF(x + 3, 0, 60, h * 0.62), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
                     if bar.start in changes:
                         p.setFont(self._small)

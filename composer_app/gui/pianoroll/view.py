@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsLineItem, QGraphicsScene, QGraphi
 
 from ...document import Selection
 from ...score import Note, edits
+from ...score.theory import scale_row
 from . import palette
 from .geometry import BAR, BEAT, grid_lines, hit_note
 from .items import Z_PLAYHEAD, GhostNote, NoteItem, paint_ghost_notes
@@ -272,15 +273,14 @@ class NoteGridView(QGraphicsView):
             x1 = rect.right() if k1 is None else min(rect.right(), geom.x(k1))
             if x1 <= x0:
                 continue
-            scale, tonic = key.scale_pcs, key.tonic_pc
             for p in range(bottom_pitch, top_pitch + 1):
-                pc = p % 12
-                black = pc in (1, 3, 6, 8, 10)
-                if pc == tonic:
-                    color = palette.ROW_TONIC
-                elif pc in scale:
-                    color = palette.ROW_SCALE_BLACK if black else palette.ROW_SCALE
-                else:
+                black = p % 12 in (1, 3, 6, 8, 10)
+                if roll.show_scale:  # the key's scale marked, its tonic most (theory.scale_row)
+                    row = scale_row(key, p)
+                    color = (palette.ROW_TONIC if row == "tonic" else
+                             (palette.ROW_SCALE_BLACK if black else palette.ROW_SCALE) if row == "scale" else
+                             palette.ROW_OUTSIDE_BLACK if black else palette.ROW_OUTSIDE)
+                else:  # plain piano rows
                     color = palette.ROW_BLACK if black else palette.BACKGROUND
                 painter.fillRect(QRectF(x0, geom.y(p), x1 - x0, geom.key_height), color)
         if self.hover_pitch is not None and bottom_pitch <= self.hover_pitch <= top_pitch:
@@ -358,6 +358,9 @@ class NoteGridView(QGraphicsView):
             roll.toggle_candidate_pick(cand, additive=shift or ctrl)
             return
         if roll.tool == "select" or shift or ctrl:
+            # the band's dashed, antialiased edge repaints cleanly only with whole-viewport updates
+            # (partial ones left faint lines of its old edges, most of all while autoscrolling)
+            self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
             self.tool = RubberBandTool(roll, pos, additive=shift)
         else:
             self.tool = DrawNoteTool(roll, pos)
@@ -417,6 +420,12 @@ class NoteGridView(QGraphicsView):
             return super().mouseReleaseEvent(event)
         tool, self.tool = self.tool, None
         tool.release(self._scene_pos(event), event.modifiers())
+        self._end_full_updates()
+
+    def _end_full_updates(self) -> None:
+        if self.viewportUpdateMode() != QGraphicsView.ViewportUpdateMode.SmartViewportUpdate:
+            self.viewport().update()
+            self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
 
     def mouseDoubleClickEvent(self, event):
         """Double-click on a note deletes it (one undo step). The note a first click has just
@@ -442,6 +451,7 @@ class NoteGridView(QGraphicsView):
         if event.key() == Qt.Key.Key_Escape and self.tool is not None:
             self.tool.cancel()
             self.tool = None
+            self._end_full_updates()
             return
         super().keyPressEvent(event)
 

@@ -7,7 +7,7 @@ highlighting) and changes the score only through ``doc.edit``, one undo step per
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
@@ -24,6 +24,48 @@ from .velocity import VelocityLaneWidget
 from .view import NoteGridView
 
 DEFAULT_GRID = "1/16"
+
+FIRST_STEPS = (
+    "<b>Start here</b>"
+    "<ul style='margin-left:-20px'>"
+    "<li><b>Draw notes</b>: click or drag on this grid (the piano on the left sounds each row).</li>"
+    "<li><b>Write chords</b>: double-click the <i>Chords</i> lane above and type <i>Am7</i>, "
+    "<i>G/B</i> … or click a chord in the <i>Chord Palette</i>.</li>"
+    "<li><b>Ask for ideas</b>: <b>Ctrl+G</b> continues what you wrote; select bars and press "
+    "<b>Ctrl+H</b> for chords that fit them.</li>"
+    "<li><b>Bring in a tune</b>: File &gt; Open (MIDI, MusicXML, ABC) or drop a file here.</li>"
+    "</ul>"
+    "Space plays, Ctrl+Z undoes, F1 lists every key."
+)
+
+
+class FirstSteps(QLabel):
+    """A card in the middle of the empty grid saying what to do first. Clicks go through it."""
+
+    def __init__(self, viewport: QWidget):
+        super().__init__(FIRST_STEPS, viewport)
+        self.setObjectName("firstSteps")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setMaximumWidth(460)
+        self.setStyleSheet(
+            f"QLabel#firstSteps {{ background: rgba(30, 31, 37, 225); color: {palette.TEXT.name()};"
+            f" border: 1px solid {palette.LINE_BAR.name()}; border-radius: 8px; padding: 10px 14px;"
+            " font-size: 13px; }")
+        viewport.installEventFilter(self)
+
+    def place(self) -> None:
+        vp = self.parentWidget()
+        self.setFixedWidth(min(460, max(220, vp.width() - 40)))
+        self.adjustSize()
+        self.move(max(10, (vp.width() - self.width()) // 2), max(10, (vp.height() - self.height()) // 3))
+        self.raise_()
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self.place()
+        return False
 
 
 class PianoRollWidget(QWidget):
@@ -54,7 +96,12 @@ class PianoRollWidget(QWidget):
         self.candidate_confidences: list[float] = []
         self.candidate_chords: list[Chord] = []
         self.candidate_chord_confidences: list[float] = []
+        self.candidate_region: tuple[int, int] | None = None
+        self.candidate_task: str | None = None
         self.picked_candidates: set[int] = set()
+        #: Theory on screen: roman numerals under chord symbols, the key's scale marked on the rows.
+        self.show_numerals = True
+        self.show_scale = True
 
         self.setObjectName("pianoRoll")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -76,7 +123,7 @@ class PianoRollWidget(QWidget):
         small = QFont()
         small.setPixelSize(10)
         self.grid_label = self._corner_label(f"Grid {self._grid_label}", small)
-        chords_label = self._corner_label("Chords", small)
+        self.chords_label = chords_label = self._corner_label("Chords", small)
         vel_label = self._corner_label("Velocity", small)
 
         layout = QGridLayout(self)
@@ -108,12 +155,46 @@ class PianoRollWidget(QWidget):
         self.view.rebuild()
         self.resize(900, 560)
         self._shown_once = False
+        self.first_steps = FirstSteps(self.view.viewport())
+        self._update_first_steps()
 
     def showEvent(self, event):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
             self.scroll_to_content()
+        self._update_first_steps()
+
+    def _update_first_steps(self) -> None:
+        """The first-steps card shows on an empty score (no notes in any track) and goes with the first note."""
+        empty = not any(t.notes for t in self.doc.score.tracks)
+        self.first_steps.setVisible(empty)
+        if empty:
+            self.first_steps.place()
+
+    def set_show_numerals(self, on: bool) -> None:
+        self.show_numerals = bool(on)
+        self.chord_lane.update()
+
+    def set_show_scale(self, on: bool) -> None:
+        """Mark the rows of the key's scale (and its tonic) on the grid and the keyboard."""
+        self.show_scale = bool(on)
+        self.view.resetCachedContent()
+        self.view.viewport().update()
+        self.keyboard.update()
+
+    # ---- the view: saved and restored like a DAW's -----------------------------------------------
+    def view_position(self) -> tuple[int, int]:
+        """The scroll position (horizontal, vertical) to come back to later."""
+        return self.view.horizontalScrollBar().value(), self.view.verticalScrollBar().value()
+
+    def restore_view_position(self, pos: tuple[int, int]) -> None:
+        self.view.horizontalScrollBar().setValue(pos[0])
+        self.view.verticalScrollBar().setValue(pos[1])
+
+    def scroll_to_tick(self, tick: int) -> None:
+        """Scroll time so that ``tick`` is at the left edge (Home: the start of the piece in view)."""
+        self.view.horizontalScrollBar().setValue(int(max(0.0, self.geom.x(tick) - (8 if tick else 0))))
 
     def _corner_label(self, text: str, font: QFont) -> QLabel:
         label = QLabel(text, self)
@@ -298,9 +379,12 @@ class PianoRollWidget(QWidget):
 
     # ---- suggestion candidates -----------------------------------------------------------------
     def set_candidate(self, notes: list[Note], chords: list[Chord], confidences: list[float] | None = None,
-                      chord_confidences: list[float] | None = None) -> None:
-        """Show a suggestion as translucent ghost notes (shaded by confidence 0..1) and ghost chords."""
+                      chord_confidences: list[float] | None = None, region: tuple[int, int] | None = None,
+                      task: str | None = None) -> None:
+        """Show a suggestion as translucent ghost notes (shaded by confidence 0..1) and proposed chords
+        in the chord lane's second row; ``region``/``task`` say which chords it would replace."""
         self.clear_candidate(emit=False)
+        self.candidate_region, self.candidate_task = region, task
         self.candidate_notes = list(notes)
         self.candidate_confidences = list(confidences) if confidences is not None else [1.0] * len(notes)
         self.candidate_chords = list(chords)
@@ -311,7 +395,8 @@ class PianoRollWidget(QWidget):
             item = NoteItem(n, self.geom, "candidate", conf)
             self.view.candidate_items[n.id] = item
             self.view.scene().addItem(item)
-        self.chord_lane.update()
+        self.chord_lane.update_height()
+        self.chords_label.setText("Chords\n\nProposed" if self.candidate_chords else "Chords")
 
     def clear_candidate(self, emit: bool = True) -> None:
         for item in self.view.candidate_items.values():
@@ -320,8 +405,10 @@ class PianoRollWidget(QWidget):
         had_picks = bool(self.picked_candidates)
         self.candidate_notes, self.candidate_confidences = [], []
         self.candidate_chords, self.candidate_chord_confidences = [], []
+        self.candidate_region, self.candidate_task = None, None
         self.picked_candidates = set()
-        self.chord_lane.update()
+        self.chord_lane.update_height()
+        self.chords_label.setText("Chords")
         if emit and had_picks:
             self.candidateNotesSelected.emit([])
 
@@ -360,6 +447,7 @@ class PianoRollWidget(QWidget):
 
     # ---- document signals ------------------------------------------------------------------------
     def _on_doc_scoreChanged(self, diff) -> None:
+        self._update_first_steps()
         if diff.tracks_changed:
             self.view.rebuild()
         else:
@@ -375,6 +463,7 @@ class PianoRollWidget(QWidget):
         self.velocity_lane.update()
 
     def _on_doc_scoreReset(self) -> None:
+        self._update_first_steps()
         self.chord_lane.close_editor()
         self.view.rebuild()
         self.view.viewport().update()
