@@ -201,3 +201,14 @@ def test_a_folder_that_is_not_a_harmonizer_is_refused(tiny_harmonizer, tmp_path)
     (bad / "transitions.json").unlink()
     with pytest.raises(ModelError, match="transitions.json is missing"):
         load_harmonizer(bad)
+
+
+def test_a_pickup_bar_holds_the_last_beats_of_a_bar():
+    from composer_app.score.time import Meter
+
+    notes = (Note(67, 0, Q), Note(72, Q, 4 * Q))
+    score = Score(tracks=(Track(notes=notes),), pickup=Q)
+    beats = beats_of(score)
+    assert Meter(score.time_signatures, Q).bar(0).is_pickup
+    assert [(b.tick, b.bar, b.index, b.of) for b in beats[:3]] == [(0, 0, 3, 4), (Q, 1, 0, 4), (2 * Q, 1, 1, 4)]
+    assert bar_starts(beats) == [0, 1] and len(beats) == 5

@@ -51,7 +51,7 @@ def harm_piece(score: Score, title: str = "", group: str = "") -> HarmPiece | No
 
 
 def _bar_starts(piece: HarmPiece, a: int, b: int) -> list[int]:
-    return [j for j in range(a, b) if piece.beats[j].index == 0 or j == a]
+    return [j for j in range(a, b) if j == a or piece.beats[j].bar != piece.beats[j - 1].bar]
 
 
 def reveal(piece: HarmPiece, a: int, b: int, pattern: str, rng: random.Random) -> list[bool]:

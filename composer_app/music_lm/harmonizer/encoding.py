@@ -142,9 +142,11 @@ def beats_of(score: Score, start: int = 0, end: int | None = None) -> list[Beat]
         while kpos + 1 < len(keys) and keys[kpos + 1].tick <= bar.start:
             kpos += 1
         key = keys[kpos] if keys else None
+        step = bar.meter.beat_ticks
+        of = -(-(bar.end - bar.nominal_start) // step)  # a pickup bar counts its missing beats too
         for i, t in enumerate(ticks):
             nxt = ticks[i + 1] if i + 1 < len(ticks) else bar.end
-            out.append(Beat(t, nxt - t, bar.index, i, len(ticks), bar.meter.is_compound,
+            out.append(Beat(t, nxt - t, bar.index, (t - bar.nominal_start) // step, of, bar.meter.is_compound,
                             key.tonic_pc if key else 0, (key.mode in MINOR_MODES) if key else False))
         bar = meter.bar(bar.index + 1)
     return out
@@ -254,4 +256,5 @@ def windows(n_beats: int, max_len: int, starts: list[int], overlap: float = 0.5)
 
 
 def bar_starts(beats: list[Beat]) -> list[int]:
-    return [j for j, b in enumerate(beats) if b.index == 0 or j == 0]
+    """Indices of the beats that open a bar (a pickup bar opens on a later beat than its first)."""
+    return [j for j, b in enumerate(beats) if j == 0 or b.bar != beats[j - 1].bar]

@@ -211,7 +211,7 @@ def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: i
             continue
         lo, hi = inside[0], inside[-1] + 1
         a = max(0, min(lo, hi - h.max_len))
-        a = max((j for j, b in enumerate(beats[:a + 1]) if b.index == 0), default=0)  # from a bar line
+        a = max((j for j in bar_starts(beats) if j <= a), default=0)  # from a bar line
         z = min(len(beats), max(hi, lo + h.max_len))
         beats = beats[a:z]
         lo, hi = lo - a, hi - a
