@@ -100,3 +100,31 @@ def test_without_a_harmonizer_harmonize_still_answers(engine, lead_sheet):
     cands = engine.generate(SuggestionRequest(1, lead_sheet, SuggestionSettings(task="harmonize", candidates=2)))
     assert cands and all(c.chords and not c.notes for c in cands)
     assert Score  # the language model's harmonize layout is the fallback
+
+
+def test_prompts_never_exceed_the_length_the_model_was_trained_on(tiny_model_dir, tmp_path):
+    from composer_app.generation.engine import SuggestionEngine
+    from composer_app.music_lm.loading import load_model
+    from composer_app.score import Note, Track
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, folder)
+    (folder / "training_info.json").write_text(json.dumps({"options": {"max_len": 160}}))
+    loaded = load_model(folder, "cpu")
+    assert loaded.max_len == 160 < loaded.model.config.max_position_embeddings
+    long_piece = Score(tracks=(Track(notes=tuple(Note(60 + i % 12, i * 240, 240) for i in range(400))),))
+    lengths = []
+    real_step = __import__("composer_app.music_lm.step", fromlist=["step"]).step
+
+    def counting_step(model, input_ids, cache=None, attention_mask=None):
+        lengths.append(input_ids.shape[1] + (cache.get_seq_length() if cache is not None else 0))
+        return real_step(model, input_ids, cache, attention_mask)
+
+    import composer_app.generation.engine as engine_module
+
+    engine_module.step, saved = counting_step, engine_module.step
+    try:
+        SuggestionEngine(loaded).generate(SuggestionRequest(1, long_piece, SuggestionSettings(candidates=2, bars=2)))
+    finally:
+        engine_module.step = saved
+    assert lengths and max(lengths) <= 160
