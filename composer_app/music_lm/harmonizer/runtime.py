@@ -25,7 +25,7 @@ from .encoding import VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat
 from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
-DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0}
+DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
 ARCHITECTURES = ("BertForTokenClassification",)
 MAX_CONFIG = 1 << 20
 
@@ -174,8 +174,12 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     ``lp`` holds the encoder's log-probabilities of those beats; chords given just before or after
     the region join the chain as fixed neighbours.
     """
-    d = decode or h.decode
+    d = {**DEFAULT_DECODE, **(decode or h.decode)}
     region = beats[lo:hi]
+    if d["w_quality"] != 1.0:  # log P(root) + w_quality x log P(quality | root): roots decided first
+        by_root = lp.reshape(len(lp), 12, -1)
+        root = np.logaddexp.reduce(by_root, axis=2, keepdims=True)
+        lp = (root + d["w_quality"] * (by_root - root)).reshape(len(lp), -1)
     emis = d["w_emission"] * lp
     if d["w_prior"]:  # hybrid decoding: posterior / prior^w
         emis = emis - d["w_prior"] * np.stack([h.transitions.prior_for(b) for b in region])

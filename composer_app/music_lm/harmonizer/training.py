@@ -111,7 +111,8 @@ def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: 
     return out
 
 
-GRID = {"w_change": (0.5, 1.0, 2.0, 3.0), "w_bigram": (0.0, 0.25, 0.5, 1.0), "w_prior": (0.0, 0.25, 0.5)}
+GRID = {"w_change": (0.5, 1.0, 2.0, 3.0), "w_bigram": (0.0, 0.25, 0.5, 1.0), "w_prior": (0.0, 0.25, 0.5),
+        "w_quality": (0.5, 1.0)}
 
 
 def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print) -> dict:
@@ -130,8 +131,8 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print) -> dict:
         known = [None] * len(p.beats)
         cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known)))
     best, best_acc, table = dict(DEFAULT_DECODE), -1.0, []
-    for wc, wb, wp in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"]):
-        cfg = {"w_emission": 1.0, "w_change": wc, "w_bigram": wb, "w_prior": wp}
+    for wc, wb, wp, wq in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"], GRID["w_quality"]):
+        cfg = {"w_emission": 1.0, "w_change": wc, "w_bigram": wb, "w_prior": wp, "w_quality": wq}
         n = root = cls = 0
         for p, known, lp in cached:
             emis, mats, allowed = chain(h, p.beats, 0, len(p.beats), lp, known, "all", cfg)
