@@ -246,8 +246,9 @@ def _mapper(cs):
 
 
 def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) -> Score:
-    from music21 import abcFormat, harmony, stream
-    from music21.abcFormat import translate
+    from music21 import abcFormat, harmony
+
+    from ._abc_m21 import translate_tune
 
     _check_meters(path, tune)
     try:
@@ -271,8 +272,7 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
                 else:  # music21 builds "NC" quickly (a real chord symbol costs ~3 ms)
                     tok.chordSymbols = ['"NC"']
                     ours.append(sym)
-        s = stream.Score()
-        translate.abcToStreamScore(handler, s)
+        s = translate_tune(handler)
     except FileFormatError:
         raise
     except Exception as exc:  # music21 raises many types on malformed ABC
