@@ -12,8 +12,15 @@ from ..errors import FileFormatError
 from ..score import TPQ, KeySignature, Meter, Tempo, TimeSignature
 
 #: Sanity limits for imported files (guards against absurd values in damaged or hostile files).
-#: The latest tick anything may start or end at: 20,000 bars of 4/4 (over 11 hours at 120 bpm).
-MAX_TICK = 20_000 * 4 * TPQ
+#: The most bars a piece may have: 20,000 (of 4/4, over 11 hours at 120 bpm).
+MAX_BARS = 20_000
+#: The latest tick anything may start or end at: 20,000 bars of 4/4.
+MAX_TICK = MAX_BARS * 4 * TPQ
+#: Notes a score read by music21 (MusicXML, ABC) may hold: counted before music21 builds it, which
+#: takes time and memory in proportion (a 20-minute piece has about 20,000).
+MAX_M21_NOTES = 100_000
+#: Notes sounding together in one chord (MIDI has 128 pitches).
+MAX_CHORD_NOTES = 128
 #: The largest file any reader opens (MIDI: 64 MB; others: see ``read_bytes``).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Meter changes kept per file (normalizing them is quadratic; real music has a handful).

@@ -74,7 +74,7 @@ class TimeSignature:
     def __post_init__(self):
         if self.numerator < 1 or self.numerator > 64:
             raise ValueError(f"time signature numerator {self.numerator} out of range")
-        if self.denominator not in (1, 2, 4, 8, 16, 32):
+        if self.denominator not in (1, 2, 4, 8, 16, 32, 64):
             raise ValueError(f"time signature denominator {self.denominator} is not a power of two")
 
     @property
