@@ -19,7 +19,7 @@ from ._common import MAX_TICK, check_regular_file
 
 #: Changes whenever a reader's output for the same file may change: caches of parsed scores
 #: (the music LM corpus cache) should include it in their key.
-READERS_VERSION = "5"  # 5: pickups stay partial first bars
+READERS_VERSION = "6"  # 5: pickups stay partial first bars; 6: MIDI running status after sysex, ABC without L:/M:, 1/64
 
 PROJECT_EXTENSION = ".composer"
 SUPPORTED_READ: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
