@@ -9,13 +9,11 @@ import stat
 from pathlib import Path
 
 from ..errors import FileFormatError
-from ..score import TPQ, KeySignature, Meter, Tempo, TimeSignature
+from ..score import KeySignature, Meter, Tempo, TimeSignature
+from ..score.time import MAX_BARS, MAX_TICK  # noqa: F401 - the readers' limits, re-exported
 
 #: Sanity limits for imported files (guards against absurd values in damaged or hostile files).
-#: The most bars a piece may have: 20,000 (of 4/4, over 11 hours at 120 bpm).
-MAX_BARS = 20_000
-#: The latest tick anything may start or end at: 20,000 bars of 4/4.
-MAX_TICK = MAX_BARS * 4 * TPQ
+#: MAX_BARS and MAX_TICK (the longest a score may be) are the score model's: see score/time.py.
 #: Notes a score read by music21 (MusicXML, ABC) may hold: counted before music21 builds it, which
 #: takes time and memory in proportion (a 20-minute piece has about 20,000).
 MAX_M21_NOTES = 100_000
