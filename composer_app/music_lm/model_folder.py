@@ -123,7 +123,7 @@ def _check_code(folder: Path, name: str, data: dict) -> None:
 def _check_architecture(folder: Path, cfg: dict, allowed: Mapping[str, str]) -> str:
     archs = cfg.get("architectures")
     kinds = ", ".join(sorted(allowed))
-    if not (isinstance(archs, list) and len(archs) == 1 and archs[0] in allowed):
+    if not (isinstance(archs, list) and len(archs) == 1 and isinstance(archs[0], str) and archs[0] in allowed):
         shown = json.dumps(archs)[:100] if archs is not None else "none"
         raise ModelError(folder, f"its config.json declares the architecture {shown}; this program runs only "
                                  f"{kinds}")
@@ -182,7 +182,7 @@ def read_safetensors_header(folder: Path, name: str = WEIGHTS_FILE) -> dict[str,
         if not isinstance(entry, dict):
             raise ModelError(folder, f"{bad} has no description)")
         dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
-        if dtype not in _DTYPE_BYTES:
+        if not isinstance(dtype, str) or dtype not in _DTYPE_BYTES:
             raise ModelError(folder, f"{bad} has an unknown type {json.dumps(dtype)[:20]})")
         if not (isinstance(shape, list) and len(shape) <= 8
                 and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 1 << 40 for d in shape)):
