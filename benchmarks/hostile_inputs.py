@@ -51,12 +51,10 @@ def smf(tracks: list[bytes], ntrks: int | None = None, tpq: int = 480) -> bytes:
 
 
 def varlen(n: int) -> bytes:
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
+    """A MIDI variable-length number."""
+    from mido.midifiles.meta import encode_variable_int
+
+    return bytes(encode_variable_int(n))
 
 
 def abc_tune(n_notes: int, *, header: str = "M:4/4\nL:1/8\n") -> str:

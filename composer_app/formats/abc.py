@@ -248,13 +248,11 @@ def _check_lengths(path: Path, tune: _Tune, handler) -> None:
     for tok in handler.tokens:
         if isinstance(tok, abcFormat.ABCNote):
             size = len(tok.subTokens) if isinstance(tok, abcFormat.ABCChord) else 1
-            if size > MAX_CHORD_NOTES:
-                raise FileFormatError(path, f"tune X:{tune.info.number} has a chord of {size:,} notes "
-                                      f"(at most {MAX_CHORD_NOTES} can be read)")
             count += size
-            if count > MAX_M21_NOTES:
-                raise FileFormatError(path, f"tune X:{tune.info.number} has more than {MAX_M21_NOTES:,} notes "
-                                      f"(too many to read)")
+            if size > MAX_CHORD_NOTES or count > MAX_M21_NOTES:
+                what = (f"a chord of {size:,} notes (at most {MAX_CHORD_NOTES} can be read)" if size > MAX_CHORD_NOTES
+                        else f"more than {MAX_M21_NOTES:,} notes (too many to read)")
+                raise FileFormatError(path, f"tune X:{tune.info.number} has {what}")
             ql = float(getattr(tok, "quarterLength", 0.0) or 0.0)
             if math.isnan(ql) or math.isinf(ql) or ql > _MAX_QUARTERS:
                 total = math.inf

@@ -58,12 +58,10 @@ def test_a_suggestion_never_reaches_past_the_last_bar_a_score_can_have(tiny_mode
 
 
 def _varlen(n: int) -> bytes:
-    out = [n & 0x7F]
-    n >>= 7
-    while n:
-        out.append(0x80 | (n & 0x7F))
-        n >>= 7
-    return bytes(reversed(out))
+    """A MIDI variable-length number."""
+    from mido.midifiles.meta import encode_variable_int
+
+    return bytes(encode_variable_int(n))
 
 
 @pytest.mark.skipif(os.name != "posix", reason="FIFOs and symbolic links of POSIX")
