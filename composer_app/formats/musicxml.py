@@ -96,12 +96,13 @@ def _check_sane_values(path: Path, data: bytes) -> None:
 _NOTE_RE = re.compile(rb"<note[\s>/]")
 _MEASURE_RE = re.compile(rb"<measure[\s>/]")
 _PART_RE = re.compile(rb"<part[\s>/]")
-#: Elements in a document: a note takes about 10 to 20; more than this is not music.
-MAX_XML_ELEMENTS = 25 * MAX_M21_NOTES
+#: Tags (``<`` characters) in a document: a note written by a notation program takes 20 to 30
+#: (pitch, duration, voice, type, stem, beam, notations ...); more than this is not music.
+MAX_XML_TAGS = 60 * MAX_M21_NOTES
 
 
 def _check_counts(path: Path, data: bytes) -> None:
-    """Refuse a document with absurdly many notes or elements before any tree is built (cheap:
+    """Refuse a document with absurdly many notes, measures or tags before any tree is built (cheap:
     counted on the bytes)."""
     notes = len(_NOTE_RE.findall(data))
     if notes > MAX_M21_NOTES:
@@ -110,10 +111,10 @@ def _check_counts(path: Path, data: bytes) -> None:
     if measures > MAX_BARS * max(1, parts):
         raise FileFormatError(path, f"the MusicXML holds {measures:,} measures in {parts} part{'s' if parts != 1 else ''} "
                               f"(at most {MAX_BARS:,} a part can be read)")
-    elements = data.count(b"<")
-    if elements > MAX_XML_ELEMENTS:
-        raise FileFormatError(path, f"the MusicXML holds {elements:,} elements, far more than its {notes:,} notes "
-                              f"need (at most {MAX_XML_ELEMENTS:,} are read)")
+    tags = data.count(b"<")
+    if tags > MAX_XML_TAGS:
+        raise FileFormatError(path, f"the MusicXML holds {tags:,} tags, far more than its {notes:,} notes "
+                              f"need (at most {MAX_XML_TAGS:,} are read)")
 
 
 def _too_long(path: Path, part: int, measures: int, quarters: Fraction | None = None) -> FileFormatError:

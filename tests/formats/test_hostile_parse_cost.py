@@ -124,7 +124,7 @@ def test_a_chord_of_50000_notes_is_refused_before_music21(tmp_path, music21_must
     _refused(path, f"a chord of more than {MAX_CHORD_NOTES} notes")
 
 
-def test_musicxml_with_too_many_notes_or_elements_is_refused_before_parsing(tmp_path, monkeypatch,
+def test_musicxml_with_too_many_notes_or_tags_is_refused_before_parsing(tmp_path, monkeypatch,
                                                                              music21_must_not_parse):
     from composer_app.formats import musicxml as reader
 
@@ -132,9 +132,9 @@ def test_musicxml_with_too_many_notes_or_elements_is_refused_before_parsing(tmp_
     path = tmp_path / "many.musicxml"
     path.write_text(musicxml([xml_note(duration=1, kind="quarter")] * 51))
     _refused(path, "51 notes", "at most 50")
-    monkeypatch.setattr(reader, "MAX_XML_ELEMENTS", 500)
+    monkeypatch.setattr(reader, "MAX_XML_TAGS", 500)
     path.write_text(musicxml([xml_note() + "<direction/>" * 600]))
-    _refused(path, "elements")
+    _refused(path, "tags, far more than its 1 notes need")
 
 
 def test_long_real_musicxml_costs_linear_work(tmp_path):
