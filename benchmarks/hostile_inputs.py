@@ -70,7 +70,9 @@ def abc_tune(n_notes: int, *, header: str = "M:4/4\nL:1/8\n") -> str:
 
 
 def musicxml(measures: list[str], *, beats: int = 4, beat_type: int = 4) -> str:
-    body = "".join(f'<measure number="{i + 1}">{"<attributes><divisions>1</divisions><time><beats>" + str(beats) + "</beats><beat-type>" + str(beat_type) + "</beat-type></time></attributes>" if i == 0 else ""}{m}</measure>'
+    attributes = (f"<attributes><divisions>1</divisions><time><beats>{beats}</beats><beat-type>{beat_type}"
+                  "</beat-type></time></attributes>")
+    body = "".join(f'<measure number="{i + 1}">{attributes if i == 0 else ""}{m}</measure>'
                    for i, m in enumerate(measures))
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<score-partwise version="3.1"><part-list>'
             '<score-part id="P1"><part-name>Melody</part-name></score-part></part-list>'
@@ -401,7 +403,8 @@ def _rss_mb(pid: int) -> float:
 
 def measure(cmd: list[str], *, env: dict, cwd: Path, timeout: float, cap_mb: float,
             stdin: bytes | None = None) -> tuple[int | None, float, float, str, str, str]:
-    """Run ``cmd``; kill it past ``timeout`` s or ``cap_mb`` MB RSS. (rc, seconds, peak MB, stdout, stderr, why killed)."""
+    """Run ``cmd``; kill it past ``timeout`` s or ``cap_mb`` MB RSS.
+    Returns (rc, seconds, peak MB, stdout, stderr, why it was killed)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.PIPE, env=env, cwd=cwd,

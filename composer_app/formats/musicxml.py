@@ -109,8 +109,8 @@ def _check_counts(path: Path, data: bytes) -> None:
         raise FileFormatError(path, f"the MusicXML holds {notes:,} notes (at most {MAX_M21_NOTES:,} can be read)")
     measures, parts = len(_MEASURE_RE.findall(data)), len(_PART_RE.findall(data))
     if measures > MAX_BARS * max(1, parts):
-        raise FileFormatError(path, f"the MusicXML holds {measures:,} measures in {parts} part{'s' if parts != 1 else ''} "
-                              f"(at most {MAX_BARS:,} a part can be read)")
+        raise FileFormatError(path, f"the MusicXML holds {measures:,} measures in {parts} "
+                              f"part{'s' if parts != 1 else ''} (at most {MAX_BARS:,} a part can be read)")
     tags = data.count(b"<")
     if tags > MAX_XML_TAGS:
         raise FileFormatError(path, f"the MusicXML holds {tags:,} tags, far more than its {notes:,} notes "

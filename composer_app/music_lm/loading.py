@@ -16,8 +16,8 @@ from pathlib import Path
 
 from ..errors import DeviceError, ModelError
 from ..paths import default_harmonizer_dir, default_model_dir
-from .model_folder import (CAUSAL_LM_ARCHITECTURES, ModelFolder, load_validated, read_folder_file,
-                           validate_model_folder)
+from .model_folder import (CAUSAL_LM_ARCHITECTURES, ModelFolder, check_weights_fit, load_validated,
+                           read_folder_file, validate_model_folder)
 from .tokenizer import MusicTokenizer
 from .vocab import VOCAB_FILE, Vocabulary
 
@@ -76,11 +76,12 @@ def resolve_device(device: str = "auto") -> str:
 def load_model(path: str | Path | None = None, device: str = "auto", threads: int | None = 1) -> LoadedModel:
     """Load a model folder (default: the bundled model) for inference; raise :class:`ModelError` on failure."""
     p = Path(path) if path else default_model_dir()
-    folder = validate_model_folder(p, CAUSAL_LM_ARCHITECTURES, required_files=(VOCAB_FILE,))
+    folder = validate_model_folder(p, CAUSAL_LM_ARCHITECTURES, required_files=(VOCAB_FILE,), check_weights=False)
     vocab = _vocabulary(folder)
     import torch
 
-    dev = resolve_device(device)
+    dev = resolve_device(device)  # before the weights: a missing device is said at once
+    check_weights_fit(folder)
     if dev == "cpu" and threads:
         torch.set_num_threads(threads)
     dtype = torch.float32

@@ -317,7 +317,8 @@ def load_validated(folder: ModelFolder, **kwargs):
         hf_logging.set_verbosity(verbosity)
         if bars:
             hf_logging.enable_progress_bar()
-    problems = {k: v for k, v in (info or {}).items() if k in ("missing_keys", "unexpected_keys", "mismatched_keys") and v}
+    problems = {k: v for k, v in (info or {}).items()
+                if k in ("missing_keys", "unexpected_keys", "mismatched_keys") and v}
     if problems:
         detail = "; ".join(f"{k.replace('_', ' ')}: {_names(str(x) for x in v)}" for k, v in problems.items())
         raise ModelError(folder.path, f"{WEIGHTS_FILE} does not fit the model ({detail})")
