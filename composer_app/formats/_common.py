@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 from ..errors import FileFormatError
-from ..score import KeySignature, Meter, Tempo, TimeSignature
+from ..score import TPQ, KeySignature, Meter, Tempo, TimeSignature
 from ..score.time import MAX_BARS, MAX_TICK  # noqa: F401 - the readers' limits, re-exported
 
 #: Sanity limits for imported files (guards against absurd values in damaged or hostile files).
