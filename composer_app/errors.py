@@ -41,5 +41,14 @@ class ModelError(ComposerError):
         super().__init__(f"model at {self.path}: {reason}")
 
 
+class DeviceError(ModelError):
+    """The requested compute device (e.g. CUDA) is not there: says so in the composer's terms."""
+
+    def __init__(self, device: str, reason: str):
+        self.path = device
+        self.reason = reason
+        ComposerError.__init__(self, reason)
+
+
 class DataError(ComposerError):
     """Training or evaluation data is missing or empty."""

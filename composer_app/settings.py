@@ -76,6 +76,14 @@ def _convert(raw: Any, default: Any, kind: type) -> Any:
         return default
 
 
+def _recent_key(path: str | Path) -> str:
+    """The absolute, resolved path (just absolute for a symbolic link that loops)."""
+    try:
+        return str(Path(path).resolve())
+    except (RuntimeError, OSError):
+        return os.path.abspath(path)
+
+
 class Settings:
     """The app's settings. ``Settings()`` opens the default file; pass ``path`` to use another."""
 
@@ -116,13 +124,13 @@ class Settings:
     # ---- recent files ---------------------------------------------------------------------
     def add_recent_file(self, path: str | Path) -> list[str]:
         """Put ``path`` first in the recent list (no duplicates, at most MAX_RECENT_FILES)."""
-        p = str(Path(path).resolve())
+        p = _recent_key(path)
         files = [p] + [f for f in self.recent_files if f != p]
         self.recent_files = files[:MAX_RECENT_FILES]
         return self.recent_files
 
     def remove_recent_file(self, path: str | Path) -> list[str]:
-        p = str(Path(path).resolve())
+        p = _recent_key(path)
         self.recent_files = [f for f in self.recent_files if f != p]
         return self.recent_files
 

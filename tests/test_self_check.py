@@ -88,7 +88,7 @@ def test_corrupt_weights_are_named(capsys, tmp_path, tiny_model_dir):
     assert rc == 2
     (line,) = err.strip().splitlines()
     assert line.startswith("composer-app self-check: FAILED: model at ")
-    assert str(broken) in line and "could not be loaded" in line
+    assert str(broken) in line and "model.safetensors is not a safetensors file" in line
 
 
 def test_missing_bundled_model_says_reinstall(capsys, tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ prints as one line naming the file and the reason (exit status 2, no traceback).
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..errors import FileFormatError
@@ -41,10 +42,11 @@ def run(args: argparse.Namespace) -> int:
     dst = Path(args.output)
     if args.tune is not None and src.suffix.lower() != ".abc":
         raise FileFormatError(src, "--tune applies to ABC files only")
-    # Refuse a bad output type before reading (reading can take a while); never touch the output.
+    # Refuse a bad output before reading (reading can take a while); never touch the output.
     formats.check_extension(dst, for_write=True)
-    formats.check_extension(src)
-    if src.resolve() == dst.resolve():
+    formats.check_readable(src)
+    target = formats.check_writable(dst)
+    if target.exists() and os.path.samefile(src, target):
         raise FileFormatError(dst, "the output file is the input file; choose another name")
     score = formats.read(src, tune=args.tune)
     formats.write(score, dst)

@@ -38,10 +38,12 @@ def _region(score, args):
     n = max(1, score.bar_count)
     a = args.from_bar if args.from_bar is not None else 1
     b = args.to_bar if args.to_bar is not None else n
+    for flag, bar in (("--from-bar", args.from_bar), ("--to-bar", args.to_bar)):
+        if bar is not None and bar > n:
+            raise ComposerError(f"bar {bar} is past the end of the piece ({n} bar{'s' if n != 1 else ''}): "
+                                f"{flag} must be at most {n}")
     if a < 1 or b < a:
         raise ComposerError(f"bad bar range {a}-{b}: bars count from 1 and --to-bar must not be before --from-bar")
-    if args.task == "harmonize" and a > n:
-        raise ComposerError(f"bar {a} is past the end of the piece ({n} bars)")
     return meter.bar(a - 1).start, meter.bar(b - 1).end
 
 
@@ -70,6 +72,9 @@ def run(args) -> int:
             score = read(path)
             region = _region(score, args)
             cands = engine.generate(SuggestionRequest(i + 1, score, settings, region))
+            if not cands:  # an empty answer is not a success
+                raise ComposerError(f"the model found no {args.task} candidate for {path} within its window; "
+                                    f"try fewer bars, another seed or a higher temperature")
             line = {"input": path, "task": args.task,
                     "candidates": [c.to_json(score.tpq) for c in cands]}
         except ComposerError as exc:

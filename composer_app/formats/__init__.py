@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ..errors import FileFormatError
 from ..score import Score
-from ._common import MAX_TICK
+from ._atomic import write_target
+from ._common import MAX_TICK, check_regular_file
 
 #: Changes whenever a reader's output for the same file may change: caches of parsed scores
 #: (the music LM corpus cache) should include it in their key.
-READERS_VERSION = "5"  # 5: pickups stay partial first bars
+READERS_VERSION = "6"  # 5: pickups stay partial first bars; 6: MIDI running status after sysex, ABC without L:/M:, 1/64
 
 PROJECT_EXTENSION = ".composer"
 SUPPORTED_READ: tuple[str, ...] = (PROJECT_EXTENSION, ".mid", ".midi", ".musicxml", ".xml", ".mxl", ".abc")
@@ -64,6 +65,21 @@ def check_extension(path: str | Path, for_write: bool = False) -> None:
         raise _unsupported(path, supported, "written" if for_write else "read")
 
 
+def check_readable(path: str | Path) -> None:
+    """Raise :class:`FileFormatError` now unless ``path`` is a readable file of a supported type
+    (a missing file, a folder, a device, a FIFO or a looping symbolic link says which)."""
+    check_extension(path)
+    check_regular_file(Path(path))
+
+
+def check_writable(path: str | Path) -> Path:
+    """Raise :class:`FileFormatError` now unless ``path`` can be written (a supported type; not a
+    read-only file, a folder, a device or a looping link); returns the file a write lands in (the
+    one a symbolic link points to)."""
+    check_extension(path, for_write=True)
+    return write_target(path)
+
+
 def read(path: str | Path, *, tune: int | None = None, expand_repeats: bool = False) -> Score:
     """Read any supported file into a :class:`Score` (``tune``: ABC ``X:`` number; ``expand_repeats``:
     write an ABC tune's repeats out in full; both ignored for other formats)."""
@@ -71,10 +87,7 @@ def read(path: str | Path, *, tune: int | None = None, expand_repeats: bool = Fa
     ext = _suffix(path)
     if ext not in SUPPORTED_READ:
         raise _unsupported(path, SUPPORTED_READ, "read")
-    if not path.exists():
-        raise FileFormatError(path, "file not found")
-    if path.is_dir():
-        raise FileFormatError(path, "is a folder, not a file")
+    check_regular_file(path)  # before any reader: a FIFO, device or looping link is refused here
     try:
         if ext == PROJECT_EXTENSION:
             from .project import read_project
@@ -132,5 +145,5 @@ def write(score: Score, path: str | Path) -> None:
         raise FileFormatError(path, f"could not be written ({type(exc).__name__}: {exc})") from None
 
 
-__all__ = ["read", "write", "list_tunes", "check_extension", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION", "READERS_VERSION",
+__all__ = ["read", "write", "list_tunes", "check_extension", "check_readable", "check_writable", "dialog_filters", "SUPPORTED_READ", "SUPPORTED_WRITE", "PROJECT_EXTENSION", "READERS_VERSION",
            "FileFormatError", "MAX_TICK"]

@@ -3,35 +3,110 @@ maps the same way for every format."""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from ..errors import FileFormatError
 from ..score import TPQ, KeySignature, Meter, Tempo, TimeSignature
+from ..score.time import MAX_BARS, MAX_TICK  # noqa: F401 - the readers' limits, re-exported
 
 #: Sanity limits for imported files (guards against absurd values in damaged or hostile files).
-#: The latest tick anything may start or end at: 20,000 bars of 4/4 (over 11 hours at 120 bpm).
-MAX_TICK = 20_000 * 4 * TPQ
+#: MAX_BARS and MAX_TICK (the longest a score may be) are the score model's: see score/time.py.
+#: Notes a score read by music21 (MusicXML, ABC) may hold: counted before music21 builds it, which
+#: takes time and memory in proportion (a 20-minute piece has about 20,000).
+MAX_M21_NOTES = 100_000
+#: Notes sounding together in one chord (MIDI has 128 pitches).
+MAX_CHORD_NOTES = 128
 #: The largest file any reader opens (MIDI: 64 MB; others: see ``read_bytes``).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Meter changes kept per file (normalizing them is quadratic; real music has a handful).
 MAX_METER_CHANGES = 2_000
 
 
-def read_bytes(path: Path, max_bytes: int = 2 * MAX_FILE_BYTES) -> bytes:
-    """The file's bytes; a missing, unreadable, folder, empty or absurdly large file (over
-    ``max_bytes``) is a :class:`FileFormatError`."""
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _stat_error(path: Path, exc: OSError) -> FileFormatError:
+    if exc.errno == errno.ELOOP:
+        return FileFormatError(path, "is a symbolic link that loops back on itself, so it leads to no file")
+    if isinstance(exc, FileNotFoundError):
+        if os.path.islink(path):
+            return FileFormatError(path, f"is a symbolic link to {os.readlink(path)}, which does not exist")
+        return FileFormatError(path, "file not found")
+    if isinstance(exc, NotADirectoryError):
+        return FileFormatError(path, "file not found (a folder in its path is a file)")
+    if isinstance(exc, PermissionError):
+        return FileFormatError(path, "cannot be read (permission denied)")
+    return FileFormatError(path, f"cannot be read ({exc.strerror or exc})")
+
+
+def check_regular_file(path: Path, max_bytes: int | None = None) -> os.stat_result:
+    """``path``'s status when it is a regular file we may read (following symbolic links); a
+    missing file, a folder, a device, a FIFO, a socket, a symbolic link loop or a file over
+    ``max_bytes`` is a :class:`FileFormatError` that says which. Nothing is opened."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise FileFormatError(path, f"the file is too large to open ({size / 2 ** 20:.0f} MB; "
-                                  f"the limit is {max_bytes / 2 ** 20:.0f} MB)")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(path, "file not found") from None
-    except IsADirectoryError:
-        raise FileFormatError(path, "is a folder, not a file") from None
+        st = os.stat(path)
+    except OSError as exc:
+        raise _stat_error(path, exc) from None
+    except ValueError:  # a NUL character in the name
+        raise FileFormatError(path, "file not found (the name holds a NUL character)") from None
+    return _check_status(path, st, max_bytes)
+
+
+def _check_status(path: Path, st: os.stat_result, max_bytes: int | None) -> os.stat_result:
+    if stat.S_ISDIR(st.st_mode):
+        raise FileFormatError(path, "is a folder, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise FileFormatError(path, f"is {_kind(st.st_mode)}, not a file; only regular files are read")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise FileFormatError(path, f"the file is too large to open ({st.st_size / 2 ** 20:.0f} MB; "
+                              f"the limit is {max_bytes / 2 ** 20:.0f} MB)")
+    return st
+
+
+#: Flags for opening a file to read: never block (a FIFO swapped in after the check), never make
+#: a terminal the controlling one, binary on Windows.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+def read_bytes(path: Path, max_bytes: int = 2 * MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, read with a bound; a missing, unreadable, folder, device, FIFO, socket,
+    looping link, empty or absurdly large file (over ``max_bytes``) is a :class:`FileFormatError`.
+
+    The file is checked before it is opened (a FIFO would block, ``/dev/zero`` never ends and
+    reports size 0), opened without blocking and checked again (it may have been swapped), and
+    never read past ``max_bytes``."""
+    check_regular_file(path, max_bytes)
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        raise _stat_error(path, exc) from None
+    try:
+        _check_status(path, os.fstat(fd), max_bytes)
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
     except OSError as exc:
         raise FileFormatError(path, f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if total > max_bytes:  # it grew while we read it
+        raise FileFormatError(path, f"the file is too large to open (over {max_bytes / 2 ** 20:.0f} MB)")
+    data = b"".join(chunks)
     if not data.strip():
         raise FileFormatError(path, "the file is empty")
     return data

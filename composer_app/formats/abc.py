@@ -17,7 +17,7 @@ from typing import Iterator
 from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, ChordSymbol, Score, parse_nottingham
 from .music21_bridge import NO_CHORD, score_from_m21
-from ._common import MAX_TICK, read_bytes
+from ._common import MAX_CHORD_NOTES, MAX_M21_NOTES, MAX_TICK, read_bytes
 
 _X_RE = re.compile(r"^X:\s*(\d*)", re.MULTILINE)
 _NO_CHORD_TEXT = {"NC", "N.C.", "N.C", "No Chord", "none", "None"}
@@ -219,15 +219,40 @@ def _check_meters(path: Path, tune: _Tune) -> None:
                                       f"(M:{value.strip()[:40]})")
 
 
+_TUPLET_RE = re.compile(r"\((\d+)(?::(\d*))?(?::(\d*))?")
+#: The most notes a tuplet may group, and the most notes it may apply to.
+_MAX_TUPLET = 64
+
+
+def _check_tuplets(path: Path, tune: _Tune) -> None:
+    """Refuse an absurd tuplet such as ``(99999:1:99999`` before music21 reads it."""
+    for line in tune.text.split("\n"):
+        if re.match(r"[A-Za-z+]:", line):
+            continue  # a field (title, lyrics ...): free text
+        music = re.sub(r'"[^"]*"', "", line.split("%")[0])
+        for m in _TUPLET_RE.finditer(music):
+            if any(len(g) > 3 or int(g) > _MAX_TUPLET for g in m.groups() if g):
+                raise FileFormatError(path, f"tune X:{tune.info.number} has a tuplet {m.group(0)[:40]} that cannot be "
+                                      f"read (at most {_MAX_TUPLET} notes in a tuplet)")
+
+
 def _check_lengths(path: Path, tune: _Tune, handler) -> None:
-    """Refuse a tune whose notes add up to an absurd length, before music21 builds any measures."""
+    """Refuse a tune whose notes add up to an absurd length, or that has absurdly many notes or a
+    chord of absurdly many notes, before music21 builds any measures."""
     import math
 
     from music21 import abcFormat
 
     total = 0.0
+    count = 0
     for tok in handler.tokens:
         if isinstance(tok, abcFormat.ABCNote):
+            size = len(tok.subTokens) if isinstance(tok, abcFormat.ABCChord) else 1
+            count += size
+            if size > MAX_CHORD_NOTES or count > MAX_M21_NOTES:
+                what = (f"a chord of {size:,} notes (at most {MAX_CHORD_NOTES} can be read)" if size > MAX_CHORD_NOTES
+                        else f"more than {MAX_M21_NOTES:,} notes (too many to read)")
+                raise FileFormatError(path, f"tune X:{tune.info.number} has {what}")
             ql = float(getattr(tok, "quarterLength", 0.0) or 0.0)
             if math.isnan(ql) or math.isinf(ql) or ql > _MAX_QUARTERS:
                 total = math.inf
@@ -241,18 +266,31 @@ def _check_lengths(path: Path, tune: _Tune, handler) -> None:
                               f"{_MAX_QUARTERS} quarter notes; check its L: field and note lengths)")
 
 
+def _with_unit_length(text: str) -> str:
+    """The tune with ``L:1/8`` added when its header has neither ``L:`` nor ``M:``: the standard's
+    default (with an ``M:`` music21 derives it; with neither it stops)."""
+    k = re.search(r"^K:", text, re.MULTILINE)
+    header = text[:k.start()] if k else text
+    if re.search(r"^[LM]:", header, re.MULTILINE):
+        return text
+    first, _, rest = text.partition("\n")
+    return f"{first}\nL:1/8\n{rest}"
+
+
 def _mapper(cs):
     return cs.editorial.get(_EDITORIAL_KEY)
 
 
 def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) -> Score:
-    from music21 import abcFormat, harmony, stream
-    from music21.abcFormat import translate
+    from music21 import abcFormat, harmony
+
+    from ._abc_m21 import translate_tune
 
     _check_meters(path, tune)
+    _check_tuplets(path, tune)
     try:
         handler = abcFormat.ABCHandler()
-        text = normalize_bars(tune.text, implicit_repeat_starts=expand_repeats)
+        text = normalize_bars(_with_unit_length(tune.text), implicit_repeat_starts=expand_repeats)
         handler.parseHeaderForVersionInformation(text[:100])
         handler.process(text)
         _check_lengths(path, tune, handler)
@@ -271,8 +309,7 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
                 else:  # music21 builds "NC" quickly (a real chord symbol costs ~3 ms)
                     tok.chordSymbols = ['"NC"']
                     ours.append(sym)
-        s = stream.Score()
-        translate.abcToStreamScore(handler, s)
+        s = translate_tune(handler)
     except FileFormatError:
         raise
     except Exception as exc:  # music21 raises many types on malformed ABC

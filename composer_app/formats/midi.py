@@ -179,6 +179,10 @@ def _load(path: Path):
         raise FileFormatError(path, "not a MIDI file (no 'MThd' header)")
     import io
 
+    from ._smf import prepare
+
+    data = prepare(path, data, max_notes=MAX_NOTES, max_tick=MAX_TICK)
+
     try:
         mid = mido.MidiFile(file=io.BytesIO(data), clip=True)
     except EOFError:

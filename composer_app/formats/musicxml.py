@@ -16,9 +16,34 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import FileFormatError
-from ..score import Score
-from ._common import read_bytes
+from ..score import TPQ, Score
+from ._common import MAX_BARS, MAX_CHORD_NOTES, MAX_FILE_BYTES, MAX_M21_NOTES, MAX_TICK, read_bytes
+from ._musicxml_m21 import score_from_bytes, score_from_tree
 from .music21_bridge import chord_from_fields, score_from_m21
+
+
+#: The largest MusicXML document read (plain, or inflated from an .mxl archive).
+MAX_XML_BYTES = 2 * MAX_FILE_BYTES
+#: Inflated size over compressed size beyond which an .mxl member is a zip bomb, not music
+#: (MusicXML written by notation programs deflates 10 to 40 times; a bomb 1,000 times).
+MAX_MXL_RATIO = 200
+
+
+def _inflate(path: Path, zf: zipfile.ZipFile, name: str) -> bytes:
+    """One member of the archive, refused before inflating when its declared size or ratio is
+    absurd, and inflated with a cap in case the declaration lies."""
+    info = zf.getinfo(name)
+    if info.file_size > MAX_XML_BYTES:
+        raise FileFormatError(path, f"the .mxl archive's {name} would inflate to {info.file_size / 2 ** 20:,.0f} MB "
+                              f"(at most {MAX_XML_BYTES / 2 ** 20:.0f} MB is read)")
+    if info.file_size > 1 << 20 and info.file_size > MAX_MXL_RATIO * max(1, info.compress_size):
+        raise FileFormatError(path, f"the .mxl archive's {name} is a zip bomb: {info.compress_size / 2 ** 10:,.0f} KB "
+                              f"would inflate to {info.file_size / 2 ** 20:,.0f} MB")
+    with zf.open(info) as member:
+        data = member.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise FileFormatError(path, f"the .mxl archive's {name} inflates to more than it declares")
+    return data
 
 
 def _xml_from_mxl(path: Path, data: bytes) -> bytes:
@@ -31,7 +56,7 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
                 import xml.etree.ElementTree as ET
 
                 try:
-                    container = ET.fromstring(zf.read("META-INF/container.xml"))
+                    container = ET.fromstring(_inflate(path, zf, "META-INF/container.xml"))
                 except (ET.ParseError, LookupError, ValueError):  # badly quoted, odd encoding: use the listing
                     container = ET.fromstring("<container/>")
                 for el in container.iter():
@@ -43,7 +68,7 @@ def _xml_from_mxl(path: Path, data: bytes) -> bytes:
                 if not candidates:
                     raise FileFormatError(path, "the .mxl archive holds no MusicXML document")
                 root = candidates[0]
-            return zf.read(root)
+            return _inflate(path, zf, root)
     except FileFormatError:
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
@@ -66,6 +91,37 @@ def _check_sane_values(path: Path, data: bytes) -> None:
                 value = m.group(2).decode("utf-8", "replace").strip()[:40]
                 raise FileFormatError(path, f"the MusicXML has an impossible <{tag.decode()}> value {value} "
                                       f"(at most {limit} makes sense)")
+
+
+_NOTE_RE = re.compile(rb"<note[\s>/]")
+_MEASURE_RE = re.compile(rb"<measure[\s>/]")
+_PART_RE = re.compile(rb"<part[\s>/]")
+#: Tags (``<`` characters) in a document: a note written by a notation program takes 20 to 30
+#: (pitch, duration, voice, type, stem, beam, notations ...); more than this is not music.
+MAX_XML_TAGS = 60 * MAX_M21_NOTES
+
+
+def _check_counts(path: Path, data: bytes) -> None:
+    """Refuse a document with absurdly many notes, measures or tags before any tree is built (cheap:
+    counted on the bytes)."""
+    notes = len(_NOTE_RE.findall(data))
+    if notes > MAX_M21_NOTES:
+        raise FileFormatError(path, f"the MusicXML holds {notes:,} notes (at most {MAX_M21_NOTES:,} can be read)")
+    measures, parts = len(_MEASURE_RE.findall(data)), len(_PART_RE.findall(data))
+    if measures > MAX_BARS * max(1, parts):
+        raise FileFormatError(path, f"the MusicXML holds {measures:,} measures in {parts} "
+                              f"part{'s' if parts != 1 else ''} (at most {MAX_BARS:,} a part can be read)")
+    tags = data.count(b"<")
+    if tags > MAX_XML_TAGS:
+        raise FileFormatError(path, f"the MusicXML holds {tags:,} tags, far more than its {notes:,} notes "
+                              f"need (at most {MAX_XML_TAGS:,} are read)")
+
+
+def _too_long(path: Path, part: int, measures: int, quarters: Fraction | None = None) -> FileFormatError:
+    if quarters is not None:
+        return FileFormatError(path, f"part {part + 1} lasts {float(quarters):,.0f} quarter notes, longer than a "
+                               f"score can hold ({MAX_TICK // TPQ:,}: {MAX_BARS:,} bars of 4/4)")
+    return FileFormatError(path, f"part {part + 1} has {measures:,} measures (at most {MAX_BARS:,} can be read)")
 
 
 def _num(el, default: float = 0.0) -> float:
@@ -108,10 +164,18 @@ def _harmony_symbol(h):
     return chord_from_fields(root, kind or "major", bass, mods, kind_el.get("text", "") if kind_el is not None else "")
 
 
-def _extract_harmonies(data: bytes):
-    """Take ``<harmony>`` out of a partwise document and read it here (music21 builds each chord symbol
-    slowly). Returns ``(document without harmonies, {part index: [(measure index, offset, symbol)]},
-    {part index: measure count})`` or ``None`` when the document is not one we can handle this way."""
+def _quarters(el, divisions: Fraction) -> Fraction:
+    return Fraction(_num(el.find("duration"))).limit_denominator(10_000) / divisions
+
+
+def _extract_harmonies(path: Path, data: bytes):
+    """Parse a partwise document, check its shape and take ``<harmony>`` out of it to read here
+    (music21 builds each chord symbol slowly). Returns ``(root element without harmonies,
+    {part index: [(measure index, offset, symbol)]}, {part index: measure count})`` or ``None``
+    when the document is not one we can handle this way (music21 then reports what is wrong).
+
+    Refused before music21 builds anything: a part of more than :data:`MAX_BARS` measures or
+    longer than a score can hold, and a chord of more than :data:`MAX_CHORD_NOTES` notes."""
     import xml.etree.ElementTree as ET
 
     try:
@@ -122,40 +186,48 @@ def _extract_harmonies(data: bytes):
         return None
     events: dict[int, list] = {}
     counts: dict[int, int] = {}
-    found = False
+    limit = Fraction(MAX_TICK, TPQ)
     for pi, part in enumerate(root.findall("part")):
-        divisions = 1.0
+        divisions = Fraction(1)
         measures = part.findall("measure")
         counts[pi] = len(measures)
+        if len(measures) > MAX_BARS:
+            raise _too_long(path, pi, len(measures))
+        length = Fraction(0)
         for mi, measure in enumerate(measures):
-            pos = Fraction(0)
+            pos = end = Fraction(0)
+            chord = 0
             for el in list(measure):
                 tag = el.tag
                 if tag == "attributes":
-                    divisions = _num(el.find("divisions"), divisions) or divisions
+                    value = _num(el.find("divisions"), float(divisions)) or float(divisions)
+                    divisions = Fraction(value).limit_denominator(10_000) or Fraction(1)
                 elif tag == "note":
+                    chord = chord + 1 if el.find("chord") is not None else 1
+                    if chord > MAX_CHORD_NOTES:
+                        raise FileFormatError(path, f"measure {mi + 1} of part {pi + 1} has a chord of more than "
+                                              f"{MAX_CHORD_NOTES} notes")
                     if el.find("chord") is None and el.find("grace") is None:
-                        pos += Fraction(_num(el.find("duration"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                        pos += _quarters(el, divisions)
                 elif tag == "backup":
-                    pos -= Fraction(_num(el.find("duration"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                    pos -= _quarters(el, divisions)
                 elif tag == "forward":
-                    pos += Fraction(_num(el.find("duration"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                    pos += _quarters(el, divisions)
                 elif tag == "harmony":
-                    found = True
-                    off = Fraction(_num(el.find("offset"))).limit_denominator(10_000) / Fraction(divisions).limit_denominator(10_000)
+                    off = Fraction(_num(el.find("offset"))).limit_denominator(10_000) / divisions
                     sym = _harmony_symbol(el)
                     if sym is not None:
                         events.setdefault(pi, []).append((mi, max(Fraction(0), pos + off), sym))
                     measure.remove(el)
-    if not found:
-        return data, {}, counts
-    return ET.tostring(root, encoding="utf-8"), events, counts
+                end = max(end, pos)
+            length += end
+            if length > limit:
+                raise _too_long(path, pi, len(measures), length)
+    return root, events, counts
 
 
 def read_musicxml(path: str | Path) -> Score:
     """Read a MusicXML file into a :class:`Score`; any failure is a :class:`FileFormatError`."""
-    from music21 import converter
-
     path = Path(path)
     data = read_bytes(path)
     if path.suffix.lower() == ".mxl" or data[:2] == b"PK":
@@ -176,19 +248,20 @@ def read_musicxml(path: str | Path) -> Score:
     if b"score-partwise" not in data[:65536] and b"score-timewise" not in data[:65536]:
         raise FileFormatError(path, "not a MusicXML file (no <score-partwise> or <score-timewise> element)")
     _check_sane_values(path, data)
-    extracted = _extract_harmonies(data)
+    _check_counts(path, data)
+    extracted = _extract_harmonies(path, data)
     chord_events = None
     try:
         if extracted is not None:
-            stripped, chord_events, counts = extracted
-            s = converter.parse(stripped, format="musicxml", forceSource=True)
+            root, chord_events, counts = extracted
+            s = score_from_tree(root)
             parts = list(s.parts)
             if len(parts) != len(counts) or any(
                     len(p.getElementsByClass("Measure")) != counts[i] for i, p in enumerate(parts)):
                 chord_events = None  # staves split into several parts: let music21 place the chords
-                s = converter.parse(data, format="musicxml", forceSource=True)
+                s = score_from_bytes(data)
         else:
-            s = converter.parse(data, format="musicxml", forceSource=True)
+            s = score_from_bytes(data)
     except Exception as exc:  # music21 raises many exception types on bad documents
         raise FileFormatError(path, f"the MusicXML could not be parsed ({_short(exc)})") from None
     try:

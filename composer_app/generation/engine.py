@@ -36,6 +36,7 @@ from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
 from ..music_lm.step import step
 from ..score import Note, Score
 from ..score.chords import SEVENTH_QUALITIES, TRIAD_QUALITIES
+from ..score.time import MAX_BARS, MAX_TICK
 from .ranking import load_ranker
 from .types import Candidate, SuggestionRequest, SuggestionSettings
 
@@ -256,6 +257,9 @@ class SuggestionEngine:
             b0 = meter.bar_at(after).index if after > 0 else 0
             if after > 0 and meter.bar(b0).start < after:
                 b0 += 1
+            if meter.bar(b0 + bars).start > MAX_TICK:  # a score never grows past its limit
+                raise ComposerError(f"There is no room to continue: a score ends at bar {MAX_BARS:,} and "
+                                    f"{bars} more bar{'s' if bars != 1 else ''} would go past it.")
             return meter.bar(b0).start, meter.bar(b0 + bars).start
         if region is None:
             if score.end <= 0:

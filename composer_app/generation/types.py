@@ -18,6 +18,8 @@ TASKS = {
 }
 
 CHORD_VOCABS = ("triads", "sevenths", "all")
+#: The largest seed: the random generator takes a 64-bit signed number.
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class SuggestionSettings:
             raise ValueError("top-p must be between 0.05 and 1")
         if not 0 <= self.pitch_low <= self.pitch_high <= 127:
             raise ValueError("the pitch range is empty")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)
+                                      or not 0 <= self.seed <= MAX_SEED):
+            raise ValueError(f"the seed must be a whole number from 0 to {MAX_SEED} (got {str(self.seed)[:40]})")
         if self.chord_vocab not in CHORD_VOCABS:
             raise ValueError(f"chord vocabulary must be one of {', '.join(CHORD_VOCABS)}")
 

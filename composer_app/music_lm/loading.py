@@ -11,16 +11,16 @@ corrupt directory, an incompatible vocabulary or an unavailable device raise
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ModelError
+from ..errors import DeviceError, ModelError
 from ..paths import default_harmonizer_dir, default_model_dir
+from .model_folder import (CAUSAL_LM_ARCHITECTURES, ModelFolder, check_weights_fit, load_validated,
+                           read_folder_file, validate_model_folder)
 from .tokenizer import MusicTokenizer
 from .vocab import VOCAB_FILE, Vocabulary
 
-WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 @dataclass
@@ -45,25 +45,18 @@ class LoadedModel:
 
 
 def check_model_dir(path: str | Path) -> Vocabulary:
-    """Cheap checks without torch: folder, config, weights and a compatible vocabulary."""
-    p = Path(path)
-    if not p.exists():
-        raise ModelError(p, "no such folder")
-    if not p.is_dir():
-        raise ModelError(p, "is a file, not a model folder")
-    if not (p / "config.json").is_file():
-        raise ModelError(p, "this folder is not a Composer Assistant model (a model folder holds config.json, "
-                            "model.safetensors and music_vocab.json, as `composer-app train` writes them)")
-    try:
-        cfg = json.loads((p / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(p, f"config.json is unreadable ({exc})") from None
-    if not any((p / w).is_file() for w in WEIGHT_FILES):
-        raise ModelError(p, "no weights (model.safetensors) in the folder")
-    vocab = Vocabulary.load(p)
-    if cfg.get("vocab_size") != len(vocab):
-        raise ModelError(p, f"incompatible vocabulary: the model has {cfg.get('vocab_size')} token "
-                            f"embeddings but {VOCAB_FILE} has {len(vocab)} tokens")
+    """Cheap checks without torch, before anything of the folder is used (see
+    :mod:`.model_folder`): no code of its own, a supported architecture, regular files, a sane
+    weights header and a compatible vocabulary."""
+    return _vocabulary(validate_model_folder(path, CAUSAL_LM_ARCHITECTURES, required_files=(VOCAB_FILE,),
+                                             check_weights=False))
+
+
+def _vocabulary(folder: ModelFolder) -> Vocabulary:
+    vocab = Vocabulary.load(folder.path)
+    if folder.config.get("vocab_size") != len(vocab):
+        raise ModelError(folder.path, f"incompatible vocabulary: the model has {folder.config.get('vocab_size')} "
+                                      f"token embeddings but {VOCAB_FILE} has {len(vocab)} tokens")
     return vocab
 
 
@@ -73,55 +66,45 @@ def resolve_device(device: str = "auto") -> str:
     if device in (None, "", "auto"):
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise ModelError("cuda", "no CUDA graphics card is available on this computer: run the model on the CPU "
-                                 "(Assistant > Device > CPU in the editor, --device cpu on the command line)")
+        raise DeviceError("cuda", "no CUDA graphics card is available on this computer: run the model on the CPU "
+                                  "(Assistant > Device > CPU in the editor, --device cpu on the command line)")
     if device not in ("cpu", "cuda"):
-        raise ModelError(device, "unknown device (choose auto, cpu or cuda)")
+        raise DeviceError(device, f"unknown device '{device}' (choose auto, cpu or cuda)")
     return device
 
 
 def load_model(path: str | Path | None = None, device: str = "auto", threads: int | None = 1) -> LoadedModel:
     """Load a model folder (default: the bundled model) for inference; raise :class:`ModelError` on failure."""
     p = Path(path) if path else default_model_dir()
-    vocab = check_model_dir(p)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    folder = validate_model_folder(p, CAUSAL_LM_ARCHITECTURES, required_files=(VOCAB_FILE,), check_weights=False)
+    vocab = _vocabulary(folder)
     import torch
-    from transformers import AutoModelForCausalLM
-    from transformers.utils import logging as hf_logging
 
-    dev = resolve_device(device)
+    dev = resolve_device(device)  # before the weights: a missing device is said at once
+    check_weights_fit(folder)
     if dev == "cpu" and threads:
         torch.set_num_threads(threads)
     dtype = torch.float32
     if dev == "cuda":
         dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    bars = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar on the terminal
-    try:
-        model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True, dtype=dtype)
-    except Exception as exc:  # corrupt or truncated weights, unknown architecture ...
-        msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise ModelError(p, f"the weights could not be loaded ({type(exc).__name__}: {msg})") from None
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        if bars:
-            hf_logging.enable_progress_bar()
+    model = load_validated(folder, dtype=dtype)
     if model.get_input_embeddings().weight.shape[0] != len(vocab):
         raise ModelError(p, "incompatible vocabulary: embedding size differs from music_vocab.json")
     model.to(dev).eval()
-    name = p.name
-    card = p / "README.md"
-    if card.is_file():
-        for line in card.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("# "):
-                name = line[2:].strip()
-                break
+    name = _card_name(p)
     loaded = LoadedModel(model, MusicTokenizer(vocab), dev, name, p, str(dtype).replace("torch.", ""),
                          trained_len=_trained_len(p))
     loaded.harmonizer, loaded.harmonizer_problem = _load_harmonizer(p, dev)
     return loaded
+
+
+def _card_name(p: Path) -> str:
+    """The model card's first heading (``README.md``), or the folder's name."""
+    try:
+        text = read_folder_file(p, "README.md").decode("utf-8", errors="replace")
+    except ModelError:  # no card, or not a regular file
+        return p.name
+    return next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), p.name)
 
 
 def _trained_len(p: Path) -> int | None:

@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DataError, ModelError
+from ..errors import DataError
 from .corpus import collect_files, load_corpus, split_by_title
 from .tokenizer import EncodedPiece, MusicTokenizer
 
@@ -107,6 +107,7 @@ def train(opts: TrainOptions) -> dict:
 
     from .dataset import DEFAULT_TASK_MIX, Collator, FixedSequences, TrainingSequences
     from .loading import check_model_dir
+    from .model_folder import CAUSAL_LM_ARCHITECTURES, load_validated, validate_model_folder
     from .model import count_parameters, make_config, save_model_dir
 
     hf_logging.set_verbosity_error()
@@ -120,10 +121,8 @@ def train(opts: TrainOptions) -> dict:
     train_pieces, valid_pieces, data_summary = prepare_data(opts, tok)
     parse_s = time.time() - t0
     if opts.from_dir:
-        try:
-            model = AutoModelForCausalLM.from_pretrained(opts.from_dir, local_files_only=True)
-        except Exception as exc:
-            raise ModelError(opts.from_dir, f"the weights could not be loaded ({type(exc).__name__})") from None
+        # The same checks as loading for suggestions: never the folder's code, weights that fit.
+        model = load_validated(validate_model_folder(opts.from_dir, CAUSAL_LM_ARCHITECTURES))
     else:
         torch.manual_seed(opts.seed)
         model = AutoModelForCausalLM.from_config(make_config(tok, opts.size, opts.max_len))

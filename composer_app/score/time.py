@@ -11,6 +11,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 TPQ = 480  # ticks per quarter note
+#: The longest a score may be: 20,000 bars of 4/4 (over 11 hours at 120 bpm). Files past it are
+#: refused by the readers, and suggestions never reach past it.
+MAX_BARS = 20_000
+#: The latest tick anything may start or end at (:data:`MAX_BARS` bars of 4/4).
+MAX_TICK = MAX_BARS * 4 * TPQ
 
 #: Grid choices offered by the editor: label -> ticks (``None`` means "snap off").
 GRID_CHOICES: dict[str, int | None] = {
@@ -74,7 +79,7 @@ class TimeSignature:
     def __post_init__(self):
         if self.numerator < 1 or self.numerator > 64:
             raise ValueError(f"time signature numerator {self.numerator} out of range")
-        if self.denominator not in (1, 2, 4, 8, 16, 32):
+        if self.denominator not in (1, 2, 4, 8, 16, 32, 64):
             raise ValueError(f"time signature denominator {self.denominator} is not a power of two")
 
     @property

@@ -5,6 +5,7 @@ edits of text formats, structural edits of project JSON, field edits of MIDI mes
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
 import json
@@ -307,7 +308,7 @@ def project_mutants(draw, doc: dict, max_ops: int = 3) -> bytes:
         path = draw(st.sampled_from(paths))
         if not path:
             if draw(st.booleans()):
-                doc = draw(st.sampled_from(NASTY_VALUES))
+                doc = copy.deepcopy(draw(st.sampled_from(NASTY_VALUES)))
                 if not isinstance(doc, dict):
                     break
             continue
@@ -317,7 +318,9 @@ def project_mutants(draw, doc: dict, max_ops: int = 3) -> bytes:
         last = path[-1]
         op = draw(st.sampled_from(["replace", "replace", "replace", "delete", "duplicate", "nest", "add_key"]))
         if op == "replace":
-            parent[last] = draw(st.sampled_from(NASTY_VALUES) | st.integers() | st.floats() | st.text(max_size=10))
+            # a copy: a later edit of this document must never change the shared NASTY_VALUES
+            parent[last] = copy.deepcopy(draw(st.sampled_from(NASTY_VALUES) | st.integers() | st.floats()
+                                              | st.text(max_size=10)))
         elif op == "delete":
             del parent[last]
         elif op == "duplicate" and isinstance(parent, list):
@@ -326,7 +329,7 @@ def project_mutants(draw, doc: dict, max_ops: int = 3) -> bytes:
             parent[last] = [parent[last]] if draw(st.booleans()) else {"v": parent[last]}
         elif op == "add_key" and isinstance(parent, dict):
             parent[draw(st.sampled_from(["extra", "provenance", "tpq", "length", "notes", "symbol", "tick"]))] = \
-                draw(st.sampled_from(NASTY_VALUES))
+                copy.deepcopy(draw(st.sampled_from(NASTY_VALUES)))
     return json.dumps(doc, ensure_ascii=draw(st.booleans())).encode("utf-8")
 
 

@@ -131,7 +131,7 @@ def test_corrupt_weights_give_a_model_error(tiny_model, tmp_path):
     shutil.copytree(tiny_model, bad)
     data = (bad / "model.safetensors").read_bytes()
     (bad / "model.safetensors").write_bytes(data[: len(data) // 3])
-    with pytest.raises(ModelError, match="weights could not be loaded") as e:
+    with pytest.raises(ModelError, match="model.safetensors is damaged") as e:
         load_model(bad)
     assert str(bad) in str(e.value)
 
@@ -162,8 +162,10 @@ def test_cuda_request_without_cuda_is_a_clear_error(tiny_model):
 
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")
-    with pytest.raises(ModelError, match="no CUDA graphics card"):
+    with pytest.raises(ModelError, match="no CUDA graphics card") as err:
         load_model(tiny_model, device="cuda")
+    assert not str(err.value).startswith("model at"), str(err.value)  # in the composer's terms
+    assert "--device cpu" in str(err.value)
 
 
 def test_bundled_model_loads_offline():
