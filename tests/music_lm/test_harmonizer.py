@@ -196,7 +196,17 @@ def test_a_folder_that_is_not_a_harmonizer_is_refused(tiny_harmonizer, tmp_path)
     cfg = json.loads((bad / "config.json").read_text())
     cfg["auto_map"] = {"AutoModelForTokenClassification": "evil.Model"}
     (bad / "config.json").write_text(json.dumps(cfg))
-    with pytest.raises(ModelError, match="plain BERT"):
+    with pytest.raises(ModelError, match="never runs code from a model folder"):
+        load_harmonizer(bad)
+    del cfg["auto_map"]
+    cfg["architectures"] = ["GPT2LMHeadModel"]
+    (bad / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError, match="GPT2LMHeadModel"):
+        load_harmonizer(bad)
+    cfg["architectures"] = ["BertForTokenClassification"]
+    cfg["num_labels"], cfg["id2label"] = 3, {"0": "a", "1": "b", "2": "c"}
+    (bad / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ModelError):  # the classifier's weights do not fit 3 classes
         load_harmonizer(bad)
     (bad / "transitions.json").unlink()
     with pytest.raises(ModelError, match="transitions.json is missing"):

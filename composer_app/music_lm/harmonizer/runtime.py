@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import ModelError
+from ..model_folder import load_validated, read_folder_file, validate_model_folder
 from ...score import Chord, Score
 from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
 from .encoding import VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode, windows
@@ -26,7 +27,7 @@ from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
 DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
-ARCHITECTURES = ("BertForTokenClassification",)
+ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
 
 
@@ -57,48 +58,28 @@ class Progression:
 
 
 def _read_json(path: Path) -> dict:
-    if path.stat().st_size > MAX_CONFIG:
-        raise ValueError(f"{path.name} is implausibly large")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads(read_folder_file(path.parent, path.name, MAX_CONFIG).decode("utf-8"))
 
 
-def check_harmonizer_dir(path: str | Path) -> dict:
-    """Cheap checks (no torch): the folder, its config's architecture, weights, vocabulary."""
+def check_harmonizer_dir(path: str | Path, check_weights: bool = False):
+    """The checks of :func:`..model_folder.validate_model_folder` for a harmonizer (a plain BERT token
+    classifier, no code of its own, its vocabulary and transitions), plus the number of classes."""
     p = Path(path)
     if not p.is_dir():
         raise ModelError(p, "no such harmonizer folder")
-    for name in ("config.json", "model.safetensors", VOCAB_FILE, "transitions.json"):
-        if not (p / name).is_file():
+    for name in (VOCAB_FILE, "transitions.json"):
+        if not (p / name).exists():
             raise ModelError(p, f"not a harmonizer folder: {name} is missing")
-    try:
-        cfg = _read_json(p / "config.json")
-    except (OSError, ValueError) as exc:
-        raise ModelError(p, f"config.json is unreadable ({exc})") from None
-    if not isinstance(cfg, dict) or cfg.get("architectures") != list(ARCHITECTURES) or cfg.get("model_type") != "bert" \
-            or "auto_map" in cfg:
-        raise ModelError(p, "not a harmonizer this program can run (it expects a plain BERT token classifier)")
-    if cfg.get("num_labels", len(cfg.get("id2label", {}))) != N_LABELS and len(cfg.get("id2label", {})) != N_LABELS:
-        raise ModelError(p, f"the harmonizer predicts {len(cfg.get('id2label', {}))} chord classes, not {N_LABELS}")
-    return cfg
+    folder = validate_model_folder(p, ARCHITECTURES, required_files=(VOCAB_FILE, "transitions.json"),
+                                   check_weights=check_weights)
+    labels = folder.config.get("num_labels", len(folder.config.get("id2label") or {}))
+    if labels != N_LABELS:
+        raise ModelError(p, f"the harmonizer predicts {labels} chord classes, not {N_LABELS}")
+    return folder
 
 
 def load_harmonizer_model(path: str | Path, train: bool = False, device: str = "cpu"):
-    p = Path(path)
-    check_harmonizer_dir(p)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from transformers import BertForTokenClassification
-    from transformers.utils import logging as hf_logging
-
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        model = BertForTokenClassification.from_pretrained(p, local_files_only=True, use_safetensors=True,
-                                                           trust_remote_code=False)
-    except Exception as exc:
-        msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise ModelError(p, f"the harmonizer's weights could not be loaded ({msg})") from None
-    finally:
-        hf_logging.set_verbosity(verbosity)
+    model = load_validated(check_harmonizer_dir(path, check_weights=True))
     model.to(device)
     model.train(train)
     return model
