@@ -58,27 +58,48 @@ def test_beats_notes_and_labels():
                                                                   [(0, "held", 1.0)]]
 
 
-def test_bags_transpose_as_a_permutation():
-    vocab = HarmVocab()
+def test_bags_are_key_relative_and_absolute_ones_transpose_as_a_permutation():
     piece = harm_piece(lead_sheet(), "t")
     given = [True, False] * (len(piece.beats) // 2)
+    vocab = HarmVocab()  # key-relative: a transposed piece is the same example
     up = example(vocab, piece, 0, len(piece.beats), given, 3)
     plain = example(vocab, piece, 0, len(piece.beats), given, 0)
-    table = vocab.transposition(3)
+    assert [sorted(b) for b in up["bags"]] == [sorted(b) for b in plain["bags"]] and up["labels"] == plain["labels"]
+    assert symbol_of(plain["labels"][1]) == ChordSymbol("C") and symbol_of(plain["labels"][5]) == ChordSymbol("G", "7")
+    absolute = HarmVocab(relative=False)
+    up = example(absolute, piece, 0, len(piece.beats), given, 3)
+    plain = example(absolute, piece, 0, len(piece.beats), given, 0)
+    table = absolute.transposition(3)
     assert [sorted((int(table[i]), w) for i, w in bag) for bag in plain["bags"]] == [sorted(b) for b in up["bags"]]
     assert symbol_of(up["labels"][1]) == ChordSymbol("D#")  # beat 2 (to predict) is under C: 3 up is Eb
-    # Given beats carry their chord as input and no label; the others read "Chord_?" and are labels.
-    assert sum(lab != IGNORE for lab in plain["labels"]) == given.count(False)
-    assert sum((vocab.unknown_chord_id, 1.0) in bag for bag in plain["bags"]) == given.count(False)
-    first = plain["bags"][0]
-    assert (vocab.start_id, 1.0) in first and (vocab.key_id(0, False), 1.0) in first
-    assert (vocab.note_id(0, "on"), 1.0) in first  # C fills the first beat
-    assert (vocab.end_id, 1.0) in plain["bags"][-1]
+    for v in (vocab, absolute):
+        plain = example(v, piece, 0, len(piece.beats), given, 0)
+        # Given beats carry their chord as input and no label; the others read "Chord_?" and are labels.
+        assert sum(lab != IGNORE for lab in plain["labels"]) == given.count(False)
+        assert sum((v.unknown_chord_id, 1.0) in bag for bag in plain["bags"]) == given.count(False)
+        first = plain["bags"][0]
+        assert (v.start_id, 1.0) in first and (v.key_id(0, False), 1.0) in first
+        assert (v.note_id(0, "on"), 1.0) in first  # C fills the first beat
+        assert (v.end_id, 1.0) in plain["bags"][-1]
     # The bar's and half bar's melody at every beat: C E G E in bar 1, G F D B in bar 2 (quarters).
     assert {i: w for i, w in first if vocab.tokens[i].startswith("B_")} == {
         vocab.ids["B_0"]: 0.25, vocab.ids["B_4"]: 0.5, vocab.ids["B_7"]: 0.25}
     assert {vocab.tokens[i]: w for i, w in plain["bags"][7] if vocab.tokens[i][:2] in ("H_", "P_", "X_")} == {
         "H_2": 0.5, "H_11": 0.5, "P_2": 1.0, "X_0": 1.0}
+
+
+def test_relative_answers_come_back_absolute():
+    from composer_app.music_lm.harmonizer.encoding import from_relative, relative_labels
+
+    score = lead_sheet(2).transposed(2)  # D major melody and chords ...
+    score = Score(tracks=score.tracks, chords=score.chords, key_signatures=(KeySignature("D"),))
+    beats = beats_of(score)
+    rel = relative_labels(HarmVocab(), beats, beat_labels(score, beats))
+    assert symbol_of(rel[0]) == ChordSymbol("C") and symbol_of(rel[4]) == ChordSymbol("G", "7")  # I and V7
+    onehot = np.full((len(beats), N_LABELS), -9.0)
+    onehot[np.arange(len(beats)), rel] = 0.0
+    back = from_relative(HarmVocab(), beats, onehot).argmax(1)
+    assert [str(symbol_of(x)) for x in back[[0, 4]]] == ["D", "A7"]
 
 
 def test_vocabulary_round_trip_and_refusal(tmp_path):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from ...score import Score
-from .encoding import Beat, HarmVocab, beat_labels, beat_notes, beats_of, encode
+from .encoding import Beat, HarmVocab, beat_labels, beat_notes, beats_of, encode, relative_labels
 from .labels import IGNORE, transpose_label
 
 REVEAL_MIX = {"none": 0.45, "prefix": 0.25, "infill": 0.10, "scatter": 0.20}
@@ -86,7 +86,8 @@ def example(vocab: HarmVocab, piece: HarmPiece, a: int, b: int, given: list[bool
         labels = [lab if lab == IGNORE else transpose_label(lab, k) for lab in labels]
     known = [lab if g and lab != IGNORE else None for lab, g in zip(labels, given)]
     enc = encode(vocab, beats, notes, known, at_start=a == 0, at_end=b == len(piece.beats))
-    return {"bags": enc.bags, "labels": [IGNORE if g else lab for lab, g in zip(labels, given)]}
+    targets = relative_labels(vocab, beats, labels)
+    return {"bags": enc.bags, "labels": [IGNORE if g else lab for lab, g in zip(targets, given)]}
 
 
 def random_window(piece: HarmPiece, rng: random.Random, max_len: int) -> tuple[int, int]:

@@ -16,8 +16,11 @@ itself on the progression rather than on finding the notes. A bag of embeddings 
 Hugging Face folder, and every beat's chord sits at the position of its own melody, so the model
 need not learn to find a beat's notes among variable runs of tokens.
 
-Pitch classes, keys and chord labels are absolute, so transposing a piece is a permutation of
-token ids (:meth:`HarmVocab.transposition`) and of labels. Pure Python.
+Key-relative (vocabulary version 4): every pitch class, given chord and label is counted from the
+tonic of the key in effect at its beat (``Key_0_maj`` / ``Key_0_min`` say the mode), so the model
+learns harmony in scale degrees once instead of in twelve transpositions; :func:`from_relative`
+turns its per-beat answers back into absolute chords. Version 3 folders (absolute pitch classes,
+learnt with random transposition) still load. Pure Python.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from ...score import Score
 from .labels import IGNORE, N_LABELS, label_of, transpose_label
 
 VOCAB_FILE = "harmonizer_vocab.json"
-VOCAB_VERSION = 3
+VOCAB_VERSION = 4  # 4: key-relative (see the module docstring); 3: absolute pitch classes, still read
 MAX_NOTES = 12  # notes of one beat at most (more are dropped)
 #: Pitch-class summaries of a beat's surroundings (see the module docstring).
 AROUND = ("P", "X", "H", "B")
@@ -46,7 +49,9 @@ class HarmVocab:
 
     SPECIALS = ("<pad>", "<start>", "<end>", "Chord_?")
 
-    def __init__(self, tokens: list[str] | None = None):
+    def __init__(self, tokens: list[str] | None = None, relative: bool = True):
+        #: Key-relative encoding (vocabulary version 4) or absolute (version 3).
+        self.relative = relative
         if tokens is None:
             tokens = list(self.SPECIALS)
             tokens += [f"Key_{pc}_{m}" for pc in range(12) for m in ("maj", "min")]
@@ -91,7 +96,7 @@ class HarmVocab:
         return table
 
     def save(self, folder: str | Path) -> None:
-        data = {"version": VOCAB_VERSION, "tokens": self.tokens}
+        data = {"version": VOCAB_VERSION if self.relative else 3, "tokens": self.tokens}
         (Path(folder) / VOCAB_FILE).write_text(json.dumps(data, indent=1), encoding="utf-8")
 
     @classmethod
@@ -101,8 +106,9 @@ class HarmVocab:
         if path.stat().st_size > 1 << 20:
             raise ValueError(f"{VOCAB_FILE} is implausibly large")
         data = json.loads(path.read_text(encoding="utf-8"))
-        mine = cls()
-        if not isinstance(data, dict) or data.get("version") != VOCAB_VERSION or data.get("tokens") != mine.tokens:
+        version = data.get("version") if isinstance(data, dict) else None
+        mine = cls(relative=version == VOCAB_VERSION)
+        if version not in (3, VOCAB_VERSION) or data.get("tokens") != mine.tokens:
             raise ValueError(f"{VOCAB_FILE} does not match this version of the program's harmonizer vocabulary")
         return mine
 
@@ -219,20 +225,40 @@ def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str,
     half, bar = _groups(beats)
     bags = []
     for j, b in enumerate(beats):
-        bag = [(vocab.key_id(b.key_pc, b.key_minor), 1.0), (vocab.beat_id(b.index, b.of, b.compound), 1.0),
-               (vocab.unknown_chord_id if known[j] is None else vocab.chord_id(known[j]), 1.0)]
+        k = b.key_pc if vocab.relative else 0  # everything counted from the tonic
+        chord = vocab.unknown_chord_id if known[j] is None else vocab.chord_id(transpose_label(known[j], -k))
+        bag = [(vocab.key_id(b.key_pc - k, b.key_minor), 1.0), (vocab.beat_id(b.index, b.of, b.compound), 1.0),
+               (chord, 1.0)]
         if at_start and j == 0:
             bag.append((vocab.start_id, 1.0))
         if at_end and j == len(beats) - 1:
             bag.append((vocab.end_id, 1.0))
-        bag += [(vocab.note_id(pc, how), share) for pc, how, share in notes[j][:MAX_NOTES]]
+        bag += [(vocab.note_id(pc - k, how), share) for pc, how, share in notes[j][:MAX_NOTES]]
         around = (("P", notes[j - 1:j], 1), ("X", notes[j + 1:j + 2], 1),
                   ("H", notes[half[j][0]:half[j][1]], half[j][1] - half[j][0]),
                   ("B", notes[bar[j][0]:bar[j][1]], bar[j][1] - bar[j][0]))
         for g, span, length in around:
-            bag += [(vocab.ids[f"{g}_{pc}"], w) for pc, w in sorted(_summary(span, length).items())]
+            bag += [(vocab.ids[f"{g}_{(pc - k) % 12}"], w) for pc, w in sorted(_summary(span, length).items())]
         bags.append(bag)
     return Encoded(bags)
+
+
+def relative_labels(vocab: HarmVocab, beats: list[Beat], labels: list[int]) -> list[int]:
+    """Targets as the model learns them: counted from each beat's tonic when the vocabulary is relative."""
+    if not vocab.relative:
+        return labels
+    return [lab if lab == IGNORE else transpose_label(lab, -b.key_pc) for b, lab in zip(beats, labels)]
+
+
+def from_relative(vocab: HarmVocab, beats: list[Beat], scores: np.ndarray) -> np.ndarray:
+    """Per-beat scores over the model's labels -> over absolute labels (``scores[t, label]``)."""
+    if not vocab.relative:
+        return scores
+    out = np.empty_like(scores)
+    for t, b in enumerate(beats):
+        perm = [transpose_label(lab, -b.key_pc) for lab in range(N_LABELS)]
+        out[t] = scores[t, perm]
+    return out
 
 
 def windows(n_beats: int, max_len: int, starts: list[int], overlap: float = 0.5) -> list[tuple[int, int]]:

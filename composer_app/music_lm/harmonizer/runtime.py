@@ -22,7 +22,8 @@ from ...errors import ModelError
 from ..model_folder import load_validated, read_folder_file, validate_model_folder
 from ...score import Chord, Score
 from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
-from .encoding import VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode, windows
+from .encoding import (VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode,
+                       from_relative, windows)
 from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
@@ -130,12 +131,12 @@ def beat_logprobs_many(h: LoadedHarmonizer, items) -> list[np.ndarray]:
             logits = h.model(inputs_embeds=emb, attention_mask=mask.to(h.device)).logits.float()
             lp = torch.log_softmax(logits, -1).cpu().numpy()
     out = []
-    for n, spans, first in plans:
+    for (beats, _, _), (n, spans, first) in zip(items, plans):
         if n == 0:
             out.append(np.zeros((0, N_LABELS)))
             continue
         if len(spans) == 1:
-            out.append(lp[first, :n])
+            out.append(from_relative(h.vocab, beats, lp[first, :n]))
             continue
         total = np.zeros((n, N_LABELS))
         weight = np.zeros(n)
@@ -144,7 +145,7 @@ def beat_logprobs_many(h: LoadedHarmonizer, items) -> list[np.ndarray]:
             x = 1.0 + np.minimum(np.arange(width), width - 1 - np.arange(width)) / max(1, width)
             total[a:b] += x[:, None] * row[:width]
             weight[a:b] += x
-        out.append(total / weight[:, None])
+        out.append(from_relative(h.vocab, beats, total / weight[:, None]))
     return out
 
 
