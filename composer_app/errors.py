@@ -41,5 +41,9 @@ class ModelError(ComposerError):
         super().__init__(f"model at {self.path}: {reason}")
 
 
+class InstallError(ModelError):
+    """The model folder is fine but a Python package needed to run it is missing or broken."""
+
+
 class DataError(ComposerError):
     """Training or evaluation data is missing or empty."""

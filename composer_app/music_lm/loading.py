@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ModelError
+from ..errors import InstallError, ModelError
 from ..paths import default_harmonizer_dir, default_model_dir
 from .tokenizer import MusicTokenizer
 from .vocab import VOCAB_FILE, Vocabulary
@@ -80,14 +81,48 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
+#: Packages that read the model folder: an error raised inside them is about the folder's files.
+_MODEL_READERS = frozenset({"transformers", "safetensors", "torch", "huggingface_hub", "tokenizers", "composer_app"})
+
+
+def broken_dependency(exc: BaseException) -> str | None:
+    """The installed package whose own code failed, or None when the model files are to blame.
+
+    An ``ImportError`` names the missing module; otherwise the innermost frame of the traceback
+    outside the standard library tells whose code raised: inside transformers, safetensors or torch
+    it is about the folder's files, inside any other package (``kernels`` missing its data file)
+    it is a broken installation.
+    """
+    if isinstance(exc, ImportError):
+        return exc.name or str(exc) or type(exc).__name__
+    tb, owner = exc.__traceback__, None
+    while tb is not None:
+        top = str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0]
+        if top and top not in sys.stdlib_module_names and top != "__main__":
+            owner = top
+        tb = tb.tb_next
+    return owner if owner is not None and owner not in _MODEL_READERS else None
+
+
+def _install_error(path: Path, exc: BaseException) -> InstallError:
+    text = str(exc).strip()
+    msg = text.splitlines()[0][:200] if text else type(exc).__name__
+    return InstallError(path, f"cannot be loaded because the installed Python package '{broken_dependency(exc)}' "
+                            f"failed ({type(exc).__name__}: {msg}); the model files are not the problem: the "
+                            "installation is incomplete, reinstall the app (or that package)")
+
+
 def load_model(path: str | Path | None = None, device: str = "auto", threads: int | None = 1) -> LoadedModel:
     """Load a model folder (default: the bundled model) for inference; raise :class:`ModelError` on failure."""
     p = Path(path) if path else default_model_dir()
     vocab = check_model_dir(p)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    import torch
-    from transformers import AutoModelForCausalLM
-    from transformers.utils import logging as hf_logging
+    try:
+        import torch
+        from transformers import AutoModelForCausalLM
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:
+        raise _install_error(p, exc) from None
 
     dev = resolve_device(device)
     if dev == "cpu" and threads:
@@ -101,8 +136,10 @@ def load_model(path: str | Path | None = None, device: str = "auto", threads: in
     hf_logging.disable_progress_bar()  # no "Loading weights" bar on the terminal
     try:
         model = AutoModelForCausalLM.from_pretrained(p, local_files_only=True, dtype=dtype)
-    except Exception as exc:  # corrupt or truncated weights, unknown architecture ...
+    except Exception as exc:  # corrupt or truncated weights, unknown architecture, a broken install ...
         msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        if broken_dependency(exc):
+            raise _install_error(p, exc) from None
         raise ModelError(p, f"the weights could not be loaded ({type(exc).__name__}: {msg})") from None
     finally:
         hf_logging.set_verbosity(verbosity)
