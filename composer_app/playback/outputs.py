@@ -75,23 +75,6 @@ class NullOutput(Output):
         self.sent += 1
 
 
-class RecordingOutput(Output):
-    """Keeps every message with the clock time it arrived (scheduler tests, benchmarks)."""
-
-    name = "recording"
-
-    def __init__(self, clock: Callable[[], float] | None = None):
-        import time
-
-        self.clock = clock or time.perf_counter
-        self.messages: list[tuple[float, mido.Message]] = []
-        self._lock = threading.Lock()
-
-    def send(self, msg):
-        with self._lock:
-            self.messages.append((self.clock(), msg))
-
-
 # ---- FluidSynth -----------------------------------------------------------------------------------
 def load_fluidsynth():
     """Import pyfluidsynth (which loads libfluidsynth) or raise :class:`SynthUnavailableError`."""

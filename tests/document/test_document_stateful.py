@@ -21,8 +21,7 @@ from dataclasses import replace
 
 import pytest
 
-pytest.importorskip("PySide6")
-hypothesis = pytest.importorskip("hypothesis")
+import hypothesis  # noqa: E402
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -15,20 +15,20 @@ import threading
 import time
 import uuid
 
+import mido
 import pytest
-from conftest import jack_connect
-from playback_helpers import explicitly_ended, held_notes
+import rtmidi
+from playback_helpers import explicitly_ended, held_notes, jack_connect
 
 from composer_app.playback.events import TempoMap, build_events
 from composer_app.playback.midi_input import MidiInput, Recorder
-from composer_app.playback.outputs import MidiPortOutput, RecordingOutput, list_ports
+from composer_app.playback.outputs import MidiPortOutput, list_ports
+from output_doubles import RecordingOutput
 from composer_app.playback.scheduler import STOPPED, Scheduler
 from composer_app.score import Chord, ChordSymbol, Note, Score, Tempo, Track
 
 pytestmark = [pytest.mark.jack]
 
-rtmidi = pytest.importorskip("rtmidi")
-mido = pytest.importorskip("mido")
 
 
 def uid(prefix: str) -> str:
