@@ -20,7 +20,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DataError, ModelError
+from ..errors import ComposerError, DataError, ModelError
 from .corpus import collect_files, load_corpus, split_by_title
 from .tokenizer import EncodedPiece, MusicTokenizer
 
@@ -96,8 +96,20 @@ def _group_counts(sources) -> dict:
     return out
 
 
+def check_training_dependencies() -> None:
+    """The ``Trainer`` needs ``accelerate``, which only the ``train`` extra installs (the app does
+    not need it): say what to install instead of failing inside transformers."""
+    try:
+        import accelerate  # noqa: F401
+    except ImportError:
+        raise ComposerError("training needs the Python package 'accelerate', which is not installed (the "
+                            "app does not need it): pip install 'composer-app[train]', or in a checkout "
+                            ".venv/bin/pip install -e '.[train]'") from None
+
+
 def train(opts: TrainOptions) -> dict:
     """Run training; returns a summary (also saved as ``training_info.json`` in the output folder)."""
+    check_training_dependencies()
     import torch
 
     if opts.threads:
