@@ -9,7 +9,6 @@ an empty folder: the bundled model loads from the installed package and suggests
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import sysconfig

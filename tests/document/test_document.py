@@ -1,4 +1,3 @@
-import pytest
 
 
 from composer_app.document import ScoreDocument, Selection  # noqa: E402
