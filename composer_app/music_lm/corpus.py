@@ -141,7 +141,7 @@ def _parse_and_store(args) -> tuple[list[Piece], list[str]]:
     return pieces, errors
 
 
-def load_corpus(sources: list[SourceFile], cache: Path | None = None, workers: int = 1,
+def load_corpus(sources: list[SourceFile], cache: str | Path | None = None, workers: int = 1,
                 progress: bool = True, reparse: bool = False) -> tuple[list[Piece], list[str]]:
     """Parse (or load from the cache) every source; returns pieces and error messages."""
     from ..paths import cache_dir
@@ -210,7 +210,8 @@ def is_validation(title: str, fraction: float = 0.1, seed: int = 0) -> bool:
 
 def split_by_title(pieces: list[Piece], fraction: float = 0.1, seed: int = 0) -> tuple[list[Piece], list[Piece]]:
     """(train, validation): a title (normalised) is wholly on one side; transposition happens later."""
-    train, valid = [], []
+    train: list[Piece] = []
+    valid: list[Piece] = []
     for p in pieces:
         (valid if is_validation(p.title, fraction, seed) else train).append(p)
     return train, valid

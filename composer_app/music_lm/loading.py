@@ -15,6 +15,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InstallError, ModelError
 from ..paths import default_harmonizer_dir, default_model_dir
@@ -26,7 +27,7 @@ WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 @dataclass
 class LoadedModel:
-    model: object  # transformers PreTrainedModel, eval mode, on ``device``
+    model: Any  # transformers PreTrainedModel, eval mode, on ``device``
     tokenizer: MusicTokenizer
     device: str  # "cpu" or "cuda"
     name: str  # directory name, or the model card's name

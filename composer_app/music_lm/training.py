@@ -19,6 +19,7 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ComposerError, DataError, ModelError
 from .corpus import collect_files, load_corpus, split_by_title
@@ -161,7 +162,7 @@ def train(opts: TrainOptions) -> dict:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"), "options": asdict(opts), "data": data_summary,
         "parameters": n_params, "hardware": _hardware(cuda, opts.threads), "parse_seconds": round(parse_s, 1),
     }
-    state = {"t_train": None}
+    state: dict[str, Any] = {"t_train": None}
 
     class ExportAndBudget(TrainerCallback):
         """Writes a loadable model folder at each checkpoint; stops when the time budget is spent."""
@@ -204,6 +205,7 @@ def _time_schedule(model, args, opts: TrainOptions, state: dict):
     other = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay}, {"params": other, "weight_decay": 0.0}],
                             lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
+    assert opts.time_budget_min, "the time schedule needs a time budget"
     budget = opts.time_budget_min * 60
 
     def factor(step: int) -> float:
