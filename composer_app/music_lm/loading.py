@@ -35,7 +35,7 @@ class LoadedModel:
     dtype: str = "float32"
     #: The bidirectional chord model that harmonizes melodies (``None``: not available, see
     #: ``harmonizer_problem``; harmonizing then falls back to the language model).
-    harmonizer: object | None = None
+    harmonizer: Any = None  # a harmonizer.runtime.LoadedHarmonizer, or None
     harmonizer_problem: str | None = None
     #: Longest sequence the model was trained on (``training_info.json``); prompts never exceed it.
     trained_len: int | None = None

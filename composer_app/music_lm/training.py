@@ -19,7 +19,7 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import ComposerError, DataError, ModelError
 from .corpus import collect_files, load_corpus, split_by_title
@@ -196,7 +196,12 @@ def train(opts: TrainOptions) -> dict:
     return info
 
 
-def _time_schedule(model, args, opts: TrainOptions, state: dict):
+class _Budgeted(Protocol):
+    warmup_steps: int
+    time_budget_min: float | None
+
+
+def _time_schedule(model, args, opts: _Budgeted, state: dict):
     """With a time budget the step count is unknown: linear warm-up by steps, then a cosine decay
     over the *elapsed fraction of the budget* (to 5% of the peak), so a run ends cooled down."""
     import torch

@@ -219,8 +219,9 @@ def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str,
     half, bar = _groups(beats)
     bags = []
     for j, b in enumerate(beats):
+        chord = known[j]
         bag = [(vocab.key_id(b.key_pc, b.key_minor), 1.0), (vocab.beat_id(b.index, b.of, b.compound), 1.0),
-               (vocab.unknown_chord_id if known[j] is None else vocab.chord_id(known[j]), 1.0)]
+               (vocab.unknown_chord_id if chord is None else vocab.chord_id(chord), 1.0)]
         if at_start and j == 0:
             bag.append((vocab.start_id, 1.0))
         if at_end and j == len(beats) - 1:

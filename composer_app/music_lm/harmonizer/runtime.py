@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ MAX_CONFIG = 1 << 20
 
 @dataclass
 class LoadedHarmonizer:
-    model: object
+    model: Any  # transformers PreTrainedModel
     vocab: HarmVocab
     transitions: Transitions
     path: Path

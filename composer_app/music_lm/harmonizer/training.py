@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Any
 from pathlib import Path
 
 from ...errors import DataError
@@ -200,7 +201,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     info = {"kind": "harmonizer", "started": time.strftime("%Y-%m-%d %H:%M:%S"), "options": asdict(opts),
             "data": summary, "parameters": sum(p.numel() for p in model.parameters()),
             "hardware": _hardware(cuda, opts.threads), "parse_seconds": round(parse_s, 1)}
-    state = {"t_train": None}
+    state: dict[str, Any] = {"t_train": None}
 
     class ExportAndBudget(TrainerCallback):
         def on_train_begin(self, args_, st, control, **kw):
