@@ -128,7 +128,7 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print) -> dict:
     h = load_harmonizer(folder)
     cached = []
     for p in dev:
-        known = [None] * len(p.beats)
+        known: list[int | None] = [None] * len(p.beats)
         cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known)))
     best, best_acc, table = dict(DEFAULT_DECODE), -1.0, []
     for wc, wb, wp in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"]):
