@@ -60,6 +60,20 @@ class Receiver:
         with self.lock:
             return [m for _, m in self.got]
 
+    def wait_until_connected(self, out) -> None:
+        """A new JACK connection goes live at a later process cycle (later still on a loaded
+        machine), and what is sent before that is lost: send a harmless controller message through
+        ``out`` until it arrives, then forget it."""
+        probe = mido.Message("control_change", channel=15, control=110, value=0)
+        deadline = time.monotonic() + 20
+        while not self.messages():
+            assert time.monotonic() < deadline, "the JACK connection did not come up"
+            out.send(probe)
+            wait_for(lambda: bool(self.messages()), timeout=0.1)
+        time.sleep(0.05)  # any later copy of the probe
+        with self.lock:
+            self.got.clear()
+
     def close(self):
         self.rt.cancel_callback()
         self.rt.close_port()
@@ -87,6 +101,7 @@ def test_player_virtual_port_to_jack_client_every_event_in_order(jack_server, de
     out = MidiPortOutput(virtual=True, api="jack", client_name=uid("CA player"))
     assert out.api == "jack" and out.name == "Composer Assistant"
     rx = Receiver(connect_to=f"{out.client_name}:Composer Assistant")
+    rx.wait_until_connected(out)
     deadlines = []
     sch = Scheduler(out, on_sent=lambda m, d: deadlines.append((d, m)))
     try:
@@ -120,6 +135,7 @@ def test_stop_mid_note_sends_note_offs_through_jack(jack_server, dense_score):
     out = MidiPortOutput(virtual=True, api="jack", client_name=uid("CA player"))
     rx = Receiver()
     jack_connect(jack_server, f"{out.client_name}:Composer Assistant", rx.full_name)
+    rx.wait_until_connected(out)
     sch = Scheduler(out)
     try:
         sch.play(build_events(dense_score))
