@@ -61,7 +61,9 @@ def jack_server():
     name = f"ca-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     env = jack_env(name)
     log = tempfile.TemporaryFile()  # jackd's chatter (a pipe nobody reads would fill and block it)
-    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
+    # --sync: the server waits for every client each cycle, so a busy machine delays MIDI events
+    # instead of dropping those of the cycles a client was late for (async mode drops them).
+    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "--sync", "-d", "dummy", "-r", "48000", "-p", "128"],
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             preexec_fn=_die_with_parent)
     old = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "JACK_NO_AUDIO_RESERVATION")}

@@ -36,25 +36,37 @@ def uid(prefix: str) -> str:
 
 
 class Receiver:
-    """A real rtmidi JACK client with an input port; records (clock time, mido message)."""
+    """A real rtmidi JACK client with an input port; records (clock time, mido message).
+
+    Messages wait in rtmidi's own queue and a Python thread collects them every millisecond: no
+    Python callback runs in JACK's process thread, where waiting for the GIL (while the scheduler
+    thread sends a burst) makes the client miss cycles, and JACK drops the events of a missed cycle.
+    """
 
     def __init__(self, connect_to: str | None = None, port_name: str = "in"):
         self.client = uid("receiver")
-        self.rt = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=self.client)
+        self.rt = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=self.client, queue_size_limit=4096)
         self.got: list[tuple[float, mido.Message]] = []
         self.lock = threading.Lock()
-        self.rt.set_callback(self._on_message)
         if connect_to is not None:  # rtmidi connects our port to the named one
             names = self.rt.get_ports()
             self.rt.open_port(names.index(connect_to), port_name)
         else:
             self.rt.open_virtual_port(port_name)
         self.full_name = f"{self.client}:{port_name}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._collect, name="jack-receiver", daemon=True)
+        self._thread.start()
 
-    def _on_message(self, event, _data=None):
-        now = time.perf_counter()
-        with self.lock:
-            self.got.append((now, mido.Message.from_bytes(event[0])))
+    def _collect(self):
+        while not self._stop.is_set():
+            event = self.rt.get_message()
+            if event is None:
+                time.sleep(0.001)
+                continue
+            now = time.perf_counter()
+            with self.lock:
+                self.got.append((now, mido.Message.from_bytes(event[0])))
 
     def messages(self):
         with self.lock:
@@ -75,7 +87,8 @@ class Receiver:
             self.got.clear()
 
     def close(self):
-        self.rt.cancel_callback()
+        self._stop.set()
+        self._thread.join(timeout=5)
         self.rt.close_port()
         self.rt.delete()
 
