@@ -111,8 +111,9 @@ class _Worker(QObject):
             self.nextChordFailed.emit(rid, str(exc))
             return
         except Exception as exc:  # never let the worker die silently
-            traceback.print_exc()
-            self.nextChordFailed.emit(rid, f"the assistant could not weigh the next chord: {type(exc).__name__}: {exc}")
+            log.exception("weighing the next chord at tick %s failed", tick)
+            self.nextChordFailed.emit(rid, f"the assistant could not weigh the next chord: {type(exc).__name__}: {exc}. "
+                                           f"{where_text()}")
             return
         self.nextChordReady.emit(rid, result)
 
