@@ -4,6 +4,9 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 TORCH  ?= torch==2.13.0
+PIP_PIN ?= pip==26.3
+# Exact versions with hashes of everything but torch (README "Locked dependencies"; `make lock`).
+LOCK   := requirements.lock
 
 # Debian/Ubuntu packages: Qt's xcb platform, FluidSynth and a GM soundfont, JACK (for MIDI tests).
 APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0 \
@@ -11,7 +14,7 @@ APT_RUN  := libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-re
             libgl1 libfontconfig1 libdbus-1-3 libfluidsynth3 fluid-soundfont-gm python3-venv
 APT_TEST := $(APT_RUN) xvfb jackd2 xdotool imagemagick
 
-.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot package fuzz
+.PHONY: run test setup setup-test system-deps system-deps-test clean benchmarks screenshot package fuzz lock lint
 
 run: setup
 	$(VENV)/bin/composer-app
@@ -28,17 +31,32 @@ system-deps:
 system-deps-test:
 	@APT="$(APT_TEST)" sh packaging/linux/install-system-deps.sh
 
-$(VENV)/.installed: pyproject.toml
+# torch first (the CPU build where the machine has one: pip's find-links), then the lock, which the
+# install never lets replace it, then this package itself without dependencies. The lock holds every
+# extra (train, test, package, dev), so run, test, CI and the bundle all use the same versions.
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(PIP_PIN)"
 	$(PIP) install -q "$(TORCH)"
-	$(PIP) install -q -e .
+	$(PIP) install -q --require-hashes -r $(LOCK)
+	$(PIP) install -q --no-deps --no-build-isolation -e .
+	$(PY) packaging/lock.py --check
 	touch $@
 
-# The package extra (PyInstaller) too: tests/test_packaging_build.py builds the bundle and runs it.
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PIP) install -q -e ".[test,package]"
+$(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
+
+# Regenerate requirements.lock from pyproject.toml (uv pip compile, all extras, hashes), for the
+# torch installed in .venv; commit both files. tests/test_lock.py fails while they disagree.
+lock: setup
+	$(PY) packaging/lock.py
+	rm -f $(VENV)/.installed
+	$(MAKE) setup
+
+# Lint alone (make test runs the same through tests/test_lint.py).
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Refresh the README's pictures from the real app under Xvfb (the same test `make test` runs).
 screenshot: setup-test
@@ -48,7 +66,6 @@ screenshot: setup-test
 # Desktop bundle with PyInstaller: dist/composer-app/ (packaging/README.md). PACKAGE_ARGS=--release
 # refuses to build without resources/models/default.
 package: setup
-	$(PIP) install -q -e ".[package]"
 	PYTHON=$(PY) sh packaging/build.sh $(PACKAGE_ARGS)
 
 # Long fuzzing run of every importer and chord parsing (tests/fuzz/README.md); `make test` runs a short,
@@ -62,4 +79,4 @@ benchmarks: setup
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache

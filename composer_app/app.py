@@ -24,6 +24,7 @@ from .gui.main_window import MainWindow
 from .gui.panels.chord_palette import ChordPalettePanel
 from .gui.recovery import install_recovery, offer_recovery
 from .gui.sound import install_sound
+from .logs import setup_logging
 from .paths import APP_NAME, resources_dir
 from .settings import Settings
 
@@ -91,6 +92,7 @@ def _track_index(score, track_id: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Open the editor; ``argv`` may hold one file to open (a project, MIDI, MusicXML or ABC)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    setup_logging()
     QCoreApplication.setOrganizationName(APP_NAME)
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setApplicationVersion(__version__)

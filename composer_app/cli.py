@@ -62,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return gui_main(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .logs import setup_logging
+
+    setup_logging()
     module = _command_module(args.command)
     if module is None:
         print(f"composer-app: the '{args.command}' command is not available in this build", file=sys.stderr)

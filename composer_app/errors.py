@@ -50,5 +50,9 @@ class DeviceError(ModelError):
         ComposerError.__init__(self, reason)
 
 
+class InstallError(ModelError):
+    """The model folder is fine but a Python package needed to run it is missing or broken."""
+
+
 class DataError(ComposerError):
     """Training or evaluation data is missing or empty."""

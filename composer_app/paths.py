@@ -14,14 +14,18 @@ APP_NAME = "ComposerAssistant"
 def resources_dir() -> Path:
     """The bundled ``resources/`` folder (overridable with ``COMPOSER_APP_RESOURCES``).
 
-    In a PyInstaller build (``sys.frozen``) it is ``resources/`` inside the bundle (``sys._MEIPASS``).
+    In a PyInstaller build (``sys.frozen``) it is ``resources/`` inside the bundle (``sys._MEIPASS``);
+    installed from a wheel (``pip install .``) it is the package data ``composer_app/resources``;
+    in a source checkout (and an editable install) it is ``resources/`` beside the package.
     """
     env = os.environ.get("COMPOSER_APP_RESOURCES")
     if env:
         return Path(env)
     if getattr(sys, "frozen", False) and hasattr(sys, "_MEIPASS"):
         return Path(sys._MEIPASS) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    here = Path(__file__).resolve().parent
+    installed = here / "resources"
+    return installed if installed.is_dir() else here.parent / "resources"
 
 
 def doc_file(name: str) -> Path | None:

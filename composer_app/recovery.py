@@ -91,7 +91,13 @@ def _read(path: Path) -> tuple[Score, dict]:
 
 
 class RecoverySession:
-    """The recovery file of the running editor. ``write`` replaces it; ``remove`` deletes it."""
+    """The recovery file of the running editor. ``write`` replaces it; ``remove`` deletes it.
+
+    A recovered orphan is *adopted* (:meth:`adopt`): this session holds its lock, so no other
+    editor offers it, and deletes it only with its own copy, when the work is saved or the composer
+    drops it. Until then a crash leaves it to be offered again: undoing past the recovery (which
+    rewrites this session's copy) can never lose the recovered work.
+    """
 
     def __init__(self, folder: Path, session: str):
         self.folder = folder
@@ -99,6 +105,23 @@ class RecoverySession:
         self.path = folder / f"{session}{SUFFIX}"
         self._lock = FileLock(folder / f"{session}{LOCK_SUFFIX}")
         self._lock.acquire(timeout=0)
+        self._adopted: list[tuple[Path, FileLock]] = []
+
+    @property
+    def adopted(self) -> list[Path]:
+        """The recovered orphans this session keeps until the work is saved."""
+        return [path for path, _ in self._adopted]
+
+    def adopt(self, entry: RecoveryEntry) -> bool:
+        """Keep ``entry``'s file (and hold its lock) until :meth:`remove`; False if another running
+        editor holds it already."""
+        lock = FileLock(self.folder / f"{entry.session}{LOCK_SUFFIX}")
+        try:
+            lock.acquire(timeout=0)
+        except (Timeout, OSError):
+            return False
+        self._adopted.append((entry.path, lock))
+        return True
 
     @property
     def exists(self) -> bool:
@@ -117,13 +140,22 @@ class RecoverySession:
         atomic_write_bytes(self.path, data)
 
     def remove(self) -> None:
-        """Delete the recovery file (the work is saved, or the composer chose to drop it)."""
+        """Delete the recovery file and the adopted orphans (the work is saved, or the composer
+        chose to drop it)."""
         _unlink(self.path)  # never raises: a copy that cannot be deleted is only clutter
+        for path, lock in self._adopted:
+            _unlink(path)
+            lock.release(force=True)
+            _unlink(lock.lock_file)
+        self._adopted.clear()
 
     def close(self, *, keep: bool = False) -> None:
-        """End the session: delete the file unless ``keep``, then release the lock."""
+        """End the session: delete the files unless ``keep``, then release the locks."""
         if not keep:
             self.remove()
+        for _, lock in self._adopted:  # kept: offered again at the next start
+            lock.release(force=True)
+        self._adopted.clear()
         if self._lock.is_locked:
             self._lock.release(force=True)
         if not self.exists:

@@ -5,7 +5,8 @@
 #   packaging/build.sh [--release] [--with-music21-corpus]
 #
 # --release refuses to build without the model in resources/models/default.
-# Environment: PYTHON (default .venv/bin/python), DIST (default dist), WORK (default build/pyinstaller).
+# Environment: PYTHON (default .venv/bin/python), DIST (default dist), WORK (default build/pyinstaller),
+# ALLOW_UNLOCKED=1 (build from an environment that is not requirements.lock's).
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
@@ -14,6 +15,12 @@ WORK=${WORK:-build/pyinstaller}
 
 if ! "$PY" -c "import PyInstaller" 2>/dev/null; then
     echo "PyInstaller is not installed: $PY -m pip install -e '.[package]'" >&2
+    exit 1
+fi
+# The bundle is built from the locked versions (requirements.lock; `make setup` installs them).
+# ALLOW_UNLOCKED=1 builds from whatever is installed (macOS and Windows, which the lock does not cover).
+if [ "${ALLOW_UNLOCKED:-0}" != 1 ] && ! "$PY" packaging/lock.py --check; then
+    echo "The environment differs from requirements.lock (above): make setup, or ALLOW_UNLOCKED=1." >&2
     exit 1
 fi
 "$PY" - <<'PYEOF'

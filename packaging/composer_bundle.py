@@ -46,6 +46,11 @@ DYNAMIC_IMPORTS = (
 #: PyInstaller's transformers hook already copies the metadata of transformers' dependencies).
 METADATA = ("mido", "transformers", "torch", "tokenizers", "safetensors", "huggingface_hub")
 
+#: Packages whose data files (not Python) are read at run time and that PyInstaller has no hook
+#: for: transformers (5.25 on) imports ``kernels``, which reads ``_internals/python_depends.json``
+#: at import; without it every model load fails. Collected with ``collect_data_files``.
+PACKAGE_DATA = ("kernels",)
+
 #: music21 data left out: the corpus (only ``train --music21-corpus`` reads it) and Scala tunings.
 MUSIC21_DATA_EXCLUDED = ("corpus", "scale/scala/scl")
 

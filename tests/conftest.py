@@ -35,7 +35,7 @@ def shared_data():
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
     """A real (untrained, seeded) Llama model directory in the project's format, built in the test."""
-    torch = pytest.importorskip("torch")
+    import torch
     from transformers import LlamaForCausalLM
 
     from composer_app.music_lm.model import make_config, save_model_dir

@@ -120,6 +120,9 @@ WHO = ("rank1", "mean_of_k", "best_of_k", "rule", "ngram", "human")
 def format_report(report: dict) -> str:
     out = []
     for scope, by in report.get("harmonize", {}).items():
+        if scope == "skipped_requests":
+            out.append(f"\nrequests the app refused (no melody in the region): {by}")
+            continue
         who = [w for w in WHO if w in by]
         out.append(f"\nharmonize {scope} ({by['rank1']['pieces']} pieces, {int(by['rank1']['beats'])} beats)")
         out.append("| metric | " + " | ".join(who) + " |")

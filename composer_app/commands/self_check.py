@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import __version__, paths
-from ..errors import ComposerError, ModelError
+from ..errors import ComposerError, InstallError, ModelError
 
 #: The built-in prompt: two bars of "Twinkle, Twinkle" in C with its chords.
 MELODY = ((60, 0, 480), (60, 480, 480), (67, 960, 480), (67, 1440, 480),
@@ -139,6 +139,8 @@ def check_suggestion(model_dir: str | None) -> None:
     t0 = time.perf_counter()
     try:
         loaded = load_model(where, "cpu")
+    except InstallError as exc:
+        raise ComposerError(f"FAILED: {exc}") from None
     except ModelError as exc:
         hint = ("pass --model DIR with a model folder (config.json, music_vocab.json, model.safetensors)"
                 if model_dir else "the bundled model is missing or damaged: reinstall the app, "

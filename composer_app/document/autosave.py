@@ -5,7 +5,8 @@ The :class:`Autosaver` writes the document to this session's recovery file
 change that is not yet in it, and at once when asked (``save_now``: the app calls it after an
 accepted suggestion). So a crash or ``kill -9`` loses at most ``interval`` seconds of work.
 When the document is clean again (saved, or undone back to its saved state) or replaced (New,
-Open), the recovery file is deleted: there is nothing to recover. A failing write (full disk,
+Open), the recovery file is deleted: there is nothing to recover (with the orphan it recovered,
+if any: see :meth:`~composer_app.recovery.RecoverySession.adopt`). A failing write (full disk,
 read-only folder) is reported once per distinct reason through ``failed`` and retried on the next
 change; it never interrupts editing.
 """

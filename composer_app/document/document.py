@@ -158,6 +158,14 @@ class ScoreDocument(QObject):
         self.set_path(path)
         self.undo_stack.setClean()
 
+    def forget_clean_state(self) -> None:
+        """No step of the history matches what is on disk any more (recovered work): the document
+        stays modified, whatever is undone or redone, until it is saved or replaced."""
+        was_modified = self.is_modified
+        self.undo_stack.resetClean()
+        if not was_modified:
+            self.modifiedChanged.emit(True)
+
     # ---- selection (not an edit; commands restore it) ------------------------------------
     def select(self, notes=(), chords=(), *, add: bool = False, toggle: bool = False) -> None:
         notes, chords = frozenset(notes), frozenset(chords)

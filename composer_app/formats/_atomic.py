@@ -25,7 +25,7 @@ from ..errors import FileFormatError
 try:
     import fcntl
 except ImportError:  # Windows: a file another process holds open cannot be deleted there anyway
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # only Windows lacks it; the lock is then skipped
 
 #: A temporary file untouched for this long, and not locked, belongs to a save that died.
 STALE_AFTER_S = 600

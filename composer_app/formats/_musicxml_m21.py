@@ -12,6 +12,8 @@ check the document's size), rather than serializing it and parsing it again.
 
 from __future__ import annotations
 
+from typing import Any
+
 from music21 import stream
 from music21.musicxml import xmlToM21
 
@@ -29,7 +31,7 @@ class _FilledPartStaff(stream.PartStaff):
 class _PartParser(xmlToM21.PartParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.stream = _FilledPartStaff() if isinstance(self.stream, stream.PartStaff) else _FilledPart()
+        self.stream: Any = _FilledPartStaff() if isinstance(self.stream, stream.PartStaff) else _FilledPart()
 
 
 class _Importer(xmlToM21.MusicXMLImporter):

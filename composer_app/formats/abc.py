@@ -65,7 +65,7 @@ def _split(path: Path) -> list[_Tune]:
         chunks = []
         for i, s in enumerate(starts):
             chunk = text[s: starts[i + 1] if i + 1 < len(starts) else len(text)]
-            chunks.append((_X_RE.match(chunk).group(1), chunk))
+            chunks.append((_X_RE.match(chunk).group(1), chunk))  # type: ignore[union-attr]  # starts at an X: line
     # File-header fields (L:, M:, Q:, R: ...) apply to every tune: insert them after X:.
     header_fields = [ln for ln in header.split("\n") if re.match(r"^[A-JL-WYZa-z]:", ln) and not ln.startswith("T:")]
     tunes = []
@@ -183,7 +183,7 @@ def _next_music(text: str, pos: int) -> int:
     """The first position at or after ``pos`` that is music (not blank, not a field line such as
     ``P:B``: music21 loses a ``|:`` written before one)."""
     while True:
-        pos += re.match(r"[ \t\r\n]*", text[pos:]).end()
+        pos += re.match(r"[ \t\r\n]*", text[pos:]).end()  # type: ignore[union-attr]  # * always matches
         if (pos == 0 or text[pos - 1] == "\n") and re.match(r"[A-Za-z]:", text[pos:pos + 2]):
             nl = text.find("\n", pos)
             if nl < 0:

@@ -22,6 +22,7 @@ is a bar of 1/4), as notation programs write it; reading such a file gives the p
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..errors import ChordSymbolError, FileFormatError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Track
@@ -50,7 +51,7 @@ def _mido_key(k: KeySignature) -> str:
     return _MINOR_BY_SHARPS[sharps] if k.mode in ("minor", "harmonic minor") else _MAJOR_BY_SHARPS[sharps]
 
 
-def _to_track(events: list[tuple[int, int, object]], name: str, end: int = 0):
+def _to_track(events: list[tuple[int, int, Any]], name: str, end: int = 0):
     """Absolute-time ``(tick, order, message)`` list to a mido track with delta times; the track
     ends at ``end`` if that is later than its last event (so trailing bars of rests survive)."""
     import mido
@@ -280,16 +281,16 @@ def read_midi(path: str | Path) -> Score:
         if ti == 0 and name and not lane_notes:
             title = name
         if is_chord_track:
-            ch = next(iter(lane_notes), next(iter(programs), None))
-            chord_lane = {"channel": ch, "program": programs.get(ch, 0) if ch is not None else 0}
+            chord_ch = next(iter(lane_notes), next(iter(programs), None))
+            chord_lane = {"channel": chord_ch, "program": programs.get(chord_ch, 0) if chord_ch is not None else 0}
             continue
         for ch in sorted(lane_notes):
             lanes[(ti, ch)] = {"name": name, "program": programs.get(ch, 0), "notes": lane_notes[ch]}
     # Tracks: one per (track, channel); a split track gets the channel in its name.
-    per_track = {}
+    per_track: dict[int, list[int]] = {}
     for ti, ch in lanes:
         per_track.setdefault(ti, []).append(ch)
-    tracks = []
+    tracks: list[Track] = []
     for (ti, ch), lane in sorted(lanes.items()):
         name = lane["name"] or ("Melody" if not tracks else f"Track {len(tracks) + 1}")
         if len(per_track[ti]) > 1:

@@ -286,7 +286,7 @@ def _chords(parts: list[stream.Stream], shift: int, end: int, meter_: Meter,
     chords: list[Chord] = []
     ordered = sorted(events.items())
     for i, (tick, sym) in enumerate(ordered):
-        if sym is NO_CHORD or sym is None or not 0 <= tick < MAX_TICK:
+        if not isinstance(sym, ChordSymbol) or not 0 <= tick < MAX_TICK:  # NO_CHORD, or nothing
             continue
         nxt = ordered[i + 1][0] if i + 1 < len(ordered) else end
         if nxt <= tick:

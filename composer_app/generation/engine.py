@@ -50,6 +50,8 @@ S_START, S_BAR, S_POS, S_ROOT, S_QUAL, S_PITCH, S_DUR, S_DONE, S_IDX = range(9)
 class _Masks:
     """Boolean vocabulary masks built once per request from the tokenizer and the settings."""
 
+    bar_index_ids: list[int]  # set per request by the engine, from the prompt
+
     def __init__(self, tok, settings: SuggestionSettings, score: Score, region_start: int, notes: bool,
                  chords: bool):
         v = len(tok)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..score import Chord, Score
+from ..errors import ComposerError
 from .types import SuggestionRequest, SuggestionSettings
 
 TENTHS = 10
@@ -159,6 +160,7 @@ def harmonization_report(engine, pieces, *, settings: SuggestionSettings | None 
     rule = TemplateHarmonizer()
     rng = random.Random(seed)
     tallies: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    skipped: dict[str, int] = {}
     t_all = time.time()
     for i, (truth, group) in enumerate(pieces):
         melody_only = truth.with_chords(())
@@ -166,7 +168,11 @@ def harmonization_report(engine, pieces, *, settings: SuggestionSettings | None 
         jobs = [("piece", 0, end, None)] + [(f"region{size}", a, b, (a, b)) for size, a, b in _regions(truth, rng)]
         for scope, a, b, region in jobs:
             t0 = time.perf_counter()
-            cands = engine.generate(SuggestionRequest(i, melody_only, settings, region))
+            try:
+                cands = engine.generate(SuggestionRequest(i, melody_only, settings, region))
+            except ComposerError:  # e.g. a region without melody: the app says so, nothing to score
+                skipped[scope] = skipped.get(scope, 0) + 1
+                continue
             dt = time.perf_counter() - t0
             if not cands:
                 continue
@@ -184,7 +190,10 @@ def harmonization_report(engine, pieces, *, settings: SuggestionSettings | None 
                     tallies[f"{scope}/{g}"][who].add(tally)
         if log and (i + 1) % 10 == 0:
             log(f"harmonized {i + 1}/{len(pieces)} pieces ({time.time() - t_all:.0f} s)")
-    return {scope: {who: t.summary() for who, t in by.items()} for scope, by in sorted(tallies.items())}
+    report = {scope: {who: t.summary() for who, t in by.items()} for scope, by in sorted(tallies.items())}
+    if skipped:
+        report["skipped_requests"] = skipped
+    return report
 
 
 FOLK_AND_LEADSHEETS = "nottingham+openewld"

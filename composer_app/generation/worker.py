@@ -15,15 +15,18 @@ latest such request only. It never cancels a suggestion request; it waits behind
 from __future__ import annotations
 
 import itertools
+import logging
 import sys
 import threading
-import traceback
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from ..errors import ComposerError
+from ..logs import where_text
 from ..score import Score
 from .types import Candidate, SuggestionRequest, SuggestionSettings
+
+log = logging.getLogger(__name__)
 
 
 class _Worker(QObject):
@@ -56,10 +59,11 @@ class _Worker(QObject):
             self.modelLoaded.emit({"name": loaded.name, "device": loaded.device, "path": str(loaded.path),
                                    "params": params})
         except ComposerError as exc:
+            log.warning("model %s not loaded: %s", path or "(bundled)", exc)
             self.modelFailed.emit(str(exc))
         except Exception as exc:  # never let the worker die silently
-            traceback.print_exc()
-            self.modelFailed.emit(f"the model could not be loaded: {type(exc).__name__}: {exc}")
+            log.exception("loading the model %s failed", path or "(bundled)")
+            self.modelFailed.emit(f"the model could not be loaded: {type(exc).__name__}: {exc}. {where_text()}")
 
     @Slot(object)
     def generate(self, request: SuggestionRequest) -> None:
@@ -86,8 +90,8 @@ class _Worker(QObject):
             self.failed.emit(request.id, str(exc))
             return
         except Exception as exc:
-            traceback.print_exc()
-            self.failed.emit(request.id, f"generation failed: {type(exc).__name__}: {exc}")
+            log.exception("request %s (%s) failed", request.id, request.settings.task)
+            self.failed.emit(request.id, f"generation failed: {type(exc).__name__}: {exc}. {where_text()}")
             return
         if should_stop():
             self.cancelled.emit(request.id)
@@ -107,8 +111,9 @@ class _Worker(QObject):
             self.nextChordFailed.emit(rid, str(exc))
             return
         except Exception as exc:  # never let the worker die silently
-            traceback.print_exc()
-            self.nextChordFailed.emit(rid, f"the assistant could not weigh the next chord: {type(exc).__name__}: {exc}")
+            log.exception("weighing the next chord at tick %s failed", tick)
+            self.nextChordFailed.emit(rid, f"the assistant could not weigh the next chord: {type(exc).__name__}: {exc}. "
+                                           f"{where_text()}")
             return
         self.nextChordReady.emit(rid, result)
 

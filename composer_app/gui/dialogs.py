@@ -8,6 +8,7 @@ monkeypatching (a test must never block on a modal dialog). :class:`ExceptionDia
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import traceback
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import ComposerError
+from ..logs import where_text
 from ..score import MODES, Score
 from .panels import properties_ops as ops
 
@@ -178,7 +180,7 @@ class ExceptionDialogHook(QObject):
     dialog and keep the application and the open document alive.
 
     ``parent`` is a callable returning the window to parent the dialog to (or ``None``). The
-    traceback also goes to stderr, for bug reports. An error raised in another thread is queued in
+    traceback also goes to stderr and to the log file (:mod:`composer_app.logs`), for bug reports. An error raised in another thread is queued in
     a plain deque that a GUI-thread timer drains (no Qt call from the foreign thread). A second
     error raised while the dialog is up is only printed, so a failing paint or timer cannot stack
     up dialogs.
@@ -218,11 +220,13 @@ class ExceptionDialogHook(QObject):
             return
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         sys.stderr.write(details)
+        logging.getLogger(__name__).error("unexpected error\n%s", details.rstrip())
         if isinstance(exc, ComposerError):
             message = str(exc)
         else:
             message = (f"Something went wrong: {exc_type.__name__}: {exc}\n\n"
-                       "Your score is still open; save it under a new name to be safe.")
+                       "Your score is still open; save it under a new name to be safe.\n\n"
+                       f"{where_text()}.")
         if threading.current_thread() is threading.main_thread():  # the GUI thread
             self._show(message, details)
         else:

@@ -8,6 +8,7 @@ network.
 
 from __future__ import annotations
 
+import html
 import platform
 from importlib import metadata
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (QApplication, QDialog, QDialogButtonBox, QHBoxLay
                                QVBoxLayout, QWidget)
 
 from .. import __version__
+from ..logs import log_file
 from ..paths import doc_file
 
 SHORTCUTS_HEADING = "Keyboard shortcuts and mouse"
@@ -104,7 +106,7 @@ class AboutDialog(QDialog):
             "suggests melodic continuations and chord progressions. Nothing is sent anywhere.</p>"
             f"<p>{model_text}</p>"
             f"<p><small>Python {platform.python_version()} · Qt {qt_version} · PyTorch "
-            f"{_version_of('torch')}</small></p>"
+            f"{_version_of('torch')}<br>Log file: {html.escape(str(log_file()))}</small></p>"
             "<p>Copyright © the Composer Assistant developers.<br>Free software under the GNU General "
             "Public License, version 3 or later: you may share and change it under its terms. It comes "
             "with no warranty.</p>")

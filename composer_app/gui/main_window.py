@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QToolBar, QToolButton, QVBoxLayout, QWidget,
 )
 
-from .. import __version__
 from ..formats import SUPPORTED_READ
 from ..document import ScoreDocument
 from ..score import GRID_CHOICES

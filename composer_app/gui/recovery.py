@@ -5,7 +5,9 @@
 is shown) lists the work that editors which crashed or were killed left behind and lets the
 composer recover one piece, discard it, or decide later. A recovered piece opens as an *unsaved
 change* on top of its project file (one undo step, "Recover unsaved work"), or as a new untitled
-piece when it had no file, so nothing is overwritten until the composer saves.
+piece when it had no file, so nothing is overwritten until the composer saves. The document then
+stays modified until it is saved (undo past the recovery is never "clean"), and the recovered
+file stays in the recovery folder until then.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def offer_recovery(window, autosaver: Autosaver) -> bool:
 
 
 def recover_entry(window, autosaver: Autosaver, entry: RecoveryEntry) -> bool:
-    """Open ``entry`` as unsaved changes; its orphan file is deleted once this session holds a copy."""
+    """Open ``entry`` as unsaved changes; its orphan file is kept until the work is saved."""
     try:
         score = entry.load()
     except ComposerError as exc:
@@ -152,8 +154,12 @@ def recover_entry(window, autosaver: Autosaver, entry: RecoveryEntry) -> bool:
         _store_of(autosaver).discard(entry)
         window.status_message(f"“{entry.name}”: the saved file already holds this work.", 10000)
         return True
-    if autosaver.save_now():
-        _store_of(autosaver).discard(entry)
+    # Undo may go back past the recovery, but never to a "clean" state the disk does not hold, and
+    # the orphan stays (adopted, locked) until the work is saved: nothing depends on this
+    # session's copy, which an undo rewrites.
+    doc.forget_clean_state()
+    autosaver.session.adopt(entry)
+    autosaver.save_now()
     undo_hint = " (Ctrl+Z shows the last saved version)" if base is not None else ""
     window.status_message(f"Recovered “{entry.name}” from {entry.saved_at_text}. Save it to keep it"
                           f"{undo_hint}.", 15000)

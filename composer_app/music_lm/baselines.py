@@ -132,7 +132,7 @@ class TemplateHarmonizer:
                         s += total * {0: 0.10, 3: 0.05, 4: 0.05}.get(idx, 0.0)
                         if s > best_score:
                             best, best_score = (r, q), s
-                    choice = best
+                    choice = best  # type: ignore[assignment]  # the first candidate always beats -1e18
                 prev = choice
                 sym = ChordSymbol(spell(choice[0], key.prefers_flats), choice[1])
                 if chords and str(chords[-1].symbol) == str(sym) and chords[-1].end == seg_start:

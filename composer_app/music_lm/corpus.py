@@ -6,8 +6,8 @@ collections (``oneills1850``, ``ryansMammoth``, ``airdsAirs``; melody only; quot
 ``ryansMammoth`` are fingerings, so its chords are not read).
 
 Parsing with music21 is slow (0.1-0.5 s per tune), so each source file's parsed scores are
-pickled in the cache folder, keyed by the file's path, size and modification time and by the
-program version (``--reparse`` ignores the cache). Pure Python: no torch here.
+pickled in the cache folder, keyed by the file's path, size and modification time, the program
+version and the readers' version (``formats.READERS_VERSION``); ``--reparse`` ignores the cache. Pure Python: no torch here.
 """
 
 from __future__ import annotations
@@ -86,9 +86,11 @@ def collect_files(paths, music21_corpus: bool = False) -> list[SourceFile]:
 
 
 def _readers_fingerprint() -> str:
-    from .. import __version__
+    """What the parsed pieces depend on besides the file: this cache's layout, the program and the
+    readers' version (``formats.READERS_VERSION`` changes whenever a reader's output may)."""
+    from .. import __version__, formats
 
-    return f"{CACHE_VERSION}-{__version__}"
+    return f"{CACHE_VERSION}-{__version__}-readers{formats.READERS_VERSION}"
 
 
 def _cache_file(cache: Path, src: SourceFile, fingerprint: str) -> Path:
@@ -139,7 +141,7 @@ def _parse_and_store(args) -> tuple[list[Piece], list[str]]:
     return pieces, errors
 
 
-def load_corpus(sources: list[SourceFile], cache: Path | None = None, workers: int = 1,
+def load_corpus(sources: list[SourceFile], cache: str | Path | None = None, workers: int = 1,
                 progress: bool = True, reparse: bool = False) -> tuple[list[Piece], list[str]]:
     """Parse (or load from the cache) every source; returns pieces and error messages."""
     from ..paths import cache_dir
@@ -208,7 +210,8 @@ def is_validation(title: str, fraction: float = 0.1, seed: int = 0) -> bool:
 
 def split_by_title(pieces: list[Piece], fraction: float = 0.1, seed: int = 0) -> tuple[list[Piece], list[Piece]]:
     """(train, validation): a title (normalised) is wholly on one side; transposition happens later."""
-    train, valid = [], []
+    train: list[Piece] = []
+    valid: list[Piece] = []
     for p in pieces:
         (valid if is_validation(p.title, fraction, seed) else train).append(p)
     return train, valid

@@ -54,8 +54,8 @@ def harmonize_by_likelihood_ngram(ngram, tok, score: Score, start: int, end: int
     r0 = meter.bar_at(start).index
     r1 = meter.bar_at(max(start, end - 1)).index + 1
     hist = list(tok.build_prompt(base, "continue", start, end, max_len=max_len).ids)
-    cands = [None] + [(r, q) for r in range(12) for q in qualities]
-    cand_ids = [None] + [[tok.root_ids[r], tok.quality_ids[q]] for r, q in cands[1:]]
+    cands: list[tuple[int, str] | None] = [None, *((r, q) for r in range(12) for q in qualities)]
+    cand_ids: list[list[int] | None] = [None, *([tok.root_ids[r], tok.quality_ids[q]] for r in range(12) for q in qualities)]
     chosen = []
     k = ngram.n - 1
     for i in range(r0, r1):

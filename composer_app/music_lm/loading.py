@@ -11,10 +11,12 @@ corrupt directory, an incompatible vocabulary or an unavailable device raise
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..errors import DeviceError, ModelError
+from ..errors import DeviceError, InstallError, ModelError
 from ..paths import default_harmonizer_dir, default_model_dir
 from .model_folder import (CAUSAL_LM_ARCHITECTURES, ModelFolder, check_weights_fit, load_validated,
                            read_folder_file, validate_model_folder)
@@ -25,7 +27,7 @@ from .vocab import VOCAB_FILE, Vocabulary
 
 @dataclass
 class LoadedModel:
-    model: object  # transformers PreTrainedModel, eval mode, on ``device``
+    model: Any  # transformers PreTrainedModel, eval mode, on ``device``
     tokenizer: MusicTokenizer
     device: str  # "cpu" or "cuda"
     name: str  # directory name, or the model card's name
@@ -33,7 +35,7 @@ class LoadedModel:
     dtype: str = "float32"
     #: The bidirectional chord model that harmonizes melodies (``None``: not available, see
     #: ``harmonizer_problem``; harmonizing then falls back to the language model).
-    harmonizer: object | None = None
+    harmonizer: Any = None  # a harmonizer.runtime.LoadedHarmonizer, or None
     harmonizer_problem: str | None = None
     #: Longest sequence the model was trained on (``training_info.json``); prompts never exceed it.
     trained_len: int | None = None
@@ -73,12 +75,46 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
+#: Packages that read the model folder: an error raised inside them is about the folder's files.
+_MODEL_READERS = frozenset({"transformers", "safetensors", "torch", "huggingface_hub", "tokenizers", "composer_app"})
+
+
+def broken_dependency(exc: BaseException) -> str | None:
+    """The installed package whose own code failed, or None when the model files are to blame.
+
+    An ``ImportError`` names the missing module; otherwise the innermost frame of the traceback
+    outside the standard library tells whose code raised: inside transformers, safetensors or torch
+    it is about the folder's files, inside any other package (``kernels`` missing its data file)
+    it is a broken installation.
+    """
+    if isinstance(exc, ImportError):
+        return exc.name or str(exc) or type(exc).__name__
+    tb, owner = exc.__traceback__, None
+    while tb is not None:
+        top = str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0]
+        if top and top not in sys.stdlib_module_names and top != "__main__":
+            owner = top
+        tb = tb.tb_next
+    return owner if owner is not None and owner not in _MODEL_READERS else None
+
+
+def _install_error(path: Path, exc: BaseException) -> InstallError:
+    text = str(exc).strip()
+    msg = text.splitlines()[0][:200] if text else type(exc).__name__
+    return InstallError(path, f"cannot be loaded because the installed Python package '{broken_dependency(exc)}' "
+                            f"failed ({type(exc).__name__}: {msg}); the model files are not the problem: the "
+                            "installation is incomplete, reinstall the app (or that package)")
+
+
 def load_model(path: str | Path | None = None, device: str = "auto", threads: int | None = 1) -> LoadedModel:
     """Load a model folder (default: the bundled model) for inference; raise :class:`ModelError` on failure."""
     p = Path(path) if path else default_model_dir()
     folder = validate_model_folder(p, CAUSAL_LM_ARCHITECTURES, required_files=(VOCAB_FILE,), check_weights=False)
     vocab = _vocabulary(folder)
-    import torch
+    try:
+        import torch
+    except ImportError as exc:
+        raise _install_error(p, exc) from None
 
     dev = resolve_device(device)  # before the weights: a missing device is said at once
     check_weights_fit(folder)

@@ -71,9 +71,17 @@ class ModelFolder:
     @property
     def model_class(self):
         """The standard transformers class (imported from transformers by its name)."""
-        import transformers
+        try:
+            import transformers
 
-        return getattr(transformers, self.architecture)
+            return getattr(transformers, self.architecture)
+        except Exception as exc:  # the installed transformers (or a package it needs) is broken
+            from .loading import _install_error, broken_dependency
+
+            if broken_dependency(exc) or isinstance(exc, ImportError):
+                raise _install_error(self.path, exc) from None
+            raise ModelError(self.path, f"the installed transformers cannot load {self.architecture} "
+                                        f"({type(exc).__name__}: {str(exc)[:160]})") from None
 
 
 def read_folder_file(folder: Path, name: str, max_bytes: int = MAX_JSON_BYTES) -> bytes:
@@ -315,7 +323,11 @@ def load_validated(folder: ModelFolder, **kwargs):
                                           trust_remote_code=False, output_loading_info=True, **kwargs)
     except ModelError:
         raise
-    except Exception as exc:  # corrupt or truncated weights ...
+    except Exception as exc:  # corrupt or truncated weights, or a broken installation ...
+        from .loading import _install_error, broken_dependency
+
+        if broken_dependency(exc):  # another package's own code failed: not the folder's fault
+            raise _install_error(folder.path, exc) from None
         msg = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ModelError(folder.path, f"the weights could not be loaded ({type(exc).__name__}: {msg})") from None
     finally:

@@ -129,7 +129,7 @@ def _midi_melody(path: Path) -> tuple[list[tuple[float, float, int, int]], float
     mark_ticks = [m[0] for m in marks]
 
     def seconds(tick: int) -> float:
-        k = max(0, np.searchsorted(mark_ticks, tick, side="right") - 1)
+        k = max(0, int(np.searchsorted(mark_ticks, tick, side="right")) - 1)
         t0, s0, tempo = marks[k]
         return s0 + (tick - t0) * tempo / 1e6 / tpb
 
@@ -170,7 +170,8 @@ def read_song(folder: str | Path) -> Score:
         return int(round((clock.beat(seconds) - first) * TPQ / GRID)) * GRID
 
     # Bars: a signature wherever the number of beats between downbeats changes.
-    sigs, last_n = [], None
+    sigs: list[TimeSignature] = []
+    last_n = None
     bounds = downbeats + [len(beats)]
     for a, b in zip(bounds, bounds[1:]):
         n = min(max(b - a, 1), 8)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import inspect
 from functools import lru_cache
+from typing import Any
 
 
 @lru_cache(maxsize=8)
-def _cache_kwarg(forward_cls: type) -> str:
+def _cache_kwarg(forward_cls: Any) -> str:  # a model class
     params = inspect.signature(forward_cls.forward).parameters
     return "cache" if "cache" in params else "past_key_values"
 
@@ -27,7 +28,7 @@ def step(model, input_ids, cache=None, attention_mask=None):
     if attention_mask is not None:
         kwargs["attention_mask"] = attention_mask
     if cache is not None:
-        kwargs[_cache_kwarg(type(model))] = cache
+        kwargs[_cache_kwarg(model.__class__)] = cache
     out = model(**kwargs)
     new = getattr(out, "cache", None)
     if new is None:

@@ -500,7 +500,8 @@ class MusicTokenizer:
         while j < len(ids) and self.kinds[ids[j]] != "bar":
             kind = self.kinds[ids[j]]
             if kind == "meter":
-                ts = [TimeSignature(*self.id_meter[ids[j]], 0)]
+                num, den = self.id_meter[ids[j]]
+                ts = [TimeSignature(num, den, 0)]
             elif kind == "key":
                 keys = [self._key_sig(ids[j], 0)]
             j += 1
@@ -559,8 +560,8 @@ def roundtrip_differences(original: Score, decoded: Score) -> list[str]:
     tb = [(t.numerator, t.denominator, t.tick) for t in decoded.time_signatures]
     if ta != tb:
         out.append("meters differ")
-    def changes(keys):
-        out = []
+    def changes(keys) -> list[tuple]:
+        out: list[tuple] = []
         for k in sorted(keys, key=lambda k: k.tick):
             if not out or (k.tonic_pc, k.mode) != out[-1][:2]:
                 out.append((k.tonic_pc, k.mode, k.tick))
@@ -577,7 +578,10 @@ def roundtrip_report(tok: MusicTokenizer, pieces) -> dict:
     the reasons for the rest (the encoder's own notes on what it could not represent)."""
     from collections import Counter
 
-    exact, reasons, diffs, examples, tokens = 0, Counter(), Counter(), {}, 0
+    reasons: Counter[str] = Counter()
+    diffs: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    exact, tokens = 0, 0
     for p in pieces:
         piece = tok.encode_piece(p.score)
         ids = tok.layout(piece, "continue", 0, 0, piece.n_bars)

@@ -19,8 +19,9 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
-from ..errors import DataError
+from ..errors import ComposerError, DataError
 from .corpus import collect_files, load_corpus, split_by_title
 from .tokenizer import EncodedPiece, MusicTokenizer
 
@@ -96,8 +97,20 @@ def _group_counts(sources) -> dict:
     return out
 
 
+def check_training_dependencies() -> None:
+    """The ``Trainer`` needs ``accelerate``, which only the ``train`` extra installs (the app does
+    not need it): say what to install instead of failing inside transformers."""
+    try:
+        import accelerate  # noqa: F401
+    except ImportError:
+        raise ComposerError("training needs the Python package 'accelerate', which is not installed (the "
+                            "app does not need it): pip install 'composer-app[train]', or in a checkout "
+                            ".venv/bin/pip install -e '.[train]'") from None
+
+
 def train(opts: TrainOptions) -> dict:
     """Run training; returns a summary (also saved as ``training_info.json`` in the output folder)."""
+    check_training_dependencies()
     import torch
 
     if opts.threads:
@@ -148,7 +161,7 @@ def train(opts: TrainOptions) -> dict:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"), "options": asdict(opts), "data": data_summary,
         "parameters": n_params, "hardware": _hardware(cuda, opts.threads), "parse_seconds": round(parse_s, 1),
     }
-    state = {"t_train": None}
+    state: dict[str, Any] = {"t_train": None}
 
     class ExportAndBudget(TrainerCallback):
         """Writes a loadable model folder at each checkpoint; stops when the time budget is spent."""
@@ -182,7 +195,12 @@ def train(opts: TrainOptions) -> dict:
     return info
 
 
-def _time_schedule(model, args, opts: TrainOptions, state: dict):
+class _Budgeted(Protocol):
+    warmup_steps: int
+    time_budget_min: float | None
+
+
+def _time_schedule(model, args, opts: _Budgeted, state: dict):
     """With a time budget the step count is unknown: linear warm-up by steps, then a cosine decay
     over the *elapsed fraction of the budget* (to 5% of the peak), so a run ends cooled down."""
     import torch
@@ -191,6 +209,7 @@ def _time_schedule(model, args, opts: TrainOptions, state: dict):
     other = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay}, {"params": other, "weight_decay": 0.0}],
                             lr=args.learning_rate, betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
+    assert opts.time_budget_min, "the time schedule needs a time budget"
     budget = opts.time_budget_min * 60
 
     def factor(step: int) -> float:

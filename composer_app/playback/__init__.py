@@ -8,7 +8,7 @@ from .errors import (
 from .events import EventList, MidiEvent, TempoMap, build_events, candidate_events, voice_chord, voice_chords
 from .outputs import (
     APP_INPUT_NAME, APP_PORT_NAME, FluidSynthOutput, MidiPortOutput, MultiOutput, NullOutput, Output,
-    OutputConfig, RecordingOutput, find_soundfont, list_ports, open_outputs,
+    OutputConfig, find_soundfont, list_ports, open_outputs,
 )
 from .scheduler import PAUSED, PLAYING, STOPPED, Scheduler
 
@@ -17,6 +17,6 @@ __all__ = [
     "PortNotFoundError", "SoundfontNotFoundError", "SynthUnavailableError", "VirtualPortUnsupportedError",
     "EventList", "MidiEvent", "TempoMap", "build_events", "candidate_events", "voice_chord", "voice_chords",
     "APP_INPUT_NAME", "APP_PORT_NAME", "FluidSynthOutput", "MidiPortOutput", "MultiOutput", "NullOutput",
-    "Output", "OutputConfig", "RecordingOutput", "find_soundfont", "list_ports", "open_outputs",
+    "Output", "OutputConfig", "find_soundfont", "list_ports", "open_outputs",
     "PAUSED", "PLAYING", "STOPPED", "Scheduler",
 ]

@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import mido
 
@@ -73,23 +73,6 @@ class NullOutput(Output):
 
     def send(self, msg):
         self.sent += 1
-
-
-class RecordingOutput(Output):
-    """Keeps every message with the clock time it arrived (scheduler tests, benchmarks)."""
-
-    name = "recording"
-
-    def __init__(self, clock: Callable[[], float] | None = None):
-        import time
-
-        self.clock = clock or time.perf_counter
-        self.messages: list[tuple[float, mido.Message]] = []
-        self._lock = threading.Lock()
-
-    def send(self, msg):
-        with self._lock:
-            self.messages.append((self.clock(), msg))
 
 
 # ---- FluidSynth -----------------------------------------------------------------------------------

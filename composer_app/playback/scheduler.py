@@ -230,8 +230,13 @@ class Scheduler:
         self._flush()
 
     def panic(self) -> None:
-        """Note-off for everything sounding plus All Notes Off / All Sound Off on all 16 channels."""
+        """Note-off for everything sounding plus All Notes Off / All Sound Off on all 16 channels.
+
+        Playing goes on with the events after this moment: notes that were due already but not yet
+        sent (the thread woke late) are dropped, so none of them starts after the panic."""
         with self._cond:
+            if self._state == PLAYING and self._events is not None:
+                self._drop_due_notes(self.clock())
             self._silence(all_channels=True)
             if hasattr(self.output, "panic"):
                 self._guard(self.output.panic)
@@ -374,6 +379,20 @@ class Scheduler:
         if ok and self.on_sent is not None:
             self.on_sent(msg, deadline)
         return ok
+
+    def _drop_due_notes(self, now: float) -> None:
+        """Skip the note-ons due by ``now`` that were not sent yet; send the other due events
+        (program and controller changes keep the state right; note-offs of silenced notes are no-ops)."""
+        assert self._events is not None
+        events, hi = self._events.events, self._range()[1]
+        pos = min(self._anchor_pos + (now - self._anchor_clock) + 1e-9, hi)
+        while self._index < len(events) and events[self._index].time <= pos:
+            ev = events[self._index]
+            self._index += 1
+            if ev.time >= hi or (ev.message.type == "note_on" and ev.message.velocity > 0):
+                continue
+            if not self._send_event(ev.message, self._anchor_clock + ev.time - self._anchor_pos):
+                return
 
     def _silence(self, all_channels: bool = False) -> None:
         channels = set(range(16)) if all_channels else set(self._channels_used)

@@ -157,7 +157,7 @@ def add_chord(score: Score, symbol: ChordSymbol | str, start: int, duration: int
     return _place_chords(score, [chord]), chord
 
 
-def _place_chords(score: Score, placed: list[Chord], ignore: set[int] = frozenset()) -> Score:
+def _place_chords(score: Score, placed: list[Chord], ignore: frozenset[int] | set[int] = frozenset()) -> Score:
     """Put ``placed`` chords in the lane, trimming/removing the others they overlap."""
     kept: list[Chord] = []
     placed_ids = {c.id for c in placed}

@@ -1,6 +1,4 @@
-import pytest
 
-pytest.importorskip("PySide6")
 
 from composer_app.document import ScoreDocument, Selection  # noqa: E402
 from composer_app.score import Note, edits  # noqa: E402

@@ -2,7 +2,6 @@
 
 import pytest
 
-pytest.importorskip("PySide6")
 
 from composer_app.document import ScoreDocument  # noqa: E402
 from composer_app.gui.panels import properties_ops as ops  # noqa: E402

@@ -19,10 +19,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-import pytest
 
-pytest.importorskip("PySide6")
-hypothesis = pytest.importorskip("hypothesis")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -32,7 +32,7 @@ def melody_for(num: int, den: int, bars: int = 4, *, triplets: bool = True, seed
     return notes
 
 
-def lead_sheet(num: int, den: int, *, key=KeySignature("F", "major"), bpm: float = 96.0,
+def lead_sheet(num: int, den: int, *, key=KeySignature("F", "major"), bpm: float = 96.0,  # noqa: B008 - frozen, never mutated
                chords: list[str] | None = None, bars: int = 4) -> Score:
     bar = num * TPQ * 4 // den
     names = chords or CHORDS

@@ -181,7 +181,7 @@ def check_score(score: Score) -> None:
         assert 1.0 <= t.bpm <= 1000.0
     assert score.length <= limit
     Meter(score.time_signatures).bar_count(score.end)  # bar arithmetic works on it
-    score.end_of_last_bar
+    _ = score.end_of_last_bar  # and so does the end of its last bar
 
 
 def check_writable(score: Score) -> None:

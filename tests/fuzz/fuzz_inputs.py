@@ -63,7 +63,7 @@ def scores(draw, max_notes: int = 24):
     if draw(st.booleans()):
         tempos.append(Tempo(draw(st.floats(20, 300, allow_nan=False)), TPQ * draw(st.integers(1, 16))))
     tracks = []
-    for i in range(draw(st.integers(1, 3))):
+    for _ in range(draw(st.integers(1, 3))):
         tracks.append(Track(draw(st.sampled_from(["Melody", "Piano", "", "Bass ♭", "Ünïcode \"q\" <x>"])),
                             draw(st.sampled_from([0, 2, 3, 9, 15])), draw(st.integers(0, 127)),
                             tuple(draw(notes(max_notes))), muted=draw(st.booleans())))

@@ -3,7 +3,6 @@ stale requests dropped, errors as messages."""
 
 import pytest
 
-pytest.importorskip("PySide6")
 
 from composer_app.generation.types import SuggestionSettings  # noqa: E402
 from composer_app.generation.worker import SuggestionService  # noqa: E402

@@ -428,7 +428,7 @@ def test_the_palette_shows_the_assistants_chances(qtbot, tiny_model_dir):
 
 def test_a_palette_chord_sounds_on_the_chord_channel(window):
     from composer_app.gui.sound import install_sound
-    from composer_app.playback.outputs import RecordingOutput
+    from output_doubles import RecordingOutput
 
     out = RecordingOutput()
     sound = install_sound(window, window.doc, window.settings, output=out)

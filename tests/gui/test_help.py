@@ -46,3 +46,4 @@ def test_user_guide_and_about_from_the_help_menu(qtbot, window):
     assert "GNU GENERAL PUBLIC LICENSE" in about.licence.browser.toPlainText()
     about.licence.close()
     about.close()
+    w.help_window.close()  # leave no window open for the tests after this one

@@ -100,7 +100,7 @@ def test_score_properties_edits_are_one_undo_step_each(window, qtbot):
     assert doc.score.key.tonic == "B" and stack.count() == 5
     assert window.undo_view.model().rowCount() == 6  # "<opened>" + 5 edits
 
-    for expected in ("C", "major", "4/4", 120.0, ""):
+    for _ in ("C", "major", "4/4", 120.0, ""):
         window.actions_by_name["undo"].trigger()
     s = doc.score
     assert (s.title, s.tempo, str(s.time_signature), s.key.tonic, s.key.mode) == ("", 120.0, "4/4", "C", "major")

@@ -15,6 +15,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from composer_app import formats
 from composer_app.document.autosave import autosave_interval
@@ -139,11 +140,39 @@ def test_work_of_a_killed_editor_is_recovered_on_top_of_its_file(qtbot, window, 
     assert w.doc.path == song and w.doc.is_modified
     assert sorted(n.pitch for n in w.doc.score.all_notes()) == sorted(n.pitch for n in edited.all_notes())
     assert w.doc.undo_stack.count() == 1 and w.doc.undo_stack.text(0) == "Recover unsaved work"
-    # This session holds its own copy now; the orphan is gone, and nothing is offered twice.
-    assert not orphan.exists() and w.autosaver.session.exists
+    # This session holds its own copy now and keeps the orphan (locked: nothing is offered twice)
+    # until the work is saved.
+    assert orphan.exists() and w.autosaver.session.exists
+    assert w.autosaver.session.adopted == [orphan]
     assert RecoveryStore().orphans() == []
+    # Undo shows the file's version, but the recovered work is still unsaved and still on disk.
     w.doc.undo_stack.undo()
-    assert len(w.doc.score.all_notes()) == 8 and not w.doc.is_modified
+    assert len(w.doc.score.all_notes()) == 8 and w.doc.is_modified
+    assert orphan.exists()
+    w.doc.undo_stack.redo()
+    assert w.files.save()
+    assert not w.doc.is_modified and not orphan.exists() and not w.autosaver.session.exists
+    assert recovery_files() == []
+    assert len(formats.read(song).all_notes()) == 9
+
+
+def test_undo_past_an_untitled_recovery_is_never_clean(qtbot, window, dialogs, monkeypatch):
+    """Issue 11: Ctrl+Z after recovering an untitled piece emptied it, cleared the ``*`` and let
+    Quit close without asking, with the recovery file already deleted."""
+    w = window
+    orphan = crashed_session(tune(), name="Untitled")
+    monkeypatch.setattr(gui_recovery, "ask_recover", lambda parent, entries: (gui_recovery.RECOVER, entries[0]))
+    assert gui_recovery.offer_recovery(w, w.autosaver)
+    w.doc.undo_stack.undo()
+    assert w.doc.score.all_notes() == [] and w.doc.is_modified and "*" in w.windowTitle()
+    assert orphan.exists()
+    w.autosaver.save_now()  # this session's copy now holds the empty score; the orphan the work
+    assert orphan.exists() and len(RecoveryStore(orphan.parent).orphans()) == 0
+    dialogs.answer_question(QMessageBox.StandardButton.Cancel)
+    assert not w.close()  # Quit asks, and Cancel keeps the window and the work
+    assert len(dialogs.asked) == 1 and w.isVisible()
+    w.doc.undo_stack.redo()
+    assert len(w.doc.score.all_notes()) == 8
 
 
 def test_untitled_work_is_recovered_as_a_new_piece(qtbot, window, monkeypatch):

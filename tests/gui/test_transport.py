@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QMainWindow  # noqa: E402
 
 from composer_app.document import ScoreDocument  # noqa: E402
 from composer_app.gui.pianoroll import PianoRollWidget  # noqa: E402
 from composer_app.gui.transport import TransportBar  # noqa: E402
-from composer_app.playback.outputs import RecordingOutput  # noqa: E402
+from output_doubles import RecordingOutput  # noqa: E402
 from composer_app.playback.qt_player import QtPlayer  # noqa: E402
 from composer_app.score import Chord, ChordSymbol, Note, Score, Tempo, Track  # noqa: E402
 

@@ -41,3 +41,29 @@ def test_round_trip_over_the_shared_corpus(shared_data, tmp_path):
         assert r["exact_fraction"] >= 0.97, (g, r["reasons"])
         # Every inexact piece is explained by something the encoder noted (no silent losses).
         assert "(no encoder note)" not in r["reasons"], (g, r["examples"])
+
+
+TUNE = """X:1
+T:Cache test
+M:4/4
+L:1/4
+K:C
+"C"CDEF|"G"GABc|]
+"""
+
+
+def test_the_parse_cache_is_keyed_by_the_readers_version(tmp_path, monkeypatch):
+    """A reader change (``formats.READERS_VERSION``) must re-parse: never train on stale pieces."""
+    from composer_app import formats
+
+    tune = tmp_path / "tune.abc"
+    tune.write_text(TUNE)
+    cache = tmp_path / "cache"
+    first, _ = load_corpus(collect_files([tune]), cache, progress=False)
+    assert len(first) == 1 and len(list(cache.glob("*.pkl"))) == 1
+    load_corpus(collect_files([tune]), cache, progress=False)
+    assert len(list(cache.glob("*.pkl"))) == 1  # the same readers: the cached entry is used
+    monkeypatch.setattr(formats, "READERS_VERSION", formats.READERS_VERSION + "-next")
+    again, _ = load_corpus(collect_files([tune]), cache, progress=False)
+    assert len(list(cache.glob("*.pkl"))) == 2  # parsed again under a new key
+    assert [p.title for p in again] == [p.title for p in first]

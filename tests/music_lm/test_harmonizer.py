@@ -13,7 +13,7 @@ from composer_app.music_lm.harmonizer.data import TrainingWindows, example, harm
 from composer_app.music_lm.harmonizer.decode import (Transitions, fit_transitions, path_score,
                                                      progression_matrices, sample_paths, segments, viterbi)
 from composer_app.music_lm.harmonizer.encoding import (HarmVocab, bar_starts, beat_labels, beat_notes, beats_of,
-                                                       encode, windows)
+                                                       windows)
 from composer_app.music_lm.harmonizer.labels import (CLASSES, IGNORE, N_LABELS, allowed_labels, folded,
                                                      label_of, symbol_of)
 from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, TimeSignature, Track

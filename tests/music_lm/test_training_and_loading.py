@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import textwrap
 
 import pytest
@@ -97,6 +98,17 @@ def test_train_command_on_an_empty_folder_names_it(tmp_path, capsys):
         from composer_app.music_lm.corpus import collect_files
 
         collect_files([tmp_path / "missing"])
+
+
+def test_train_without_accelerate_says_what_to_install(tmp_path, capsys, monkeypatch):
+    """accelerate is the ``train`` extra: the app runs without it, training says how to get it."""
+    from composer_app.cli import main
+
+    monkeypatch.setitem(sys.modules, "accelerate", None)  # what ``import accelerate`` meets when it is missing
+    rc = main(["train", "--data", str(tmp_path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 2 and len(err.strip().splitlines()) == 1
+    assert "'accelerate'" in err and "composer-app[train]" in err and "Traceback" not in err
 
 
 def test_missing_folder_and_folder_without_weights(tmp_path):

@@ -11,6 +11,7 @@ import time
 import uuid
 
 import pytest
+from playback_helpers import jack_env
 
 from composer_app.score import Chord, ChordSymbol, Note, Score, Tempo, Track
 
@@ -48,12 +49,6 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
 
 
-def _jack_env(name: str) -> dict:
-    env = dict(os.environ)
-    env.update({"JACK_DEFAULT_SERVER": name, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
-    return env
-
-
 @pytest.fixture(scope="session")
 def jack_server():
     """A private ``jackd -d dummy`` with a unique server name; only that process is stopped afterwards.
@@ -64,9 +59,11 @@ def jack_server():
     if jackd is None:
         pytest.skip("jackd is not installed (sudo apt install jackd2); JACK MIDI tests need it")
     name = f"ca-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    env = _jack_env(name)
+    env = jack_env(name)
     log = tempfile.TemporaryFile()  # jackd's chatter (a pipe nobody reads would fill and block it)
-    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "128"],
+    # --sync: the server waits for every client each cycle, so a busy machine delays MIDI events
+    # instead of dropping those of the cycles a client was late for (async mode drops them).
+    proc = subprocess.Popen([jackd, "-n", name, "--no-realtime", "--sync", "-d", "dummy", "-r", "48000", "-p", "128"],
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             preexec_fn=_die_with_parent)
     old = {k: os.environ.get(k) for k in ("JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "JACK_NO_AUDIO_RESERVATION")}
@@ -104,7 +101,3 @@ def jack_server():
             proc.kill()
             proc.wait(timeout=5)
         log.close()
-
-
-def jack_connect(server: str, src: str, dst: str) -> None:
-    subprocess.run(["jack_connect", src, dst], env=_jack_env(server), check=True, capture_output=True)

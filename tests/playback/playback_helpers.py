@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+
 
 def held_notes(messages) -> set[tuple[int, int]]:
     """Replay mido messages like a synth: which (channel, note) are still sounding at the end?
@@ -43,3 +46,14 @@ def run_to(scheduler, clock, t: float, jitter: float = 0.0) -> None:
         clock.t = max(clock.t, nxt + jitter)
     clock.t = max(clock.t, t)
     scheduler.pump()
+
+
+def jack_env(server: str) -> dict:
+    """The environment of a JACK client of the private server ``server`` (never starts one)."""
+    env = dict(os.environ)
+    env.update({"JACK_DEFAULT_SERVER": server, "JACK_NO_START_SERVER": "1", "JACK_NO_AUDIO_RESERVATION": "1"})
+    return env
+
+
+def jack_connect(server: str, src: str, dst: str) -> None:
+    subprocess.run(["jack_connect", src, dst], env=jack_env(server), check=True, capture_output=True)

@@ -10,13 +10,13 @@ import uuid
 import pytest
 from playback_helpers import held_notes
 
-pytest.importorskip("PySide6")
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from composer_app.document import ScoreDocument  # noqa: E402
 from composer_app.gui.main_window import MainWindow  # noqa: E402
 from composer_app.gui.sound import SoundSettingsDialog, install_sound  # noqa: E402
-from composer_app.playback.outputs import MidiPortOutput, NullOutput, RecordingOutput  # noqa: E402
+from composer_app.playback.outputs import MidiPortOutput, NullOutput  # noqa: E402
+from output_doubles import RecordingOutput  # noqa: E402
 from composer_app.score import Note, Score, Tempo, Track  # noqa: E402
 from composer_app.settings import Settings  # noqa: E402
 

@@ -15,20 +15,20 @@ import threading
 import time
 import uuid
 
+import mido
 import pytest
-from conftest import jack_connect
-from playback_helpers import explicitly_ended, held_notes
+import rtmidi
+from playback_helpers import explicitly_ended, held_notes, jack_connect
 
 from composer_app.playback.events import TempoMap, build_events
 from composer_app.playback.midi_input import MidiInput, Recorder
-from composer_app.playback.outputs import MidiPortOutput, RecordingOutput, list_ports
+from composer_app.playback.outputs import MidiPortOutput, list_ports
+from output_doubles import RecordingOutput
 from composer_app.playback.scheduler import STOPPED, Scheduler
 from composer_app.score import Chord, ChordSymbol, Note, Score, Tempo, Track
 
 pytestmark = [pytest.mark.jack]
 
-rtmidi = pytest.importorskip("rtmidi")
-mido = pytest.importorskip("mido")
 
 
 def uid(prefix: str) -> str:
@@ -36,32 +36,59 @@ def uid(prefix: str) -> str:
 
 
 class Receiver:
-    """A real rtmidi JACK client with an input port; records (clock time, mido message)."""
+    """A real rtmidi JACK client with an input port; records (clock time, mido message).
+
+    Messages wait in rtmidi's own queue and a Python thread collects them every millisecond: no
+    Python callback runs in JACK's process thread, where waiting for the GIL (while the scheduler
+    thread sends a burst) makes the client miss cycles, and JACK drops the events of a missed cycle.
+    """
 
     def __init__(self, connect_to: str | None = None, port_name: str = "in"):
         self.client = uid("receiver")
-        self.rt = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=self.client)
+        self.rt = rtmidi.MidiIn(rtmidi.API_UNIX_JACK, name=self.client, queue_size_limit=4096)
         self.got: list[tuple[float, mido.Message]] = []
         self.lock = threading.Lock()
-        self.rt.set_callback(self._on_message)
         if connect_to is not None:  # rtmidi connects our port to the named one
             names = self.rt.get_ports()
             self.rt.open_port(names.index(connect_to), port_name)
         else:
             self.rt.open_virtual_port(port_name)
         self.full_name = f"{self.client}:{port_name}"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._collect, name="jack-receiver", daemon=True)
+        self._thread.start()
 
-    def _on_message(self, event, _data=None):
-        now = time.perf_counter()
-        with self.lock:
-            self.got.append((now, mido.Message.from_bytes(event[0])))
+    def _collect(self):
+        while not self._stop.is_set():
+            event = self.rt.get_message()
+            if event is None:
+                time.sleep(0.001)
+                continue
+            now = time.perf_counter()
+            with self.lock:
+                self.got.append((now, mido.Message.from_bytes(event[0])))
 
     def messages(self):
         with self.lock:
             return [m for _, m in self.got]
 
+    def wait_until_connected(self, out) -> None:
+        """A new JACK connection goes live at a later process cycle (later still on a loaded
+        machine), and what is sent before that is lost: send a harmless controller message through
+        ``out`` until it arrives, then forget it."""
+        probe = mido.Message("control_change", channel=15, control=110, value=0)
+        deadline = time.monotonic() + 20
+        while not self.messages():
+            assert time.monotonic() < deadline, "the JACK connection did not come up"
+            out.send(probe)
+            wait_for(lambda: bool(self.messages()), timeout=0.1)
+        time.sleep(0.05)  # any later copy of the probe
+        with self.lock:
+            self.got.clear()
+
     def close(self):
-        self.rt.cancel_callback()
+        self._stop.set()
+        self._thread.join(timeout=5)
         self.rt.close_port()
         self.rt.delete()
 
@@ -87,6 +114,7 @@ def test_player_virtual_port_to_jack_client_every_event_in_order(jack_server, de
     out = MidiPortOutput(virtual=True, api="jack", client_name=uid("CA player"))
     assert out.api == "jack" and out.name == "Composer Assistant"
     rx = Receiver(connect_to=f"{out.client_name}:Composer Assistant")
+    rx.wait_until_connected(out)
     deadlines = []
     sch = Scheduler(out, on_sent=lambda m, d: deadlines.append((d, m)))
     try:
@@ -120,6 +148,7 @@ def test_stop_mid_note_sends_note_offs_through_jack(jack_server, dense_score):
     out = MidiPortOutput(virtual=True, api="jack", client_name=uid("CA player"))
     rx = Receiver()
     jack_connect(jack_server, f"{out.client_name}:Composer Assistant", rx.full_name)
+    rx.wait_until_connected(out)
     sch = Scheduler(out)
     try:
         sch.play(build_events(dense_score))

@@ -8,10 +8,9 @@ import pytest
 from playback_helpers import held_notes
 
 from composer_app.playback.errors import PortGoneError
-from composer_app.playback.outputs import RecordingOutput
+from output_doubles import RecordingOutput
 from composer_app.score import Note, Score, Tempo, Track
 
-pytest.importorskip("PySide6")
 from PySide6.QtCore import QThread  # noqa: E402
 
 from composer_app.playback.qt_player import QtPlayer  # noqa: E402
@@ -62,7 +61,7 @@ def test_candidate_loops_and_switching_keeps_looping(qtbot, fast_tune):
 
 
 def test_metronome_toggle_while_playing_and_seek(qtbot, tune):
-    out = RecordingOutput()
+    out = PanicMarkingOutput()
     player = QtPlayer(out)
     try:
         player.play_score(tune, loop=True)
@@ -71,10 +70,29 @@ def test_metronome_toggle_while_playing_and_seek(qtbot, tune):
         with qtbot.waitSignal(player.positionChanged, timeout=2000):
             player.seek(1920)
         assert abs(player.position_tick() - 1920) < 480
+        # The loop keeps playing after the panic, so a note may start right after it: what must
+        # hold is that nothing sounds at the moment of the panic (its messages come in one block
+        # under the scheduler's lock), and nothing once stopped.
         player.panic()
-        assert not held_notes([m for _, m in out.messages])
+        at_panic = out.panics[-1]
+        assert player.is_playing
+        assert not held_notes(out.snapshot()[:at_panic])
+        player.stop()
+        assert not held_notes(out.snapshot())
     finally:
         player.close()
+
+
+class PanicMarkingOutput(RecordingOutput):
+    """Also notes how many messages it had when each panic ended."""
+
+    def __init__(self):
+        super().__init__()
+        self.panics: list[int] = []
+
+    def panic(self):
+        super().panic()
+        self.panics.append(len(self.messages))
 
 
 class VanishingOutput(RecordingOutput):

@@ -9,7 +9,8 @@ from playback_helpers import explicitly_ended, held_notes, note_messages, run_to
 
 from composer_app.playback.errors import PortGoneError
 from composer_app.playback.events import build_events
-from composer_app.playback.outputs import MultiOutput, RecordingOutput
+from composer_app.playback.outputs import MultiOutput
+from output_doubles import RecordingOutput
 from composer_app.playback.scheduler import PAUSED, PLAYING, STOPPED, Scheduler
 from composer_app.score import Note, Score, Tempo, Track
 
@@ -216,6 +217,23 @@ def test_panic_covers_all_channels(tune, fake_clock):
     ccs = {(m.channel, m.control) for m in msgs(out) if m.type == "control_change"}
     assert {(ch, 123) for ch in range(16)} <= ccs and {(ch, 120) for ch in range(16)} <= ccs
     assert not held_notes(msgs(out))
+
+
+def test_panic_drops_notes_that_were_due_but_not_sent_yet(tune, fake_clock):
+    """The race behind a flaky panic test: the scheduler thread wakes late, the panic comes first,
+    and a note that was due before the panic started after it and kept sounding."""
+    out, sch = make(fake_clock)
+    sch.play(build_events(tune))
+    run_to(sch, fake_clock, fake_clock.t + 0.2)  # A4 sounds; C5 is due at 0.5 s
+    fake_clock.t += 0.4  # 0.6 s: C5 is due, but the thread has not woken yet ...
+    sch.panic()  # ... when the composer presses panic
+    at_panic = len(out.messages)
+    sch.pump()  # the thread wakes
+    assert not held_notes(msgs(out)), "a note due before the panic started after it"
+    assert not [m for _, m in out.messages[at_panic:] if m.type == "note_on" and m.velocity]
+    assert sch.state == PLAYING  # and the piece goes on with the next notes
+    run_to(sch, fake_clock, fake_clock.t + 0.5)
+    assert [m.note for _, m in out.messages[at_panic:] if m.type == "note_on" and m.velocity][:1] == [76]
 
 
 def test_close_while_playing_silences(tune):

@@ -76,7 +76,7 @@ def confidence_label(cand: Candidate) -> str:
     return f"{candidate_confidence(cand):.0%} · {word}"
 
 
-def confidence_icon(conf: float, size: QSize = QSize(40, 12)) -> QIcon:
+def confidence_icon(conf: float, size: QSize = QSize(40, 12)) -> QIcon:  # noqa: B008 - a value, never mutated
     """A small bar filled by ``conf`` (:func:`confidence_level`): a dark outline and a light track, so
     it reads on light and dark themes."""
     pm = QPixmap(size)

@@ -78,7 +78,7 @@ class VelocityLaneWidget(QWidget):
             shown.append((n, x, vel, palette.note_fill(vel, n.id in sel), velocity_y(vel, h),
                           max(4.0, geom.x(n.duration) - 2)))
         # the faint areas first, without antialiasing (plain rectangles: much cheaper translucent)
-        for n, x, vel, color, y, length in shown:
+        for _n, x, _vel, color, y, length in shown:
             faint = QColor(color)
             faint.setAlpha(70)
             p.fillRect(QRectF(x, y, length, h - y), faint)

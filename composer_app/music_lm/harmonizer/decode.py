@@ -166,7 +166,7 @@ def _draw(logits: np.ndarray, rng: np.random.Generator) -> int:
 
 def segments(path: list[int]) -> list[tuple[int, int, int]]:
     """``(first beat, last beat + 1, label)`` of each chord of a per-beat path."""
-    out = []
+    out: list[tuple[int, int, int]] = []
     for t, lab in enumerate(path):
         if out and out[-1][2] == lab:
             out[-1] = (out[-1][0], t + 1, lab)

@@ -226,7 +226,8 @@ def encode(vocab: HarmVocab, beats: list[Beat], notes: list[list[tuple[int, str,
     bags = []
     for j, b in enumerate(beats):
         k = b.key_pc if vocab.relative else 0  # everything counted from the tonic
-        chord = vocab.unknown_chord_id if known[j] is None else vocab.chord_id(transpose_label(known[j], -k))
+        given = known[j]
+        chord = vocab.unknown_chord_id if given is None else vocab.chord_id(transpose_label(given, -k))
         bag = [(vocab.key_id(b.key_pc - k, b.key_minor), 1.0), (vocab.beat_id(b.index, b.of, b.compound), 1.0),
                (chord, 1.0)]
         if at_start and j == 0:

@@ -12,8 +12,8 @@ returns the ranked progressions for the beats inside (:mod:`.decode`).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ MAX_CONFIG = 1 << 20
 
 @dataclass
 class LoadedHarmonizer:
-    model: object
+    model: Any  # transformers PreTrainedModel
     vocab: HarmVocab
     transitions: Transitions
     path: Path
@@ -117,7 +117,8 @@ def beat_logprobs_many(h: LoadedHarmonizer, items) -> list[np.ndarray]:
 
     from .bags import bag_tensors, embed_bags
 
-    plans, encs = [], []
+    plans: list = []
+    encs: list = []
     for beats, notes, known in items:
         spans = windows(len(beats), h.max_len, bar_starts(beats)) if beats else []
         plans.append((len(beats), spans, len(encs)))
@@ -188,7 +189,8 @@ def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: i
     """For each score, ``(beats, lo, hi, log-probabilities of beats lo..hi, known labels)`` for
     ``[start, end)`` (``None`` when no beat starts there). Chords outside the region are given to
     the encoder, which reads at most a window's worth of beats on each side of the region."""
-    problems, items = [], []
+    problems: list[list | None] = []
+    items: list = []
     for score in scores:
         beats = beats_of(score)
         inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
@@ -219,7 +221,7 @@ def region_problem(h: LoadedHarmonizer, score: Score, start: int, end: int):
 def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end: int, vocab: str = "all"
                       ) -> list[Progression | None]:
     """Rank 1 (the most probable progression) of ``[start, end)`` for each score, in one batch."""
-    out = []
+    out: list[Progression | None] = []
     for score, problem in zip(scores, region_problems(h, scores, start, end)):
         if problem is None:
             out.append(None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Any
 from pathlib import Path
 
 from ...errors import DataError
@@ -128,7 +129,7 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print) -> dict:
     h = load_harmonizer(folder)
     cached = []
     for p in dev:
-        known = [None] * len(p.beats)
+        known: list[int | None] = [None] * len(p.beats)
         cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known)))
     best, best_acc, table = dict(DEFAULT_DECODE), -1.0, []
     for wc, wb, wp, wq in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"], GRID["w_quality"]):
@@ -154,6 +155,9 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print) -> dict:
 
 
 def train_harmonizer(opts: HarmTrainOptions) -> dict:
+    from ..training import check_training_dependencies
+
+    check_training_dependencies()
     import torch
 
     if opts.threads:
@@ -201,7 +205,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     info = {"kind": "harmonizer", "started": time.strftime("%Y-%m-%d %H:%M:%S"), "options": asdict(opts),
             "data": summary, "parameters": sum(p.numel() for p in model.parameters()),
             "hardware": _hardware(cuda, opts.threads), "parse_seconds": round(parse_s, 1)}
-    state = {"t_train": None}
+    state: dict[str, Any] = {"t_train": None}
 
     class ExportAndBudget(TrainerCallback):
         def on_train_begin(self, args_, st, control, **kw):
