@@ -228,11 +228,7 @@ def _names(names, limit: int = 3) -> str:
 
 def check_weights_fit(folder: ModelFolder) -> None:
     """Refuse weights that do not fit the model the folder's config describes (see the module)."""
-    try:
-        model_class = folder.model_class
-    except Exception as exc:  # noqa: BLE001 - an installation problem, not the folder's
-        msg = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
-        raise ModelError(folder.path, f"the installed transformers cannot load {folder.architecture} ({msg})") from None
+    model_class = folder.model_class  # raises InstallError / ModelError naming an installation problem
     try:
         expected, tied = _expected_tensors(model_class, folder.config)
     except ModelError:

@@ -38,13 +38,24 @@ def test_bars_past_the_end_of_the_piece_are_an_error(tiny_model_dir, tmp_path):
         assert "candidates" not in lines[0] and "past the end of the piece (2 bars)" in lines[0]["error"]
 
 
-def test_an_empty_answer_is_an_error_not_a_success(tiny_model_dir, tmp_path):
-    """Harmonizing a whole 100-bar piece does not fit the model's window: no candidate comes back."""
+def test_an_empty_answer_is_an_error_not_a_success(tiny_model_dir, tmp_path, monkeypatch):
+    """Without a harmonizer the language model harmonizes in its own layout, and a whole 100-bar piece
+    does not fit its window: no candidate comes back, which must not be called a success."""
     long_piece = tmp_path / "long.mid"
     write(Score(tracks=(Track(notes=tuple(Note(60 + i % 12, i * 4 * TPQ, 4 * TPQ) for i in range(100))),)), long_piece)
+    monkeypatch.setenv("COMPOSER_APP_RESOURCES", str(tmp_path / "no-resources"))  # no bundled harmonizer
     rc, lines, err = run_suggest(long_piece, "--task", "harmonize", "--model", tiny_model_dir, "--candidates", "1")
     assert rc != 0 and "Traceback" not in err
     assert "candidates" not in lines[0] and "no harmonize candidate" in lines[0]["error"]
+
+
+def test_with_the_harmonizer_a_long_piece_is_harmonized_whole(tiny_model_dir, tmp_path):
+    long_piece = tmp_path / "long.mid"
+    write(Score(tracks=(Track(notes=tuple(Note(60 + i % 12, i * 4 * TPQ, 4 * TPQ) for i in range(100))),)), long_piece)
+    rc, lines, err = run_suggest(long_piece, "--task", "harmonize", "--model", tiny_model_dir, "--candidates", "2")
+    assert rc == 0 and "Traceback" not in err
+    chords = lines[0]["candidates"][0]["chords"]
+    assert chords[0]["start"] == 0 and chords[-1]["start"] + chords[-1]["duration"] == 400
 
 
 def test_a_suggestion_never_reaches_past_the_last_bar_a_score_can_have(tiny_model_dir, tmp_path):
