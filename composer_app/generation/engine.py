@@ -283,7 +283,7 @@ class SuggestionEngine:
         max_new = min(self.loaded.max_len - len(prompt.ids) - 1, 96 * n_bars + 8)
         if max_new < 8:
             raise ComposerError("The context is too long for this model's window: select fewer bars.")
-        ids = torch.tensor([prompt.ids] * batch, dtype=torch.long, device=self.device)
+        ids = torch.tensor([prompt.ids], dtype=torch.long, device=self.device)
         states = [_SeqState() for _ in range(batch)]
         fit = MelodyFit(self.tok, score) if task == "harmonize" and self.fusion else None
         if fit is not None:
@@ -296,14 +296,16 @@ class SuggestionEngine:
         provenance = {"model": self.loaded.name, "model_path": str(self.loaded.path), "seed": seed, "task": task,
                       "settings": s.to_dict()}
         temperature = s.temperature
-        past = None
-        inp = ids
         with torch.inference_mode():
+            # The prompt is the same for every sequence: read it once, then copy its cache K times.
+            first, past = step(self.model, ids, None)
+            if batch > 1:
+                past.batch_repeat_interleave(batch)
+            next_logits = first[:, -1, :].expand(batch, -1)
             for _ in range(max_new):
                 if should_stop():
                     return []
-                logits, past = step(self.model, inp, past)
-                logits = logits[:, -1, :].float().cpu()
+                logits = next_logits.float().cpu()
                 logp_raw = torch.log_softmax(logits, dim=-1)
                 if fit is not None:  # harmonize: the notes under the chord shape its root and quality
                     logits = logp_raw.clone()
@@ -331,7 +333,8 @@ class SuggestionEngine:
                     on_progress(max(st.bars for st in states), n_bars)
                 if all(st.done for st in states):
                     break
-                inp = choice.unsqueeze(1).to(self.device)
+                out, past = step(self.model, choice.unsqueeze(1).to(self.device), past)
+                next_logits = out[:, -1, :]
 
     def _allowed(self, st: _SeqState, m: _Masks, bar_len, n_bars: int, s: SuggestionSettings) -> torch.Tensor:
         if st.done:
