@@ -42,40 +42,10 @@ def fit_ranker(rows, features, lam: float = 1.0):
                   dict(zip(features, stds.tolist())))
 
 
-def pick(rows, ranker, k: int = 4) -> dict:
-    """The K shown (the ranker's best K of the pool) and its rank 1, against what came next."""
-    rank1, mean, best, pool = [], [], [], []
-    for r in rows:
-        order = ranker.select([ranker.value(f) for f in r["features"]], [np.array(h) for h in r["hist"]])[:k]
-        ov = [r["overlap"][i] for i in order]
-        pool.append(np.mean(r["overlap"]))
-        rank1.append(ov[0])
-        mean.append(np.mean(ov))
-        best.append(max(ov))
-    return {"rank1": float(np.mean(rank1)), "mean_of_k": float(np.mean(mean)), "best_of_k": float(np.mean(best)),
-            "rank1_minus_mean": float(np.mean(rank1) - np.mean(mean)), "best_minus_rank1": float(np.mean(best) - np.mean(rank1)),
-            "mean_of_pool": float(np.mean(pool)), "cases": len(rows)}
-
-
-def today(rows, k: int = 4) -> dict:
-    """Today's engine: the first K samples of the pool, ranked by mean log-probability."""
-    rank1, mean, best = [], [], []
-    for r in rows:
-        first = [i for i in np.argsort(r["sample"])[:k]]
-        ov = [r["overlap"][i] for i in first]
-        top = max(first, key=lambda i: r["features"][i]["logp"])
-        rank1.append(r["overlap"][top])
-        mean.append(np.mean(ov))
-        best.append(max(ov))
-    return {"rank1": float(np.mean(rank1)), "mean_of_k": float(np.mean(mean)), "best_of_k": float(np.mean(best)),
-            "rank1_minus_mean": float(np.mean(rank1) - np.mean(mean)), "best_minus_rank1": float(np.mean(best) - np.mean(rank1)),
-            "cases": len(rows)}
-
-
 def main(argv=None) -> int:
     from composer_app.generation.engine import SuggestionEngine
-    from composer_app.generation.evaluation import continuation_cases, continuation_report
-    from composer_app.generation.ranking import FEATURES, Ranker
+    from composer_app.generation.evaluation import continuation_cases, continuation_report, pick, today
+    from composer_app.generation.ranking import FEATURES, FIT_HALF_SEED, Ranker
     from composer_app.generation.types import SuggestionSettings
     from composer_app.music_lm.corpus import collect_files, is_validation, load_corpus, split_by_title
     from composer_app.music_lm.loading import load_model
@@ -106,7 +76,7 @@ def main(argv=None) -> int:
         settings = SuggestionSettings(task="continue", candidates=args.pool)
         for half in ("fit", "test"):
             chosen = [(p.score, group_of.get(p.source.split("#")[0], "user")) for p in valid
-                      if p.score.melody.notes and is_validation(p.title, 0.5, 99) == (half == "test")]
+                      if p.score.melody.notes and is_validation(p.title, 0.5, FIT_HALF_SEED) == (half == "test")]
             if args.max_pieces and len(chosen) > args.max_pieces:
                 chosen = random.Random(args.seed).sample(chosen, args.max_pieces)
             t = time.time()

@@ -9,6 +9,10 @@ so the numbers are on music neither model saw, in any transposition.
   stripped of all its chords, harmonized whole and in a 4- and an 8-bar region exactly as Ctrl+H
   and ``suggest --task harmonize`` do (``SuggestionEngine``, default settings), against its own
   chords, next to the rule harmonizer and the n-gram model.
+* ``continue``: each held-out piece cut after 4 bars (and at one later bar line) and continued by
+  2 bars with the app's defaults; the pitch-class overlap of rank 1, of the average and of the
+  best of the K shown with what the composer wrote next, for the app's ranking and for the
+  engine's earlier order (mean log-probability).
 * ``lm``: the language model's teacher-forced metrics (negative log-likelihood per note and per
   chord, next-chord accuracy given the true chords before it) next to the n-gram's. These measure
   the model, not a task.
@@ -25,7 +29,7 @@ import time
 def add_arguments(p) -> None:
     p.add_argument("--data", nargs="+", metavar="PATH", default=[], help="files or folders (as for train)")
     p.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
-    p.add_argument("--what", choices=("all", "harmonize", "lm"), default="all", help="which measurements")
+    p.add_argument("--what", choices=("all", "harmonize", "continue", "lm"), default="all", help="which measurements")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
     p.add_argument("--valid-fraction", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
@@ -65,6 +69,18 @@ def held_out(args, log):
     return train, valid, groups, len(errors)
 
 
+def _trained_groups(model_dir) -> set[str] | None:
+    """The collections the language model was trained on (its ``training_info.json``), if recorded."""
+    from pathlib import Path
+
+    info = Path(model_dir) / "training_info.json"
+    try:
+        groups = json.loads(info.read_text(encoding="utf-8")).get("data", {}).get("groups")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return set(groups) if isinstance(groups, dict) and groups else None
+
+
 def run(args) -> int:
     from ..generation.engine import SuggestionEngine
     from ..generation.evaluation import harmonization_report
@@ -94,9 +110,23 @@ def run(args) -> int:
         report["harmonize"] = harmonization_report(SuggestionEngine(lm), chorded, settings=settings, ngram=ngram,
                                                    log=log, seed=args.seed)
         report["harmonize_settings"] = settings.to_dict()
+    if args.what in ("all", "continue"):
+        from ..generation.evaluation import continuation_cases, ranking_report
+
+        from ..generation.ranking import FIT_HALF_SEED
+        from ..music_lm.corpus import is_validation
+
+        # The ranker was fitted on the other half of the held-out titles (benchmarks/ranking.py).
+        pieces = [(p.score, groups[id(p)]) for p in valid if is_validation(p.title, 0.5, FIT_HALF_SEED)]
+        report["continue"] = ranking_report(SuggestionEngine(lm), continuation_cases(pieces, random.Random(args.seed)),
+                                            log=log)
     if args.what in ("all", "lm"):
+        # Teacher-forced metrics only mean something on music of the kinds the model learned from.
+        known = _trained_groups(lm.path)
+        lm_valid = [p for p in valid if known is None or groups[id(p)] in known]
+        report["lm_collections"] = sorted({groups[id(p)] for p in lm_valid})
         enc = []
-        for p in valid:
+        for p in lm_valid:
             e = tok.encode_piece(p.score)
             if not any("not in vocabulary" in i for i in e.issues):
                 enc.append(EvalPiece(p.score, e))
@@ -135,8 +165,19 @@ def format_report(report: dict) -> str:
             out.append(f"| {label} | " + " | ".join(cells) + " |")
         tenths = by["rank1"]["root_acc_by_tenth"]
         out.append("rank 1 root accuracy by tenth: " + " ".join("–" if v is None else f"{v:.2f}" for v in tenths))
+    if "continue" in report:
+        c = report["continue"]
+        out.append(f"\ncontinue K=4 x 2 bars after 4 bars (and one later bar line): pitch-class overlap with what "
+                   f"came next, {c['app']['cases']} requests")
+        out.append("| | rank 1 | mean of K | best of K |\n|---|---|---|---|")
+        for name, label in (("app", f"ranked (best 4 of {c['pool']})"), ("before", "model's log-probability")):
+            r = c[name]
+            if not r["cases"]:
+                continue
+            out.append(f"| {label} | {r['rank1']:.3f} | {r['mean_of_k']:.3f} | {r['best_of_k']:.3f} |")
     if "lm" in report:
-        out.append("\nlanguage model (teacher-forced, not a task)")
+        out.append(f"\nlanguage model (teacher-forced, not a task; held-out pieces of "
+                   f"{', '.join(report['lm_collections'])}: the collections it was trained on)")
         out.append("| metric | model | n-gram |\n|---|---|---|")
         for key, label in (("nll_per_note", "NLL / note (nats)"), ("nll_per_chord", "NLL / chord (nats)"),
                            ("next_chord_acc", "next chord, root+quality, true chords before")):

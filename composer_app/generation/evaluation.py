@@ -289,3 +289,55 @@ def continuation_report(engine, cases, *, settings: SuggestionSettings | None = 
     summary = {k: round(float(np.mean(v)), 4) for k, v in sums.items()}
     summary["cases"] = len(rows)
     return summary, rows
+
+
+def pick(rows, ranker, k: int = 4) -> dict:
+    """The K the app shows (the ranker's best K of each sampled pool) and its rank 1, against what
+    the composer wrote next (rows from :func:`continuation_report` run on whole pools)."""
+    rank1, mean, best, pool = [], [], [], []
+    for r in rows:
+        order = ranker.select([ranker.value(f) for f in r["features"]], [np.array(h) for h in r["hist"]])[:k]
+        ov = [r["overlap"][i] for i in order]
+        pool.append(np.mean(r["overlap"]))
+        rank1.append(ov[0])
+        mean.append(np.mean(ov))
+        best.append(max(ov))
+    return _ranking_summary(rank1, mean, best, pool)
+
+
+def today(rows, k: int = 4) -> dict:
+    """The engine before ranking: the first K samples of each pool, ranked by mean log-probability."""
+    rank1, mean, best, pool = [], [], [], []
+    for r in rows:
+        first = [int(i) for i in np.argsort(r["sample"])[:k]]
+        ov = [r["overlap"][i] for i in first]
+        top = max(first, key=lambda i: r["features"][i]["logp"])
+        rank1.append(r["overlap"][top])
+        mean.append(np.mean(ov))
+        best.append(max(ov))
+        pool.append(np.mean(r["overlap"]))
+    return _ranking_summary(rank1, mean, best, pool)
+
+
+def _ranking_summary(rank1, mean, best, pool) -> dict:
+    if not rank1:
+        return {"cases": 0}
+    r1, m, b = float(np.mean(rank1)), float(np.mean(mean)), float(np.mean(best))
+    return {"rank1": round(r1, 4), "mean_of_k": round(m, 4), "best_of_k": round(b, 4),
+            "rank1_minus_mean": round(r1 - m, 4), "best_minus_rank1": round(b - r1, 4),
+            "mean_of_pool": round(float(np.mean(pool)), 4), "cases": len(rank1)}
+
+
+def ranking_report(engine, cases, *, log=print) -> dict:
+    """Continuations as the app ranks them against the engine before ranking, on ``cases``
+    (:func:`continuation_cases`): each request samples the engine's whole pool once."""
+    from .ranking import Ranker
+
+    ranker = engine.ranker
+    engine.ranker = Ranker({"logp": 1.0})
+    try:
+        _, rows = continuation_report(engine, cases, settings=SuggestionSettings(task="continue",
+                                                                                 candidates=engine.pool), log=log)
+    finally:
+        engine.ranker = ranker
+    return {"app": pick(rows, ranker), "before": today(rows), "pool": engine.pool}

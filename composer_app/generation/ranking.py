@@ -36,6 +36,9 @@ from ..score.time import TPQ
 FEATURES = ("logp", "consensus", "context_fit", "echo", "repetition", "stepwise", "leaps", "density", "range",
             "distinct", "chord_tones")
 CONTEXT_BARS = 4
+#: Held-out titles are split in halves by ``is_validation(title, 0.5, FIT_HALF_SEED)``: False, the
+#: half the default weights were fitted on; True, the half they are tested on.
+FIT_HALF_SEED = 99
 
 #: Weights over standardized features; see the module docstring. The model's log-probability
 #: alone is {"logp": 1}.

@@ -225,3 +225,4 @@ def test_evaluate_command_reports_the_tasks_and_the_baselines(data_dir, tmp_path
     assert len(whole["rank1"]["root_acc_by_tenth"]) == 10
     assert 0 <= whole["rank1"]["chord_tone_ratio"] <= 1
     assert any(k.startswith("region4/") for k in report["harmonize"])
+    assert set(report["continue"]) == {"app", "before", "pool"} and report["lm_collections"]
