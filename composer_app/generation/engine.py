@@ -13,8 +13,9 @@ note or chord as its score, per-note and per-chord confidences (the model's prob
 note's pitch and length, of the chord's root and quality) and its provenance (model, seed,
 settings). Melodic candidates are sampled as a pool of at least ``POOL`` and ordered by the ranker
 of :mod:`.ranking` (what a musician would keep, not merely the most predictable line); the best K
-are returned, de-duplicated (more are sampled if duplicates leave fewer). Continuations the
-language model leaves without chords get the harmonizer's best progression for their new bars.
+are returned, de-duplicated (more are sampled if duplicates leave fewer). The chords of a
+continuation's new bars come from the harmonizer (its best progression for the new melody, the
+context's chords given) whenever one is loaded.
 *Harmonize* goes to the harmonizer (:mod:`..music_lm.harmonizer`) when the model folder has one
 (or the bundled one is there); without it, the language model samples chords in the harmonize
 layout, fused with the melody fit of :mod:`..music_lm.melody_fit`.
@@ -230,11 +231,13 @@ class SuggestionEngine:
         return ranked
 
     def _with_harmony(self, cands: list[Candidate], score: Score) -> list[Candidate]:
-        """Continuations the language model left without chords get the harmonizer's best
-        progression for their new bars (the context's chords given), all in one batch, so
-        "Continue melody and chords" always brings chords that fit the new melody."""
+        """The chords of a continuation's new bars are the harmonizer's best progression for its
+        new melody (the context's chords given), all candidates in one batch: "Continue melody and
+        chords" always brings chords, also after a bare melody, and they fit the melody they go
+        with (the language model's own chords put 55 % of the new melody on chord tones on held-out
+        tunes, the harmonizer's about as many as the composers' own, see the model card)."""
         h = self.loaded.harmonizer
-        todo = [i for i, c in enumerate(cands) if not c.chords and c.notes]
+        todo = [i for i, c in enumerate(cands) if c.notes]
         if h is None or not todo:
             return cands
         start, end = cands[todo[0]].region

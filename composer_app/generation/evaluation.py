@@ -283,6 +283,10 @@ def continuation_report(engine, cases, *, settings: SuggestionSettings | None = 
         for name, ranker in (rankers or {}).items():
             sums[name].append(ov[int(np.argmax([ranker.value(f) for f in feats]))])
         sums["with_chords"].append(float(np.mean([len(c.chords) > 0 for c in cands])))
+        inside, total = chord_tone_share(score.with_notes(list(score.melody.notes) + list(cands[0].notes)),
+                                         list(cands[0].chords), *cands[0].region)
+        if total:
+            sums["rank1_chord_tone_ratio"].append(inside / total)
         sums["seconds"].append(dt)
         if log and (i + 1) % 20 == 0:
             log(f"continued {i + 1}/{len(cases)} ({time.time() - t_all:.0f} s)")

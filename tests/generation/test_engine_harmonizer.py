@@ -65,20 +65,17 @@ def test_harmonize_goes_to_the_harmonizer(engine_h, lead_sheet):
     assert all(1920 <= ch.start and ch.end <= 3840 for c in region for ch in c.chords)
 
 
-def test_continuations_without_chords_get_the_harmonizers(engine_h, lead_sheet):
-    from dataclasses import replace
-
+def test_continuations_get_the_harmonizers_chords(engine_h, lead_sheet):
     melody_only = lead_sheet.with_chords(())
-    cands = gen(engine_h, melody_only, task="continue", candidates=3, bars=2)
-    assert cands and all(c.notes and c.chords for c in cands), "every continuation has chords for its new bars"
-    # (This untrained language model writes chords itself; a trained one after a bare melody does not.)
-    bare = [replace(c, chords=(), chord_confidence=()) for c in cands]
-    filled = engine_h._with_harmony(bare, melody_only)
-    for c, f in zip(cands, filled):
-        start, end = c.region
-        assert f.notes == c.notes and f.chords and f.chords[0].start == start and f.chords[-1].end == end
-        assert all(ch.provenance["chords_by"] == "harmonizer" for ch in f.chords)
-        assert len(f.chord_confidence) == len(f.chords)
+    for score in (melody_only, lead_sheet):  # after a bare melody, and after one with chords
+        cands = gen(engine_h, score, task="continue", candidates=3, bars=2)
+        assert cands
+        for c in cands:
+            start, end = c.region
+            assert c.notes and c.chords, "every continuation has chords for its new bars"
+            assert c.chords[0].start == start and c.chords[-1].end == end
+            assert all(ch.provenance["chords_by"] == "harmonizer" for ch in c.chords)
+            assert len(c.chord_confidence) == len(c.chords)
 
 
 def test_a_model_folder_ranking_json_orders_the_candidates(model_with_harmonizer, tmp_path, lead_sheet):
