@@ -184,9 +184,14 @@ class SuggestionEngine:
                 order.append(fp)
                 if on_candidate is not None and stream:
                     on_candidate(cand)
-        ranked = self.ranker.order([found[f] for f in order], score)[:want]
+        ranked = self.ranker.order([found[f] for f in order], score)
         if task == "continue":
-            ranked = self._with_harmony(ranked, score)
+            # The harmonizer's chords change a candidate's identity: what the composer rejected
+            # is the candidate as shown, so the excluded ones are dropped after harmonizing (the
+            # harmonizer is deterministic for a melody and its context).
+            ranked = self._with_harmony(ranked[:want + len(exclude)], score)
+            ranked = [c for c in ranked if c.fingerprint() not in exclude]
+        ranked = ranked[:want]
         elapsed = time.perf_counter() - t0
         out = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
                for i, c in enumerate(ranked)]
