@@ -35,7 +35,7 @@ from ..music_lm.harmonizer.runtime import best_progressions, harmonize
 from ..music_lm.loading import LoadedModel
 from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
 from ..music_lm.step import step
-from ..score import Note, Score
+from ..score import Chord, Note, Score
 from ..score.chords import SEVENTH_QUALITIES, TRIAD_QUALITIES
 from ..score.time import MAX_BARS, MAX_TICK
 from .ranking import load_ranker
@@ -443,6 +443,7 @@ class SuggestionEngine:
         if task in ("harmonize", "chords"):
             notes = []
             note_conf = []
+        chords, chord_conf = _merge_repeats(chords, chord_conf)
         stamped = dict(provenance)
         notes = [replace(n, velocity=90, provenance=stamped) for n in notes]
         chords = [replace(c, provenance=stamped) for c in chords]
@@ -450,6 +451,21 @@ class SuggestionEngine:
         return Candidate(rank=0, score=st.logp / events, notes=tuple(notes), chords=tuple(chords),
                          note_confidence=tuple(note_conf), chord_confidence=tuple(chord_conf),
                          region=(start, end), task=task, provenance=stamped)
+
+
+def _merge_repeats(chords: list[Chord], conf: list[float]) -> tuple[list[Chord], list[float]]:
+    """One chord where the model wrote the same symbol again right where the last one ends (a
+    composer reads "F F F" in one bar as clutter, not as three chords); its confidence is the
+    first one's."""
+    out: list[Chord] = []
+    out_conf: list[float] = []
+    for c, p in zip(chords, conf):
+        if out and str(out[-1].symbol) == str(c.symbol) and out[-1].end == c.start:
+            out[-1] = replace(out[-1], duration=c.end - out[-1].start)
+            continue
+        out.append(c)
+        out_conf.append(p)
+    return out, out_conf
 
 
 def _trim_overlaps(notes: list[Note], end: int) -> list[Note]:

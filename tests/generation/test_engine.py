@@ -110,3 +110,15 @@ def test_excluded_candidates_are_never_suggested_again(engine, lead_sheet):
 def test_settings_are_validated(kw):
     with pytest.raises(ValueError):
         SuggestionSettings(**kw)
+
+
+def test_a_chord_written_again_where_it_ends_is_one_longer_chord():
+    from composer_app.generation.engine import _merge_repeats
+    from composer_app.score import Chord, ChordSymbol
+
+    f, g = ChordSymbol.parse("F"), ChordSymbol.parse("G7")
+    chords = [Chord(f, 0, 960), Chord(f, 960, 480), Chord(f, 1440, 480), Chord(g, 1920, 960), Chord(f, 3840, 480)]
+    merged, conf = _merge_repeats(chords, [0.9, 0.5, 0.4, 0.8, 0.7])
+    assert [(str(c.symbol), c.start, c.duration) for c in merged] == [("F", 0, 1920), ("G7", 1920, 960),
+                                                                     ("F", 3840, 480)]
+    assert conf == [0.9, 0.8, 0.7]
