@@ -105,8 +105,11 @@ def features_of(cands: list[Candidate], score: Score) -> list[dict[str, float]]:
     """Raw features (:data:`FEATURES`) of the candidates shown together; ``base`` is minus the
     base rank (from the provenance the re-ranker stamps, else the list order)."""
     out = []
+    # The re-ranker uses only what the candidate itself says (and the chords under it): without the
+    # context's melody the context features cost nothing, even on a 20,000-bar score (GUI thread).
+    bare = score.with_notes([]) if score.melody.notes else score
     for i, c in enumerate(cands):
-        f = candidate_features(c, score, [o for o in cands if o is not c])
+        f = candidate_features(c, bare)
         conf = list(c.note_confidence) + list(c.chord_confidence)
         base_rank = c.provenance.get("base_rank", i + 1) if isinstance(c.provenance, dict) else i + 1
         out.append({
