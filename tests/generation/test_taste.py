@@ -258,3 +258,15 @@ def test_suggest_profile(tmp_path, tiny_model_dir, lead_sheet):
     taste.model_path(prof).write_text("{")
     rc, out, err = run("--profile", str(prof))
     assert rc == 2 and "taste.json" in err and "Traceback" not in err
+
+
+def test_engine_harmonize_is_reordered_too(engine, lead_sheet):
+    settings = SuggestionSettings(task="harmonize", candidates=3, seed=1)
+    region = (1920, 3840)
+    base = engine.generate(SuggestionRequest(1, lead_sheet, settings, region))
+    model = TasteModel.from_json({"format": "composer-app-taste", "version": 1, "decisions": 10,
+                                  "weights": {"shared": {"base": 0.1, "sevenths": 3.0}}})
+    got = engine.generate(SuggestionRequest(2, lead_sheet, settings, region, taste=model))
+    assert sorted(c.fingerprint() for c in got) == sorted(c.fingerprint() for c in base)
+    assert [c.fingerprint() for c in got] == [c.fingerprint() for c in model.rerank(base, lead_sheet)]
+    assert all(c.notes == () for c in got) and [c.rank for c in got] == list(range(1, len(got) + 1))
