@@ -103,6 +103,7 @@ class Settings:
     # ---- assistant ------------------------------------------------------------------------
     model_dir = Setting("assistant/model_dir", "", str)  # "" = the bundled default model
     model_device = Setting("assistant/device", "auto", str)  # auto | cpu | cuda
+    taste_enabled = Setting("assistant/learn_taste", True, bool)  # re-rank by the composer's decisions
     # ---- sound & MIDI (playback/, gui/sound.py) --------------------------------------------
     synth_enabled = Setting("sound/synth", True, bool)
     soundfont = Setting("sound/soundfont", "", str)  # "" = find one automatically

@@ -28,6 +28,9 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", default=None, metavar="DIR", help="model folder (default: the bundled model)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--profile", default=None, metavar="DIR",
+                   help="a taste profile folder (taste.json and/or decisions.jsonl, as the editor keeps in "
+                        "its user data folder): candidates are re-ranked by the taste learned there")
 
 
 def _region(score, args):
@@ -47,6 +50,22 @@ def _region(score, args):
     return meter.bar(a - 1).start, meter.bar(b - 1).end
 
 
+def _taste(folder: str):
+    """The taste re-ranker of a profile folder; a folder that is missing or holds no profile, or a
+    damaged ``taste.json``, is an error (a typo must not silently give the plain ranking)."""
+    from pathlib import Path
+
+    from ..generation import decisions, taste
+
+    p = Path(folder)
+    if not p.is_dir():
+        raise ComposerError(f"{folder}: the taste profile folder does not exist")
+    if not taste.model_path(p).exists() and not decisions.log_path(p).exists():
+        raise ComposerError(f"{folder}: not a taste profile (it has neither {taste.FILE_NAME} nor "
+                            f"{decisions.FILE_NAME})")
+    return taste.load(p)
+
+
 def run(args) -> int:
     import os
 
@@ -59,6 +78,7 @@ def run(args) -> int:
                                       temperature=args.temperature, top_p=args.top_p, seed=args.seed)
     except ValueError as exc:
         raise ComposerError(str(exc)) from None
+    taste = _taste(args.profile) if args.profile is not None else None
     from ..generation.engine import SuggestionEngine
     from ..music_lm.loading import load_model
 
@@ -71,7 +91,7 @@ def run(args) -> int:
         try:
             score = read(path)
             region = _region(score, args)
-            cands = engine.generate(SuggestionRequest(i + 1, score, settings, region))
+            cands = engine.generate(SuggestionRequest(i + 1, score, settings, region, taste=taste))
             if not cands:  # an empty answer is not a success
                 raise ComposerError(f"the model found no {args.task} candidate for {path} within its window; "
                                     f"try fewer bars, another seed or a higher temperature")

@@ -192,6 +192,8 @@ class SuggestionEngine:
             ranked = self._with_harmony(ranked[:want + len(exclude)], score)
             ranked = [c for c in ranked if c.fingerprint() not in exclude]
         ranked = ranked[:want]
+        if request.taste is not None:  # the composer's taste re-orders what is shown (taste.py)
+            ranked = request.taste.rerank(ranked, score)
         elapsed = time.perf_counter() - t0
         out = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
                for i, c in enumerate(ranked)]
@@ -227,6 +229,8 @@ class SuggestionEngine:
             out.append(cand)
             if len(out) >= s.candidates:
                 break
+        if request.taste is not None:
+            out = request.taste.rerank(out, request.score)
         elapsed = time.perf_counter() - t0
         ranked = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
                   for i, c in enumerate(out)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ..score import Chord, Note, Score
 from ..score.time import TPQ
@@ -74,6 +75,9 @@ class SuggestionRequest:
     region: tuple[int, int] | None = None
     #: Fingerprints of candidates the composer rejected: never suggested again.
     exclude: frozenset[str] = frozenset()
+    #: The composer's taste (:class:`.taste.TasteModel`, a copy the request owns) re-ranks the
+    #: candidates on top of the base ranking; None: the base ranking alone.
+    taste: Any = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

@@ -191,13 +191,15 @@ class SuggestionService(QObject):
         self.modelLoading.emit(path or "")
         self._loadRequested.emit(path or "", device)
 
-    def request(self, score: Score, settings: SuggestionSettings, region=None, exclude=frozenset()) -> int:
-        """Queue a request (cancelling the running one); returns its id."""
+    def request(self, score: Score, settings: SuggestionSettings, region=None, exclude=frozenset(),
+                taste=None) -> int:
+        """Queue a request (cancelling the running one); returns its id. ``taste``: the composer's
+        re-ranker for this request (a copy it owns), or None."""
         rid = next(self._ids)
         self._latest[0] = rid
         self._cancel.set()  # stop whatever runs now; the worker clears it when it starts this one
         self._busy_id = rid
-        self._generateRequested.emit(SuggestionRequest(rid, score, settings, region, frozenset(exclude)))
+        self._generateRequested.emit(SuggestionRequest(rid, score, settings, region, frozenset(exclude), taste))
         return rid
 
     def request_next_chord(self, score: Score, tick: int) -> int:

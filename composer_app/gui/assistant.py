@@ -3,8 +3,10 @@
 Requests carry a snapshot of the score (scores are immutable, so the snapshot is the object);
 results of older requests are dropped by the service. Candidates are drawn as ghost notes and
 ghost chords; accepting one is ONE ``doc.edit`` (notes and chords together, provenance kept on
-them); every accept and reject is recorded in the local decision log. Audition goes through the
-``audition`` hook that the app wires to the player.
+them); every accept, partial accept, reject, audition and regeneration is recorded in the local
+decision log with all the candidates on screen, and the composer's taste (:mod:`..generation.taste`,
+the user data folder's profile) learns from it and re-ranks the next candidates while it is on.
+Audition goes through the ``audition`` hook that the app wires to the player.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from ..errors import ComposerError
-from ..generation import decisions
+from ..generation.taste import TasteProfile
 from ..generation.accept import accept_candidate
 from ..generation.types import Candidate
 from ..generation.worker import SuggestionService
 from ..music_lm.loading import check_model_dir
+from ..paths import user_data
 from ..score import Score
 from .panels.assistant import AssistantPanel, candidate_insight
 from .wording import plural
@@ -58,6 +61,9 @@ class AssistantController(QObject):
         self.switch_audition: Callable[[Candidate], None] | None = None
         self.stop_audition: Callable[[], None] | None = None
         self.auditioning = False
+        #: The composer's taste: the decision log and the re-ranker in the user data folder.
+        self.taste = TasteProfile(user_data(), settings.taste_enabled)
+        self._auditioned: set[str] = set()  # fingerprints auditioned among the shown candidates
 
         p = self.panel
         p.suggestRequested.connect(self.suggest)
@@ -70,6 +76,8 @@ class AssistantController(QObject):
         p.drag_button.clicked.connect(lambda: self.messageShown.emit(
             "Drag this grip into a DAW or a folder: the shown candidate arrives as a MIDI clip."))
         p.candidateChosen.connect(self._on_panel_candidateChosen)
+        p.tasteToggled.connect(self.set_taste_enabled)
+        p.tasteResetRequested.connect(self.forget_taste)
         s = service
         s.modelLoading.connect(self._on_service_modelLoading)
         s.modelLoaded.connect(self._on_service_modelLoaded)
@@ -82,6 +90,10 @@ class AssistantController(QObject):
         self.doc.scoreReset.connect(self._on_doc_scoreReset)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
+        self._show_taste()
+        if self.taste.problem:
+            self._report(f"What the assistant learned of your taste could not be read ({self.taste.problem}); "
+                         "it starts afresh.")
 
     # ---- actions & menu ------------------------------------------------------------------------
     def _action(self, name, text, slot, shortcut=None, tip=""):
@@ -116,6 +128,11 @@ class AssistantController(QObject):
         self._action("choose_model", "Choose Model Folder…", self.choose_model, None,
                      "Load a compatible music model from a local folder")
         self._action("default_model", "Use the Bundled Model", lambda: self.load_model("", self._device()))
+        learn = self._action("learn_taste", "Learn My Taste", self.set_taste_enabled, None,
+                             "Learn from your decisions on suggestions and rank the next ones by them")
+        learn.setCheckable(True)
+        self._action("forget_taste", "Forget What You Learned…", self.forget_taste, None,
+                     "Delete the record of your decisions and the taste learned from them")
         self._device_group = QActionGroup(self)
         self.device_actions = {}
         for dev, text in (("auto", "Automatic (GPU when present)"), ("cpu", "CPU"), ("cuda", "CUDA GPU")):
@@ -133,6 +150,9 @@ class AssistantController(QObject):
         menu.addSeparator()
         for name in ("previous", "next", "audition", "accept", "accept_part", "reject"):
             menu.addAction(self.actions_by_name[name])
+        menu.addSeparator()
+        menu.addAction(self.actions_by_name["learn_taste"])
+        menu.addAction(self.actions_by_name["forget_taste"])
         menu.addSeparator()
         menu.addAction(self.actions_by_name["choose_model"])
         menu.addAction(self.actions_by_name["default_model"])
@@ -268,7 +288,9 @@ class AssistantController(QObject):
             self._view_before = self.roll.view_position()
         self.panel.set_candidates([])
         self.roll.clear_candidate()
-        self._request_id = self.service.request(score, settings, region, frozenset(self.rejected))
+        self._auditioned = set()
+        self._request_id = self.service.request(score, settings, region, frozenset(self.rejected),
+                                                taste=self.taste.reranker())
         self.panel.set_busy(True, "thinking…")
         self._update_action_state()
 
@@ -277,6 +299,8 @@ class AssistantController(QObject):
         self.suggest()
 
     def regenerate(self) -> None:
+        if self.panel.candidates and not self.service.busy:  # none of those was wanted
+            self._log("regenerate", None)
         self.panel.seed_spin.setValue((self.panel.seed_spin.value() + 1) % (2**31 - 1))
         self.suggest()
 
@@ -374,6 +398,9 @@ class AssistantController(QObject):
         if no_sound is not None and not no_sound.has_output():
             self._report("No sound output, so the candidate plays silently: " + no_sound.no_output_reason())
         self.audition(self._request_score or self.doc.score, cand)
+        if cand.fingerprint() not in self._auditioned:  # once per candidate: a weak sign of interest
+            self._auditioned.add(cand.fingerprint())
+            self._log("audition", cand)
         self.auditioning = True
         self._update_action_state()
 
@@ -446,12 +473,43 @@ class AssistantController(QObject):
         self._update_action_state()
         self.messageShown.emit("Rejected: it will not be suggested again in this session.")
 
-    def _log(self, decision: str, cand: Candidate, kept_ids=None) -> None:
+    def _log(self, decision: str, cand: Candidate | None, kept_ids=None) -> None:
+        """Record the decision with every candidate on screen; the taste learns from it when on."""
         try:
-            decisions.record(decision, cand, self._request_score or self.doc.score, self._region,
-                             kept_note_ids=kept_ids)
+            self.taste.decide(decision, cand, self.panel.candidates, self._request_score or self.doc.score,
+                              self._region, kept_note_ids=kept_ids)
         except OSError as exc:  # a full disk must not stop composing
             self.messageShown.emit(f"Could not record the decision ({exc}).")
+        self._show_taste()
+
+    # ---- the composer's taste ---------------------------------------------------------------------
+    def _show_taste(self) -> None:
+        on = self.taste.learning
+        self.panel.set_taste(on, self.taste.describe())
+        self.actions_by_name["learn_taste"].setChecked(on)
+
+    def set_taste_enabled(self, on: bool) -> None:
+        """Switch the taste re-ranker (and learning) on or off; remembered in the settings."""
+        self.settings.taste_enabled = on
+        self.taste.learning = bool(on)
+        self._show_taste()
+        self.messageShown.emit("The assistant learns your taste from your decisions and ranks by it." if on else
+                               "The assistant no longer learns your taste: candidates keep its own order.")
+
+    def forget_taste(self) -> None:
+        """"Forget what you learned": after asking, delete the decision log and the learned taste."""
+        from .dialogs import ask_forget_taste
+
+        if not ask_forget_taste(self.window):
+            return
+        try:
+            gone = self.taste.forget()
+        except OSError as exc:
+            self._report(f"Could not delete what the assistant learned: {exc}")
+            return
+        self._show_taste()
+        self.messageShown.emit("Forgot your decisions and the taste learned from them"
+                               + (f" ({', '.join(p.name for p in gone)} deleted)." if gone else "."))
 
     def _report(self, message: str) -> None:
         self.messageShown.emit(message)

@@ -56,6 +56,17 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
     return CANCEL
 
 
+def ask_forget_taste(parent: QWidget | None) -> bool:
+    """Whether to delete the decision log and the taste the assistant learned from it."""
+    buttons = QMessageBox.StandardButton
+    answer = QMessageBox.question(
+        parent, f"Forget what the assistant learned - {APP_TITLE}",
+        "Delete the record of your decisions on suggestions and the taste the assistant learned from "
+        "them? Suggestions go back to the assistant's own order. This cannot be undone.",
+        buttons.Yes | buttons.Cancel, buttons.Cancel)
+    return answer == buttons.Yes
+
+
 def ask_unfold_repeats(parent: QWidget | None, tune: str) -> bool | None:
     """Whether to write out an ABC tune's repeats in full; None when cancelled."""
     buttons = QMessageBox.StandardButton

@@ -170,6 +170,8 @@ class AssistantPanel(QWidget):
     rejectRequested = Signal()
     auditionRequested = Signal()
     candidateChosen = Signal(int)  # row in the ranked list, -1 for none
+    tasteToggled = Signal(bool)  # learn from decisions and re-rank by them, or not
+    tasteResetRequested = Signal()  # forget what was learned
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -337,6 +339,28 @@ class AssistantPanel(QWidget):
         self.hint.setFont(font)
         layout.addWidget(self.hint)
 
+        # What the assistant learned from the composer's decisions (generation/taste.py).
+        taste = QGroupBox("Your taste")
+        taste.setObjectName("tasteBox")
+        tlayout = QVBoxLayout(taste)
+        self.taste_check = QCheckBox("Learn from my decisions and rank by them")
+        self.taste_check.setObjectName("tasteCheck")
+        self.taste_check.setToolTip("Which candidate you accept, reject or audition teaches the assistant "
+                                    "what you like; the next candidates are ordered by it. Stays on this "
+                                    "computer.")
+        self.taste_label = QLabel()
+        self.taste_label.setObjectName("tasteLabel")
+        self.taste_label.setWordWrap(True)
+        self.taste_reset = QPushButton("Forget What You Learned…")
+        self.taste_reset.setObjectName("tasteReset")
+        self.taste_reset.setToolTip("Delete the record of your decisions and the taste learned from them")
+        tlayout.addWidget(self.taste_check)
+        tlayout.addWidget(self.taste_label)
+        tlayout.addWidget(self.taste_reset)
+        layout.addWidget(taste)
+
+        self.taste_check.toggled.connect(self.tasteToggled)
+        self.taste_reset.clicked.connect(self.tasteResetRequested)
         self.suggest_button.clicked.connect(self.suggestRequested)
         self.stop_button.clicked.connect(self.cancelRequested)
         self.regen_button.clicked.connect(self.regenerateRequested)
@@ -362,6 +386,13 @@ class AssistantPanel(QWidget):
         i = self.task_combo.findData(task)
         if i >= 0:
             self.task_combo.setCurrentIndex(i)
+
+    def set_taste(self, on: bool, text: str) -> None:
+        """Show whether the taste re-ranker is on and what it learned (in words)."""
+        self.taste_check.blockSignals(True)
+        self.taste_check.setChecked(on)
+        self.taste_check.blockSignals(False)
+        self.taste_label.setText(("On. " if on else "Off: candidates keep the assistant's own order. ") + text)
 
     def set_model_status(self, text: str) -> None:
         self.model_label.setText(text)

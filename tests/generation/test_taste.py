@@ -1,0 +1,272 @@
+"""The taste re-ranker learns from simulated composers' decisions (and would fail if it learned
+nothing); its file and the decision log are read back with validation; "forget" deletes them; the
+engine and ``suggest --profile`` apply it."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from composer_app.formats import write
+from composer_app.generation import decisions, taste
+from composer_app.generation.taste import TasteError, TasteModel, TasteProfile, features_of
+from composer_app.generation.types import Candidate, SuggestionRequest, SuggestionSettings
+from composer_app.score import Chord, ChordSymbol, Note
+
+START, END = 8 * 1920, 10 * 1920  # two bars after the 8-bar lead sheet
+
+
+def melody(rng: random.Random, step_share: float, n: int = 8) -> tuple[Note, ...]:
+    """A line of ``n`` eighths whose intervals are steps with probability ``step_share``, else leaps."""
+    p, out = 67, []
+    for i in range(n):
+        out.append(Note(p, START + i * 240, 240))
+        move = rng.choice([1, 2]) if rng.random() < step_share else rng.choice([5, 7, 9])
+        p = max(50, min(90, p + move * rng.choice([-1, 1])))
+    return tuple(out)
+
+
+def candidate(notes, chords=(), score=-2.0, task="continue") -> Candidate:
+    return Candidate(rank=0, score=score, notes=tuple(notes), chords=tuple(chords),
+                     note_confidence=tuple(0.3 for _ in notes), chord_confidence=tuple(0.5 for _ in chords),
+                     region=(START, END), task=task, provenance={"model": "test", "seed": 0})
+
+
+def stepwise_share(c: Candidate) -> float:
+    p = [n.pitch for n in c.notes]
+    iv = [abs(b - a) for a, b in zip(p, p[1:])]
+    return sum(1 for x in iv if 1 <= x <= 2) / len(iv)
+
+
+def random_set(rng, k: int = 4) -> list[Candidate]:
+    return [candidate(melody(rng, rng.random()), score=rng.uniform(-3, -1)) for _ in range(k)]
+
+
+def favourite(cands, utility) -> int:
+    u = [utility(c) for c in cands]
+    return u.index(max(u))
+
+
+def hit_rate(model: TasteModel, sets, score, utility) -> float:
+    hits = []
+    for cands in sets:
+        u = [utility(c) for c in cands]
+        shown = model.rerank(cands, score)
+        hits.append(utility(shown[0]) >= max(u) - 1e-9)
+    return float(np.mean(hits))
+
+
+def test_learns_a_stepwise_composer_from_20_accepts(lead_sheet):
+    rng = random.Random(7)
+    model = TasteModel()
+    for _ in range(20):
+        cands = random_set(rng)
+        model.observe("accept", features_of(cands, lead_sheet), favourite(cands, stepwise_share), "continue")
+    test = [random_set(rng) for _ in range(60)]
+    learned = hit_rate(model, test, lead_sheet, stepwise_share)
+    before = hit_rate(TasteModel(), test, lead_sheet, stepwise_share)  # the base (here: random) order
+    assert learned >= 0.7, learned  # chance is 1/4
+    assert learned >= before + 0.3
+    assert "you prefer stepwise lines" in model.learned()
+    assert "stepwise" in model.describe().lower()
+
+
+def test_learns_from_rejects_of_the_leapiest_line(lead_sheet):
+    rng = random.Random(8)
+    model = TasteModel()
+    for _ in range(25):
+        cands = random_set(rng)
+        model.observe("reject", features_of(cands, lead_sheet), favourite(cands, lambda c: -stepwise_share(c)))
+    assert model.weights()[taste.FEATURES.index("stepwise")] > 0.5
+    test = [random_set(rng) for _ in range(60)]
+    # The rejected kind is rarely shown first any more.
+    worst = [stepwise_share(model.rerank(c, lead_sheet)[0]) == min(map(stepwise_share, c)) for c in test]
+    assert np.mean(worst) <= 0.1
+
+
+def test_learns_seventh_chords_and_says_so(lead_sheet):
+    rng = random.Random(9)
+    model = TasteModel()
+    bar = 1920
+
+    def chords(n_sevenths):
+        syms = ["G7", "Cmaj7", "Am7", "D7"][:n_sevenths] + ["G", "C", "Am", "D"][n_sevenths:]
+        rng.shuffle(syms)
+        return [Chord(ChordSymbol.parse(s), START + i * bar // 2, bar // 2) for i, s in enumerate(syms)]
+
+    def sevenths(c):
+        return sum(1 for ch in c.chords if "7" in str(ch.symbol)) / len(c.chords)
+
+    def make_set():
+        return [candidate(melody(rng, 0.6), chords(rng.randrange(5)), rng.uniform(-3, -1)) for _ in range(4)]
+
+    for _ in range(20):
+        cands = make_set()
+        model.observe("accept", features_of(cands, lead_sheet), favourite(cands, sevenths), "continue")
+    assert model.learned()[0] == "you keep seventh chords"
+    assert hit_rate(model, [make_set() for _ in range(40)], lead_sheet, sevenths) >= 0.7
+
+
+def test_no_decisions_is_exactly_the_base_order(lead_sheet):
+    cands = random_set(random.Random(1))
+    shown = TasteModel().rerank(cands, lead_sheet)
+    assert [c.fingerprint() for c in shown] == [c.fingerprint() for c in cands]
+    assert [c.provenance["base_rank"] for c in shown] == [1, 2, 3, 4]
+    assert TasteModel().describe().startswith("Nothing learned yet")
+    # A regeneration teaches no order (and an audition only a little).
+    m = TasteModel()
+    assert m.observe("regenerate", features_of(cands, lead_sheet), None, "continue") == 0
+    assert np.allclose(m.weights(), TasteModel().weights())
+
+
+def test_model_file_round_trip_and_validation(tmp_path, lead_sheet):
+    rng = random.Random(3)
+    model = TasteModel()
+    for _ in range(5):
+        cands = random_set(rng)
+        model.observe("accept", features_of(cands, lead_sheet), 0, "continue")
+    taste.save(model, tmp_path)
+    again = taste.load(tmp_path)
+    assert again.decisions == 5 and np.allclose(again.weights("continue"), model.weights("continue"), atol=1e-5)
+    path = taste.model_path(tmp_path)
+    data = json.loads(path.read_text())
+    assert data["format"] == "composer-app-taste" and data["version"] == 1
+    data["weights"]["shared"]["a_future_feature"] = 3.0  # unknown names are ignored
+    path.write_text(json.dumps(data))
+    assert taste.load(tmp_path).decisions == 5
+    for bad in ("{not json", json.dumps({"format": "other"}), json.dumps({**data, "version": 99}),
+                json.dumps({**data, "weights": {"shared": {"stepwise": "x"}}}),
+                json.dumps({**data, "decisions": -1}), "[1, 2]"):
+        path.write_text(bad)
+        with pytest.raises(TasteError, match="taste.json"):
+            taste.load(tmp_path)
+    data["weights"]["shared"]["stepwise"] = float("inf")
+    path.write_text(json.dumps(data))  # Infinity
+    with pytest.raises(TasteError):
+        taste.load(tmp_path)
+    path.write_bytes(b" " * (taste.MAX_FILE_BYTES + 1))
+    with pytest.raises(TasteError, match="too large"):
+        taste.load(tmp_path)
+
+
+def test_log_round_trip_malformed_lines_and_replay(tmp_path, lead_sheet):
+    rng = random.Random(4)
+    log = decisions.log_path(tmp_path)
+    online = TasteModel()
+    for i in range(6):
+        cands = [replace(c, rank=j + 1) for j, c in enumerate(random_set(rng))]
+        decision = ("accept", "reject", "audition", "accept_partial", "regenerate", "accept")[i]
+        chosen = None if decision == "regenerate" else cands[i % 4]
+        line = decisions.record(decision, chosen, lead_sheet, shown=cands, path=log,
+                                kept_note_ids=[chosen.notes[0].id] if decision == "accept_partial" else None)
+        taste.learn(online, line)
+    with log.open("a") as f:
+        f.write("not json at all\n[1, 2, 3]\n" + json.dumps({"decision": "shrug"}) + "\n")
+        f.write(json.dumps({"time": "x", "decision": "accept", "candidate": {}}) + "\n")  # a version-1 line
+        f.write('{"v": 2, "decision": "accept", "shown": [{"feat')  # torn by a crash
+    entries = decisions.read(log)
+    assert [e["decision"] for e in entries] == ["accept", "reject", "audition", "accept_partial", "regenerate",
+                                                "accept", "accept"]
+    first = entries[0]
+    assert first["v"] == 2 and len(first["shown"]) == 4 and first["chosen"] == 0
+    assert set(first["shown"][0]) == {"rank", "base_rank", "fingerprint", "score", "features"}
+    assert set(first["shown"][0]["features"]) == set(taste.FEATURES)
+    assert first["candidate"]["notes"] and first["task"] == "continue" and first["model"] == "test"
+    assert entries[3]["kept_notes"] == [0] and entries[4]["chosen"] is None and "candidate" not in entries[4]
+    replayed = taste.replay(entries)
+    assert replayed.decisions == 6  # the version-1 line teaches nothing
+    assert np.allclose(replayed.weights("continue"), online.weights("continue"), atol=1e-4)
+    # Reads are bounded: a huge line is skipped, the rest still read.
+    with log.open("a") as f:
+        f.write("\n" + json.dumps({"decision": "accept", "pad": "x" * (decisions.MAX_LINE_BYTES + 10)}) + "\n")
+    assert len(decisions.read(log)) == 7
+
+
+def test_profile_decide_learns_saves_and_forget_deletes(tmp_path, lead_sheet):
+    rng = random.Random(5)
+    prof = TasteProfile(tmp_path / "profile")
+    for _ in range(4):
+        cands = random_set(rng)
+        prof.decide("accept", cands[favourite(cands, stepwise_share)], cands, lead_sheet)
+    assert taste.model_path(prof.folder).is_file() and decisions.log_path(prof.folder).is_file()
+    assert TasteProfile(prof.folder).model.decisions == 4  # read back from the file
+    off = TasteProfile(prof.folder, learning=False)
+    assert off.reranker() is None
+    cands = random_set(rng)
+    off.decide("accept", cands[0], cands, lead_sheet)
+    assert off.model.decisions == 4 and len(decisions.read(decisions.log_path(prof.folder))) == 5
+    gone = prof.forget()
+    assert sorted(p.name for p in gone) == ["decisions.jsonl", "taste.json"]
+    assert not taste.model_path(prof.folder).exists() and not decisions.log_path(prof.folder).exists()
+    assert prof.model.decisions == 0 and TasteProfile(prof.folder).model.decisions == 0
+    taste.model_path(prof.folder).write_text("{broken")
+    assert "cannot be read" in TasteProfile(prof.folder).problem
+
+
+def learned_stepwise_model(lead_sheet) -> TasteModel:
+    rng = random.Random(11)
+    model = TasteModel()
+    for _ in range(20):
+        cands = random_set(rng)
+        model.observe("accept", features_of(cands, lead_sheet), favourite(cands, stepwise_share), "continue")
+    return model
+
+
+def test_engine_applies_the_taste_on_top_of_its_ranking(engine, lead_sheet):
+    settings = SuggestionSettings(task="continue", candidates=4, seed=3)
+    base = engine.generate(SuggestionRequest(1, lead_sheet, settings))
+    same = engine.generate(SuggestionRequest(2, lead_sheet, settings, taste=TasteModel()))
+    assert [c.fingerprint() for c in same] == [c.fingerprint() for c in base]
+    model = learned_stepwise_model(lead_sheet)
+    got = engine.generate(SuggestionRequest(3, lead_sheet, settings, taste=model))
+    want = model.rerank(base, lead_sheet)
+    assert [c.fingerprint() for c in got] == [c.fingerprint() for c in want]
+    assert [c.rank for c in got] == list(range(1, len(got) + 1))
+    assert sorted(c.provenance["base_rank"] for c in got) == list(range(1, len(got) + 1))
+
+
+def test_suggest_profile(tmp_path, tiny_model_dir, lead_sheet):
+    mid = tmp_path / "tune.mid"
+    write(lead_sheet, mid)
+    prof = tmp_path / "profile"
+    taste.save(learned_stepwise_model(lead_sheet), prof)
+
+    def run(*extra):
+        proc = subprocess.run([sys.executable, "-m", "composer_app", "suggest", str(mid), "--model",
+                               str(tiny_model_dir), "--seed", "3", *extra], capture_output=True, text=True,
+                              timeout=300)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    rc, plain, err = run()
+    assert rc == 0, err
+    rc, tasted, err = run("--profile", str(prof))
+    assert rc == 0, err
+    a, b = json.loads(plain), json.loads(tasted)
+    assert set(b) == {"input", "task", "candidates"} and all(set(c) == {"rank", "score", "notes", "chords"}
+                                                            for c in b["candidates"])
+    key = lambda c: json.dumps([c["notes"], c["chords"]])  # noqa: E731
+    assert sorted(map(key, a["candidates"])) == sorted(map(key, b["candidates"]))  # the same K, re-ordered
+    assert [c["rank"] for c in b["candidates"]] == list(range(1, len(b["candidates"]) + 1))
+    rc, out, err = run("--profile", str(tmp_path / "nowhere"))
+    assert rc == 2 and out == "" and "taste profile folder does not exist" in err and "Traceback" not in err
+    taste.model_path(prof).write_text("{")
+    rc, out, err = run("--profile", str(prof))
+    assert rc == 2 and "taste.json" in err and "Traceback" not in err
+
+
+def test_engine_harmonize_is_reordered_too(engine, lead_sheet):
+    settings = SuggestionSettings(task="harmonize", candidates=3, seed=1)
+    region = (1920, 3840)
+    base = engine.generate(SuggestionRequest(1, lead_sheet, settings, region))
+    model = TasteModel.from_json({"format": "composer-app-taste", "version": 1, "decisions": 10,
+                                  "weights": {"shared": {"base": 0.1, "sevenths": 3.0}}})
+    got = engine.generate(SuggestionRequest(2, lead_sheet, settings, region, taste=model))
+    assert sorted(c.fingerprint() for c in got) == sorted(c.fingerprint() for c in base)
+    assert [c.fingerprint() for c in got] == [c.fingerprint() for c in model.rerank(base, lead_sheet)]
+    assert all(c.notes == () for c in got) and [c.rank for c in got] == list(range(1, len(got) + 1))
