@@ -17,7 +17,7 @@ def test_continue_gives_k_ranked_distinct_candidates_after_the_last_bar(engine, 
     cands = gen(engine, lead_sheet, candidates=5, bars=2)
     assert 1 <= len(cands) <= 5
     assert [c.rank for c in cands] == list(range(1, len(cands) + 1))
-    assert [c.score for c in cands] == sorted((c.score for c in cands), reverse=True)
+    assert all(c.score <= 0 for c in cands)  # the model's mean log-probability; the order is the ranker's
     assert len({c.fingerprint() for c in cands}) == len(cands)
     for c in cands:
         assert c.region == (4 * 1920, 6 * 1920)

@@ -37,7 +37,7 @@ def test_continue_contract_and_errors(tiny_model_dir, inputs):
         cands = line["candidates"]
         assert 1 <= len(cands) <= 3
         assert [c["rank"] for c in cands] == list(range(1, len(cands) + 1))
-        assert [c["score"] for c in cands] == sorted((c["score"] for c in cands), reverse=True)
+        assert all(isinstance(c["score"], float) and c["score"] <= 0 for c in cands)  # mean log-probability
         for c in cands:
             assert set(c) == {"rank", "score", "notes", "chords"}
             for n in c["notes"]:
