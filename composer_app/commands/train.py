@@ -27,7 +27,9 @@ def add_arguments(p) -> None:
     p.add_argument("--music21-corpus", action="store_true",
                    help="add music21's folk collections (oneills1850, ryansMammoth, airdsAirs)")
     p.add_argument("--size", choices=list(SIZES), default="default", help="model shape for a fresh model")
-    p.add_argument("--max-steps", type=int, default=2000)
+    p.add_argument("--max-steps", type=int, default=None,
+                   help="stop after N optimizer steps (default: 2000, or no limit with --time-budget, whose "
+                        "learning-rate schedule then runs to its end)")
     p.add_argument("--time-budget", type=float, metavar="MIN", help="stop and save after MIN minutes")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--grad-accum", type=int, default=1)
@@ -72,6 +74,13 @@ def parse_task_mix(spec: str | None) -> dict[str, float] | None:
     return mix
 
 
+def _max_steps(args) -> int:
+    """``--max-steps``, else 2000 steps, or no step limit when a time budget decides."""
+    if args.max_steps is not None:
+        return args.max_steps
+    return 1_000_000 if args.time_budget else 2000
+
+
 def run(args) -> int:
     if args.kind == "harmonizer":
         return _run_harmonizer(args)
@@ -80,7 +89,7 @@ def run(args) -> int:
     opts = TrainOptions(
         data=args.data, out=args.out, from_dir=args.from_dir, music21_corpus=args.music21_corpus,
         size=args.size, max_len=args.max_len, batch_size=args.batch_size, grad_accum=args.grad_accum,
-        lr=args.lr, warmup_steps=args.warmup_steps, max_steps=args.max_steps, time_budget_min=args.time_budget,
+        lr=args.lr, warmup_steps=args.warmup_steps, max_steps=_max_steps(args), time_budget_min=args.time_budget,
         eval_steps=args.eval_steps, save_steps=args.save_steps, valid_fraction=args.valid_fraction,
         seed=args.seed, cache=args.cache, workers=args.workers, reparse=args.reparse, resume=args.resume,
         threads=args.threads, progress=not args.no_progress, task_mix=parse_task_mix(args.task_mix),
@@ -98,7 +107,7 @@ def _run_harmonizer(args) -> int:
     size = args.size if args.size in ("tiny", "small", "default", "large") else "default"
     opts = HarmTrainOptions(
         data=args.data, out=args.out, from_dir=args.from_dir, size=size, max_len=args.max_len,
-        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, max_steps=args.max_steps,
+        batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, max_steps=_max_steps(args),
         time_budget_min=args.time_budget, eval_steps=args.eval_steps, save_steps=args.save_steps,
         valid_fraction=args.valid_fraction, seed=args.seed, cache=args.cache, workers=args.workers,
         reparse=args.reparse, resume=args.resume, threads=args.threads, progress=not args.no_progress,

@@ -226,3 +226,16 @@ def test_evaluate_command_reports_the_tasks_and_the_baselines(data_dir, tmp_path
     assert 0 <= whole["rank1"]["chord_tone_ratio"] <= 1
     assert any(k.startswith("region4/") for k in report["harmonize"])
     assert set(report["continue"]) == {"app", "before", "pool"} and report["lm_collections"]
+
+
+def test_a_time_budget_alone_is_not_cut_short_by_a_default_step_limit():
+    import argparse
+
+    from composer_app.commands import train as train_cmd
+
+    p = argparse.ArgumentParser()
+    train_cmd.add_arguments(p)
+    base = ["--data", "x", "--out", "y"]
+    assert train_cmd._max_steps(p.parse_args(base)) == 2000
+    assert train_cmd._max_steps(p.parse_args(base + ["--time-budget", "60"])) >= 10**6
+    assert train_cmd._max_steps(p.parse_args(base + ["--time-budget", "60", "--max-steps", "300"])) == 300
