@@ -23,20 +23,20 @@ def add_arguments(p) -> None:
     p.add_argument("--name", help="the style's name on its model card (default: the folder's name)")
     p.add_argument("--time-budget", type=float, default=10.0, metavar="MIN", help="stop after MIN minutes (default 10)")
     p.add_argument("--max-steps", type=int, default=400, help="stop after this many steps (default 400)")
-    p.add_argument("--lr", type=float, default=3e-4, help="peak learning rate (default 3e-4)")
+    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (default 1e-4)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--max-len", type=int, default=512, help="tokens per training sequence")
     p.add_argument("--holdout", type=int, metavar="N", help="titles held out to measure (default 10%%, 1 to 12)")
-    p.add_argument("--eval-every", type=int, default=25, metavar="STEPS", help="held-out measurement interval")
-    p.add_argument("--patience", type=int, default=3, help="measurements without improvement before stopping")
+    p.add_argument("--eval-every", type=int, default=5, metavar="STEPS", help="held-out measurement interval")
+    p.add_argument("--patience", type=int, default=4, help="measurements without improvement before stopping")
     p.add_argument("--replay", nargs="+", default=[], metavar="PATH",
                    help="other music mixed into every batch (e.g. the base model's training data)")
-    p.add_argument("--replay-share", type=float, default=0.25,
+    p.add_argument("--replay-share", type=float, default=0.5,
                    help="share of each batch that is replay: --replay, else sequences sampled from the base model")
     p.add_argument("--self-replay", type=int, default=96, metavar="N",
                    help="sequences sampled from the base model for replay when there is no --replay (0: none)")
-    p.add_argument("--guard", type=float, default=0.02,
-                   help="largest rise of the base model's own samples' loss a kept step may have (default 0.02)")
+    p.add_argument("--guard", type=float, default=0.005,
+                   help="largest rise of the base model's own samples' loss a kept step may have (default 0.005)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--cache", metavar="DIR", help="parsed-score cache (default: the user cache folder)")

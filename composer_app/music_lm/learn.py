@@ -30,6 +30,7 @@ import json
 import math
 import os
 import random
+import re
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -58,17 +59,17 @@ class LearnOptions:
     name: str | None = None  # the style's name on the model card (default: the folder's name)
     time_budget_min: float = 10.0
     max_steps: int = 400
-    lr: float = 3e-4
+    lr: float = 1e-4
     batch_size: int = 8
     warmup_steps: int = 10
     max_len: int = 512
     holdout: int | None = None  # titles held out to measure (default: 10 %, 1 to 12)
-    eval_every: int = 25  # steps between held-out measurements
-    patience: int = 3  # measurements without improvement before stopping
+    eval_every: int = 5  # steps between held-out measurements
+    patience: int = 4  # measurements without improvement before stopping
     replay: list[str] = field(default_factory=list)  # other music mixed in (files or folders)
-    replay_share: float = 0.25  # share of each batch that is replay (of ``replay``, else the base's own samples)
+    replay_share: float = 0.5  # share of each batch that is replay (of ``replay``, else the base's own samples)
     self_replay: int = 96  # sequences sampled from the base model to replay when ``replay`` is empty (0: none)
-    guard: float = 0.02  # largest rise allowed in the base model's held-out samples' loss (forgetting)
+    guard: float = 0.005  # largest rise allowed in the base model's held-out samples' loss (forgetting)
     seed: int = 0
     threads: int = 1
     cache: str | None = None  # parsed-score cache (default: the user cache folder)
@@ -88,10 +89,20 @@ def _encode(tok: MusicTokenizer, pieces: list[Piece]) -> list[tuple[Piece, Encod
     return out
 
 
+_NUMBERS = re.compile(r"\d+")
+_ORDINALS = re.compile(r"\(.*?\)|\[.*?\]|\b\d+(st|nd|rd|th)\b")
+
+
+def piece_key(title: str) -> str:
+    """Which pieces are one piece: :func:`.corpus.title_key` (settings of a tune are one), but
+    numbers count, so "Song 1" and "Song 2", or files called take1.mid and take2.mid, differ."""
+    return title_key(title) + ":" + ",".join(_NUMBERS.findall(_ORDINALS.sub(" ", title.lower())))
+
+
 def split_held_out(titles: list[str], holdout: int | None, seed: int = 0) -> set[str]:
-    """The title keys held out: ``holdout`` of the distinct titles (default 10 %, at least 1, at
+    """The piece keys held out: ``holdout`` of the distinct titles (default 10 %, at least 1, at
     most 12), chosen by a hash of the title so that the same files give the same split."""
-    keys = sorted({title_key(t) for t in titles})
+    keys = sorted({piece_key(t) for t in titles})
     n = holdout if holdout is not None else min(12, max(1, round(0.1 * len(keys))))
     n = max(1, min(n, len(keys) - 1))
     ranked = sorted(keys, key=lambda k: hashlib.sha1(f"{seed}:{k}".encode()).hexdigest())
@@ -184,12 +195,13 @@ def learn(opts: LearnOptions, report: Report | None = None) -> dict:
         first = f" (first problem: {errors[0]})" if errors else ""
         raise DataError(f"none of the files holds a melody that can be learned from{first}")
     titles = [p.title for p, _ in encoded]
-    if len({title_key(t) for t in titles}) < MIN_PIECES:
-        raise DataError(f"too few pieces: {len(encoded)} readable piece(s) with {len({title_key(t) for t in titles})} "
+    n_titles = len({piece_key(t) for t in titles})
+    if n_titles < MIN_PIECES:
+        raise DataError(f"too few pieces: {len(encoded)} readable piece(s) with {n_titles} "
                         f"different title(s); learning a style needs at least {MIN_PIECES} pieces with different titles")
     held = split_held_out(titles, opts.holdout, opts.seed)
-    train_set = [(p, e) for p, e in encoded if title_key(p.title) not in held]
-    test_set = [(p, e) for p, e in encoded if title_key(p.title) in held]
+    train_set = [(p, e) for p, e in encoded if piece_key(p.title) not in held]
+    test_set = [(p, e) for p, e in encoded if piece_key(p.title) in held]
     replay: list[EncodedPiece] = []
     if opts.replay and opts.replay_share > 0:
         replay = [e for _, e in read_pieces(opts.replay, tok, opts.cache)[0]]
