@@ -228,9 +228,9 @@ class StyleMenu(QObject):
 
     def rebuild(self) -> None:
         m = self.menu
-        m.clear()
         for a in self._group.actions():
             self._group.removeAction(a)
+        m.clear()
         current = self._current()
         entries = [("Bundled Model", "")] + [(s.name, str(s.path)) for s in list_styles()]
         for text, path in entries:

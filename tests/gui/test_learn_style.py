@@ -12,7 +12,8 @@ from composer_app.music_lm.styles import list_styles, styles_dir
 
 from mw_helpers import close_window, model_window
 
-FEW_STEPS = ["--max-steps", "3", "--eval-every", "1", "--batch-size", "2", "--holdout", "1", "--max-len", "256"]
+FEW_STEPS = ["--max-steps", "3", "--eval-every", "1", "--batch-size", "2", "--holdout", "1", "--max-len", "256",
+             "--self-replay", "4", "--guard", "10"]
 
 
 def write_tunes(folder, n=4):
@@ -79,7 +80,8 @@ def test_learn_from_my_music_gives_a_selectable_style_with_a_card(qtbot, window,
 def test_cancel_stops_the_learning_and_lists_no_style(qtbot, window, tmp_path, monkeypatch):
     w = window
     dialog = open_dialog(qtbot, w, tmp_path, monkeypatch, "Never")
-    dialog.extra_args = ["--max-steps", "100000", "--eval-every", "1000", "--batch-size", "2", "--max-len", "256"]
+    dialog.extra_args = ["--max-steps", "100000", "--eval-every", "1000", "--batch-size", "2", "--max-len", "256",
+                         "--self-replay", "4"]
     qtbot.mouseClick(dialog.learn_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.status.text().startswith("Step"), timeout=120000)  # it is learning
     assert dialog.progress.value() < 1000

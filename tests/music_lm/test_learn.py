@@ -37,7 +37,8 @@ def _learn(files, out, base, **kw):
     from composer_app.music_lm.learn import LearnOptions, learn
 
     opts = dict(files=[str(f) for f in files], out=str(out), from_dir=str(base), max_steps=6, eval_every=3,
-                patience=5, lr=3e-3, batch_size=4, warmup_steps=1, max_len=256, holdout=2)
+                patience=5, lr=3e-3, batch_size=4, warmup_steps=1, max_len=256, holdout=2, self_replay=8,
+                guard=10.0)  # the untrained tiny model forgets freely
     opts.update(kw)
     events = []
     return learn(LearnOptions(**opts), events.append), events
@@ -70,7 +71,8 @@ def test_learn_command_prints_json_progress_and_replaces_an_earlier_style(tmp_pa
     src = write_style(tmp_path / "mine", 4)
     out = tmp_path / "out"
     args = ["learn", str(src), "--out", str(out), "--from", str(tiny_model_dir), "--max-steps", "2",
-            "--eval-every", "1", "--batch-size", "2", "--holdout", "1", "--progress-json"]
+            "--eval-every", "1", "--batch-size", "2", "--holdout", "1", "--self-replay", "4", "--max-len", "256",
+            "--progress-json"]
     assert main(args) == 0
     events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {"start", "step", "eval", "done"} <= {e["event"] for e in events}
@@ -103,6 +105,15 @@ def test_no_readable_files_too_few_pieces_and_unwritable_out(tmp_path, tiny_mode
     with pytest.raises(ComposerError, match="not empty and is not a learned style"):
         _learn([tmp_path / "s"], full, tiny_model_dir)
     assert (full / "keep.txt").read_text() == "mine"
+
+
+def test_pieces_are_told_apart_by_title_and_number():
+    from composer_app.music_lm.learn import piece_key, split_held_out
+
+    assert piece_key("take1") != piece_key("take2") and piece_key("Song 1") != piece_key("Song 2")
+    assert piece_key("The Silver Spear") == piece_key("Silver Spear (2nd setting)")
+    held = split_held_out(["take1", "take2", "take3", "take4"], None)
+    assert len(held) == 1 and held == split_held_out(["take4", "take3", "take2", "take1"], None)
 
 
 def test_style_library_lists_finished_styles_only(tmp_path):
