@@ -10,6 +10,7 @@ model loading, as Choose Model Folder… does.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
@@ -42,6 +43,7 @@ class LearnStyleDialog(QDialog):
         self._buffer = b""
         self._last_error = ""
         self.cancelled = False
+        self._t_steps: float | None = None  # when the first step was reported
 
         self.paths = QListWidget()
         add_files = QPushButton("Add Files…")
@@ -129,7 +131,7 @@ class LearnStyleDialog(QDialog):
         proc.readyReadStandardOutput.connect(self._on_process_output)
         proc.readyReadStandardError.connect(self._on_process_errors)
         proc.finished.connect(self._on_process_finished)
-        self._buffer, self._last_error, self.cancelled = b"", "", False
+        self._buffer, self._last_error, self.cancelled, self._t_steps = b"", "", False, None
         self.progress.setValue(0)
         self.status.setText("Reading your music…")
         self.learn_button.setEnabled(False)
@@ -156,9 +158,13 @@ class LearnStyleDialog(QDialog):
             self.status.setText(f"Learning from {e['train_pieces']} pieces; {e['held_out_pieces']} held out to "
                                 "measure…")
         elif kind == "step":
-            done = e["step"] / max(1, e["total"])
+            # The run ends at the step limit or when its time is up, whichever comes first.
             left = float(e.get("eta_s") or 0)
-            self.progress.setValue(max(self.progress.value(), int(1000 * max(done, 0.0 if left else 1.0))))
+            if self._t_steps is None:
+                self._t_steps = time.monotonic()
+            spent = time.monotonic() - self._t_steps
+            done = max(e["step"] / max(1, e["total"]), spent / (spent + left) if spent + left > 0 else 1.0)
+            self.progress.setValue(max(self.progress.value(), int(1000 * min(1.0, done))))
             self.status.setText(f"Step {e['step']}: about {describe_time(left)} left at most")
         elif kind == "eval" and e.get("step"):
             self.status.setText(self.status.text().split(" · ")[0]
