@@ -218,13 +218,15 @@ def learn(opts: LearnOptions, report: Report | None = None) -> dict:
         torch.set_num_threads(opts.threads)
     loaded = load_model(base_dir, device="cpu" if not torch.cuda.is_available() else "auto", threads=opts.threads)
     loaded.model.float()
+    opts.max_len = min(opts.max_len, loaded.max_len)  # never longer than the base model was trained on
     # What the base model knows, in its own words: sequences sampled from it. Some are replayed
     # (when no other music is given), 16 others measure forgetting (the guard).
     samples = base_samples(loaded, opts.self_replay * (not replay) + 16, min(opts.max_len, 384), opts.seed)
     guard_set, replay_ids = samples[:16], [s for s in samples[16:]] if not replay else []
     before = held_out_nll(loaded, test_set, opts.max_len)
     say({"event": "eval", "step": 0, "held_out_nll_per_note": before["nll_per_note"]})
-    run = _fine_tune(loaded, [e for _, e in train_set], test_set, replay, replay_ids, guard_set, opts, before, say)
+    run = _fine_tune(loaded, [e for _, e in train_set], test_set, replay, replay_ids, guard_set, opts, before, say,
+                     t_start)
     after = held_out_nll(loaded, test_set, opts.max_len)
 
     info: dict[str, Any] = {
@@ -286,7 +288,10 @@ def _token_nll(loaded, seqs: list[list[int]]) -> float:
 
 
 def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[EncodedPiece], replay_ids: list[list[int]],
-               guard_set: list[list[int]], opts: LearnOptions, before: dict, say: Report) -> dict:
+               guard_set: list[list[int]], opts: LearnOptions, before: dict, say: Report,
+               started: float | None = None) -> dict:
+    """The training loop; the time budget counts from ``started`` (reading the files and sampling
+    the base model are part of it)."""
     import torch
 
     from .dataset import Collator, TrainingSequences
@@ -305,8 +310,8 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
     rest = [p for p in model.parameters() if p.ndim < 2]
     optim = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": rest, "weight_decay": 0.0}],
                               lr=opts.lr, betas=(0.9, 0.98))
-    budget = (opts.time_budget_min or 1e9) * 60
     t0 = time.time()
+    budget = max(1.0, (opts.time_budget_min or 1e9) * 60 - (t0 - (started or t0)))  # what is left of it
 
     def lr_factor(step: int) -> float:
         if step < opts.warmup_steps:
