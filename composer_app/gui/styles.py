@@ -125,6 +125,7 @@ class LearnStyleDialog(QDialog):
                 self, "Learn from My Music", f"A style called “{self.out.name}” exists. Replace it?") \
                 != QMessageBox.StandardButton.Yes:
             return
+        remove_partials(self.out)  # what an earlier run, killed with the app, may have left
         program, args = learn_command(files, self.out, self.base_model or None, self.name.text().strip(),
                                       self.minutes.value(), self.extra_args)
         self.process = proc = QProcess(self)
@@ -180,6 +181,7 @@ class LearnStyleDialog(QDialog):
         if self.cancelled:
             return
         self._on_process_output()
+        self._on_process_errors()
         ok = code == 0 and status == QProcess.ExitStatus.NormalExit and self.out is not None and self.out.is_dir()
         if ok:
             self.cancel_button.setText("Close")

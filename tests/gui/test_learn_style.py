@@ -33,12 +33,12 @@ def window(qtbot, tiny_model_dir):
     close_window(w)
 
 
-def open_dialog(qtbot, w, tmp_path, monkeypatch, name):
+def open_dialog(qtbot, w, tmp_path, monkeypatch, name, n_tunes=4):
     learn = next(a for a in w.menus["assistant"].actions() if a.text() == "Learn from My Music…")
     learn.trigger()
     dialog = w.assistant.styles.dialog
     assert dialog is not None and dialog.isVisible()
-    folder = write_tunes(tmp_path / "my music")
+    folder = write_tunes(tmp_path / "my music", n_tunes)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(folder)))
     add_folder = next(b for b in dialog.findChildren(type(dialog.learn_button)) if b.text() == "Add Folder…")
     qtbot.mouseClick(add_folder, Qt.MouseButton.LeftButton)
@@ -91,3 +91,12 @@ def test_cancel_stops_the_learning_and_lists_no_style(qtbot, window, tmp_path, m
     w.assistant.styles.rebuild()
     assert set(w.assistant.styles.style_actions()) == {"Bundled Model"}
     assert dialog.learn_button.isEnabled()
+
+
+def test_too_few_pieces_is_said_in_the_dialog(qtbot, window, tmp_path, monkeypatch):
+    dialog = open_dialog(qtbot, window, tmp_path, monkeypatch, "Two", n_tunes=2)
+    dialog.extra_args = FEW_STEPS
+    qtbot.mouseClick(dialog.learn_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.running, timeout=120000)
+    assert dialog.status.text().startswith("Could not learn the style:") and "too few pieces" in dialog.status.text()
+    assert list_styles() == [] and dialog.learn_button.isEnabled()
