@@ -20,6 +20,7 @@ COMMANDS = {
     "convert": "convert between MIDI, MusicXML, ABC and project files (by extension)",
     "suggest": "print ranked continuations or harmonizations as JSON Lines",
     "train": "train or fine-tune a music language model",
+    "learn": "learn a style from your own files (a short fine-tune of the current model)",
     "evaluate": "evaluate a model against n-gram and template baselines",
     "render": "render a score to a WAV file with FluidSynth",
     "ports": "list MIDI input and output ports",

@@ -154,6 +154,11 @@ class AssistantController(QObject):
         menu.addAction(self.actions_by_name["learn_taste"])
         menu.addAction(self.actions_by_name["forget_taste"])
         menu.addSeparator()
+        from .styles import StyleMenu  # Assistant > Model and Learn from My Music… (learned styles)
+
+        self.styles = StyleMenu(self)
+        menu.addAction(self.styles.learn_action)
+        menu.addMenu(self.styles.menu)
         menu.addAction(self.actions_by_name["choose_model"])
         menu.addAction(self.actions_by_name["default_model"])
         dev_menu = menu.addMenu("Device")

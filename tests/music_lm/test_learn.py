@@ -1,0 +1,136 @@
+"""``composer-app learn``: a few steps on tiny generated files give a loadable model folder with a
+model card and a lower loss on the composer's held-out pieces; bad input is one clear line."""
+
+from __future__ import annotations
+
+import json
+
+import mido
+import pytest
+
+from composer_app.errors import ComposerError, DataError
+
+#: A "style": the same rising-and-falling figure in G, in several keys and orders (one tune per file).
+FIGURES = ["GABc dcBA", "GABc BAGF", "ABcd cBAG", "Bcde dcBA", "GABG ABcA", "dcBA GABc"]
+
+
+def write_style(folder, n: int = 6):
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        fig = FIGURES[i % len(FIGURES)]
+        body = "|".join([f'"G"{fig}', f'"D"{fig[::-1].strip()}', f'"C"{fig}', '"G"G8'] * 2)
+        (folder / f"tune{i}.abc").write_text(f"X:1\nT:Tune number {'ABCDEFGHIJ'[i]}\nM:4/4\nL:1/8\nK:G\n{body}|\n")
+    return folder
+
+
+def write_midi(path, pitches):
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    for p in pitches:
+        track.append(mido.Message("note_on", note=p, velocity=80, time=0))
+        track.append(mido.Message("note_off", note=p, velocity=0, time=240))
+    mid.save(path)
+
+
+def _learn(files, out, base, **kw):
+    from composer_app.music_lm.learn import LearnOptions, learn
+
+    opts = dict(files=[str(f) for f in files], out=str(out), from_dir=str(base), max_steps=6, eval_every=3,
+                patience=5, lr=3e-3, batch_size=4, warmup_steps=1, max_len=256, holdout=2, self_replay=8,
+                guard=10.0)  # the untrained tiny model forgets freely
+    opts.update(kw)
+    events = []
+    return learn(LearnOptions(**opts), events.append), events
+
+
+def test_learn_writes_a_loadable_style_that_fits_the_held_out_pieces_better(tmp_path, tiny_model_dir):
+    from composer_app.music_lm.loading import load_model
+
+    src = write_style(tmp_path / "mine")
+    write_midi(src / "extra.mid", [67, 69, 71, 72, 74, 72, 71, 69] * 4)
+    out = tmp_path / "styles" / "mine"
+    info, events = _learn([src], out, tiny_model_dir, name="My jigs")
+    h = info["held_out"]
+    assert h["after"]["nll_per_note"] < h["before"]["nll_per_note"]
+    assert info["pieces"] == 7 and info["train_pieces"] == 5 and len(info["held_out_titles"]) == 2
+    lm = load_model(out, device="cpu")
+    assert lm.name == "My jigs" and lm.trained_len == 256  # the card's heading; the learning's max_len
+    card = (out / "README.md").read_text()
+    assert "tune0.abc" in card and "extra.mid" in card and f"{h['before']['nll_per_note']:.3f}" in card
+    assert json.loads((out / "learn_info.json").read_text())["base_model"] == str(tiny_model_dir)
+    steps = [e for e in events if e["event"] == "step"]
+    assert [e["step"] for e in steps] == list(range(1, 7)) and all(e["total"] == 6 for e in steps)
+    assert all(e["eta_s"] >= 0 and e["loss"] > 0 for e in steps) and events[-1]["event"] == "done"
+    assert not list(out.parent.glob(".*"))  # the hidden build folder was renamed, nothing left over
+
+
+def test_learn_command_prints_json_progress_and_replaces_an_earlier_style(tmp_path, tiny_model_dir, capsys):
+    from composer_app.cli import main
+
+    src = write_style(tmp_path / "mine", 4)
+    out = tmp_path / "out"
+    args = ["learn", str(src), "--out", str(out), "--from", str(tiny_model_dir), "--max-steps", "2",
+            "--eval-every", "1", "--batch-size", "2", "--holdout", "1", "--self-replay", "4", "--max-len", "256",
+            "--progress-json"]
+    assert main(args) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"start", "step", "eval", "done"} <= {e["event"] for e in events}
+    assert {"step", "total", "eta_s", "loss"} <= set(next(e for e in events if e["event"] == "step"))
+    assert main(args) == 0 and (out / "model.safetensors").is_file()  # an earlier style is replaced
+
+
+def test_no_readable_files_too_few_pieces_and_unwritable_out(tmp_path, tiny_model_dir, capsys):
+    from composer_app.cli import main
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["learn", str(empty), "--out", str(tmp_path / "o"), "--from", str(tiny_model_dir)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(empty) in err and "Traceback" not in err
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "a.mid").write_bytes(b"not a midi file")
+    with pytest.raises(DataError, match="none of the files holds a melody"):
+        _learn([broken], tmp_path / "o", tiny_model_dir)
+    with pytest.raises(DataError, match="too few pieces"):
+        _learn([write_style(tmp_path / "two", 2)], tmp_path / "o", tiny_model_dir)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ComposerError, match="cannot write the model there"):
+        _learn([write_style(tmp_path / "s", 3)], blocker / "style", tiny_model_dir)
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("mine")
+    with pytest.raises(ComposerError, match="not empty and is not a learned style"):
+        _learn([tmp_path / "s"], full, tiny_model_dir)
+    assert (full / "keep.txt").read_text() == "mine"
+
+
+def test_pieces_are_told_apart_by_title_and_number():
+    from composer_app.music_lm.learn import piece_key, split_held_out
+
+    assert piece_key("take1") != piece_key("take2") and piece_key("Song 1") != piece_key("Song 2")
+    assert piece_key("The Silver Spear") == piece_key("Silver Spear (2nd setting)")
+    held = split_held_out(["take1", "take2", "take3", "take4"], None)
+    assert len(held) == 1 and held == split_held_out(["take4", "take3", "take2", "take1"], None)
+
+
+def test_style_library_lists_finished_styles_only(tmp_path):
+    from composer_app.music_lm.styles import folder_for, learn_command, list_styles, parse_progress
+
+    lib = tmp_path / "styles"
+    done = lib / "Reels"
+    done.mkdir(parents=True)
+    for f in ("config.json", "model.safetensors"):
+        (done / f).write_text("{}")
+    (done / "learn_info.json").write_text(json.dumps({"name": "My reels"}))
+    (lib / ".Jigs.partial-12").mkdir()
+    assert [(s.name, s.path) for s in list_styles(lib)] == [("My reels", done)]
+    assert folder_for("  My/ reels! ", lib) == lib / "My reels"
+    with pytest.raises(DataError):
+        folder_for("../..", lib)
+    program, args = learn_command(["a.mid"], lib / "X", None, "X", 2)
+    assert "--progress-json" in args and "--from" not in args and args[args.index("--time-budget") + 1] == "2"
+    assert parse_progress('{"event": "step", "step": 1}') == {"event": "step", "step": 1}
+    assert parse_progress("Writing model shards") is None and parse_progress("{oops") is None
