@@ -198,7 +198,8 @@ def test_harmonize_whole_piece_and_region_with_a_real_model(tiny_harmonizer):
         assert p.chords[0].start == 0 and p.chords[-1].end == score.end_of_last_bar
         assert all(a.end == b.start for a, b in zip(p.chords, p.chords[1:]))
         assert len(p.confidence) == len(p.chords) and all(0 <= x <= 1 for x in p.confidence)
-    assert progs == sorted(progs, key=lambda p: -p.score) or progs[0].score >= max(p.score for p in progs[1:])
+    # The score is the encoder's mean log-probability per beat of the chords chosen.
+    assert all(-30 < p.score <= 0 for p in progs)
     again = harmonize(h, score, 0, score.end_of_last_bar, candidates=4, seed=1)
     assert [p.labels for p in again] == [p.labels for p in progs]
     region = harmonize(h, lead_sheet(8), 1920 * 2, 1920 * 4, candidates=2, vocab="triads")
@@ -243,3 +244,19 @@ def test_a_pickup_bar_holds_the_last_beats_of_a_bar():
     assert Meter(score.time_signatures, Q).bar(0).is_pickup
     assert [(b.tick, b.bar, b.index, b.of) for b in beats[:3]] == [(0, 0, 3, 4), (Q, 1, 0, 4), (2 * Q, 1, 1, 4)]
     assert bar_starts(beats) == [0, 1] and len(beats) == 5
+
+
+def test_the_decoder_is_the_most_accurate_of_those_shaped_like_the_composers_chords():
+    from composer_app.music_lm.harmonizer.training import choose_decoder
+
+    def row(acc, entropy, coverage, name):
+        return {"root_acc": acc, "class_acc": acc, "entropy_ratio": entropy, "coverage_ratio": coverage,
+                "name": name}
+
+    table = [row(0.60, 0.6, 0.5, "holds chords for bars"), row(0.52, 0.85, 0.85, "shaped, most accurate"),
+             row(0.515, 0.98, 0.97, "as accurate within noise, most like the composers"),
+             row(0.40, 1.0, 1.0, "like the composers but inaccurate")]
+    chosen, shaped = choose_decoder(table)
+    assert chosen["name"] == "as accurate within noise, most like the composers" and len(shaped) == 3
+    assert choose_decoder(table, tie=0.0)[0]["name"] == "shaped, most accurate"
+    assert choose_decoder(table[:1])[0]["name"] == "holds chords for bars"  # none shaped: the most accurate

@@ -53,7 +53,7 @@ class LoadedHarmonizer:
 @dataclass
 class Progression:
     labels: list[int]  # per beat of the region
-    score: float  # mean log-score per beat
+    score: float  # the encoder's mean log-probability per beat of the chords chosen
     chords: list[Chord]
     confidence: list[float]  # per chord: the encoder's mean probability of it over its beats
 
@@ -228,8 +228,8 @@ def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end:
             continue
         beats, lo, hi, lp, known = problem
         emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
-        path, total = viterbi(emis, mats, allowed)
-        out.append(_progression(path, beats[lo:hi], score, end, total / len(path), np.exp(lp)))
+        path, _ = viterbi(emis, mats, allowed)
+        out.append(_progression(path, beats[lo:hi], score, end, lp))
     return out
 
 
@@ -243,6 +243,10 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
     beats, lo, hi, lp, known = problem
     emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
     best, _ = viterbi(emis, mats, allowed)
+    # The alternatives come from the model's own posterior (no division by the chord prior, which
+    # shapes rank 1 like the composers' progressions but, sampled, favours rare chords that clash
+    # with the melody), with the same harmonic rhythm and progressions.
+    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, {**h.decode, "w_prior": 0.0})
     rng = np.random.default_rng(seed)
     found: dict[tuple, list[int]] = {tuple(segments(best)): best}
     for _ in range(6):
@@ -251,13 +255,15 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
         for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
             found.setdefault(tuple(segments(path)), path)
     others = sorted((p for p in found.values() if p is not best), key=lambda p: -path_score(emis, mats, p))
+    return [_progression(path, beats[lo:hi], score, end, lp) for path in [best] + others[:candidates - 1]]
+
+
+def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp: np.ndarray) -> Progression:
+    """The chords of ``path``; its score is the encoder's mean log-probability per beat of the
+    chords chosen (so ``exp`` of it is a typical probability, as for the language model), the
+    confidence of each chord the mean probability over its beats."""
     probs = np.exp(lp)
-    return [_progression(path, beats[lo:hi], score, end, path_score(emis, mats, path) / len(path), probs)
-            for path in [best] + others[:candidates - 1]]
-
-
-def _progression(path: list[int], region: list[Beat], score: Score, end: int, score_per_beat: float,
-                 probs: np.ndarray) -> Progression:
+    score_per_beat = float(np.mean(lp[np.arange(len(path)), path]))
     chords, conf = [], []
     for a, b, lab in segments(path):
         t0 = region[a].tick
