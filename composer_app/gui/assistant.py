@@ -48,6 +48,7 @@ class AssistantController(QObject):
         self.rejected: set[str] = set()
         self._request_id = 0
         self._region: tuple[int, int] | None = None
+        self._last_task: str | None = None  # the task of the last request (Regenerate repeats it)
         self._request_score: Score | None = None
         self._streamed: list[Candidate] = []
         self._previous_model: tuple[str, str] | None = None
@@ -269,11 +270,18 @@ class AssistantController(QObject):
         return a, b
 
     def suggest(self) -> None:
+        """Suggest (Ctrl+G): the panel's task."""
+        self._suggest(None)
+
+    def _suggest(self, task: str | None) -> None:
         try:
             settings = self.panel.settings()
         except ValueError as exc:
             self._report(str(exc))
             return
+        if task is not None:
+            settings = replace(settings, task=task)
+        self._last_task = settings.task
         score = self.doc.score
         region = self.selected_region()
         if settings.task in ("harmonize", "infill") and region is None:
@@ -300,14 +308,16 @@ class AssistantController(QObject):
         self._update_action_state()
 
     def harmonize(self) -> None:
-        self.panel.set_task("harmonize")
-        self.suggest()
+        """Ctrl+H: harmonizations of the selection (or the piece), whatever the panel's task, which
+        stays as it is (Ctrl+G goes on continuing, as the Start card says)."""
+        self._suggest("harmonize")
 
     def regenerate(self) -> None:
         if self.panel.candidates and not self.service.busy:  # none of those was wanted
             self._log("regenerate", None)
         self.panel.seed_spin.setValue((self.panel.seed_spin.value() + 1) % (2**31 - 1))
-        self.suggest()
+        # New ideas for what is on screen (Ctrl+H's harmonizations too); else the panel's task.
+        self._suggest(self._last_task if self.panel.candidates else None)
 
     def cancel(self) -> None:
         if self.service.busy:

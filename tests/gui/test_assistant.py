@@ -166,3 +166,16 @@ def test_audition_loops_the_candidate_in_context_and_follows_the_choice(qtbot, w
     qtbot.keyClick(w.roll.view.viewport(), Qt.Key.Key_A)
     qtbot.waitUntil(lambda: not player.is_playing, timeout=5000)
     assert not ctl.auditioning
+
+
+def test_ctrl_h_harmonizes_and_ctrl_g_still_continues(qtbot, window):
+    """Ctrl+H is a direct action: the panel's task stays, so Ctrl+G goes on continuing (the Start
+    card's promise), and Regenerate after Ctrl+H gives new harmonizations."""
+    w = window
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    assert ctl.panel.candidates and all(c.task == "harmonize" for c in ctl.panel.candidates)
+    assert ctl.panel.settings().task == "continue"
+    ask(qtbot, w, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert all(c.task == "harmonize" for c in ctl.panel.candidates)  # Regenerate: what was on screen
+    ask(qtbot, w)
+    assert all(c.task == "continue" and c.notes for c in ctl.panel.candidates)
