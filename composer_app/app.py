@@ -36,6 +36,9 @@ def create_main_window(settings: Settings | None = None, document: ScoreDocument
     ``load_model=False`` skips loading the music model and ``open_devices=False`` leaves sound and
     MIDI on a silent output; GUI tests use both and get the same wiring otherwise.
     """
+    from .gui.gc_guard import install as collect_in_gui_thread
+
+    collect_in_gui_thread()  # Qt objects are never freed by the model's worker thread
     settings = settings or Settings()
     document = document or ScoreDocument()
     window = MainWindow(document, settings)
