@@ -125,3 +125,21 @@ def test_prompts_never_exceed_the_length_the_model_was_trained_on(tiny_model_dir
     finally:
         engine_module.step = saved
     assert lengths and max(lengths) <= 160
+
+
+@pytest.mark.parametrize("vocab", ["all", "triads"])
+def test_the_bundled_harmonizer_never_picks_a_chord_the_melody_rules_out(vocab):
+    """G A G C in C major after C | F C: the encoder gives C minor under 1 % of C major's chance;
+    dividing by the chord prior once promoted it to rank 1 (the self-check showed "Cm")."""
+    from composer_app.commands.self_check import builtin_score
+    from composer_app.music_lm.harmonizer.runtime import best_progressions, harmonize, load_harmonizer
+    from composer_app.paths import resources_dir
+    from composer_app.score import Note
+
+    h = load_harmonizer(resources_dir() / "models" / "harmonizer")
+    score = builtin_score()
+    score = score.with_notes(list(score.melody.notes) + [Note(p, 3840 + 480 * i, 480) for i, p in enumerate((67, 69, 67, 72))])
+    best = best_progressions(h, [score], 3840, 5760, vocab)[0]
+    assert best is not None and [str(c.symbol) for c in best.chords] == ["C"]
+    for prog in harmonize(h, score, 3840, 5760, candidates=4, seed=0, vocab=vocab):
+        assert "Cm" not in {str(c.symbol) for c in prog.chords}

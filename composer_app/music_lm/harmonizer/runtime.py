@@ -27,6 +27,8 @@ from .encoding import (VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, bea
 from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
+#: A chord less likely than the beat's favourite by more than this (log-probability) is never chosen.
+PRUNE_NATS = 4.0
 DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
 ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
@@ -159,6 +161,10 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     """
     d = {**DEFAULT_DECODE, **(decode or h.decode)}
     region = beats[lo:hi]
+    # Chords the encoder finds far less likely than its favourite on a beat are never chosen: the
+    # division by the prior below must not promote a rare chord the melody rules out (C minor
+    # under G A G C in C major).
+    unlikely = lp < lp.max(axis=1, keepdims=True) - PRUNE_NATS
     if d["w_quality"] != 1.0:  # log P(root) + w_quality x log P(quality | root): roots decided first
         by_root = lp.reshape(len(lp), 12, -1)
         root = np.logaddexp.reduce(by_root, axis=2, keepdims=True)
@@ -166,6 +172,7 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     emis = d["w_emission"] * lp
     if d["w_prior"]:  # hybrid decoding: posterior / prior^w
         emis = emis - d["w_prior"] * np.stack([h.transitions.prior_for(b) for b in region])
+    emis = np.where(unlikely, -np.inf, emis)
     allowed = np.zeros(N_LABELS, dtype=bool)
     allowed[allowed_labels(vocab)] = True
     if not allowed.all():  # fold the probability of classes the vocabulary leaves out into their triads
