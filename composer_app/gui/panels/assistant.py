@@ -70,9 +70,14 @@ def confidence_level(cand: Candidate) -> float:
 
 
 def confidence_label(cand: Candidate) -> str:
-    """``"49% · sure"``: how sure the model is of this idea, as a percentage and a word."""
+    """``"82% · sure"`` for chords (the typical probability of a chord on its beats reads as a
+    chance), a word alone for melodies: a note is one of many good choices, so its typical
+    probability (7 % for a line the model likes) reads as doubt to a musician; the bar and the
+    tooltip carry the number."""
     level = confidence_level(cand)
     word = next(w for lo, w in CONFIDENCE_WORDS if level >= lo)
+    if cand.task in ("continue", "infill"):
+        return word
     return f"{candidate_confidence(cand):.0%} · {word}"
 
 
@@ -455,7 +460,8 @@ class AssistantPanel(QWidget):
 
     @staticmethod
     def _describe(i: int, c: Candidate, score: Score | None = None) -> str:
-        """``"1.  49% · likely · 8 notes"`` and, on the next line(s), the whole progression."""
+        """``"1.  likely · 8 notes"`` (``"1.  82% · sure"`` for chords) and, on the next line(s), the
+        whole progression."""
         head = f"{i + 1}.  {confidence_label(c)}"
         if c.notes:
             head += f" · {len(c.notes)} note{'s' if len(c.notes) != 1 else ''}"
@@ -466,7 +472,8 @@ class AssistantPanel(QWidget):
     def _tooltip(c: Candidate, score: Score | None = None) -> str:
         p = c.provenance
         return (f"{confidence_label(c)}: on average the model gave each of its notes and chords a "
-                f"{candidate_confidence(c):.0%} chance (ranking score {c.score:.2f})\n"
+                f"{candidate_confidence(c):.0%} chance (mean log-probability {c.score:.2f}); "
+                f"rank {c.rank} is the assistant's order\n"
                 f"Chords: {progression_text(c, score) or '-'}\n"
                 f"Model {p.get('model')}, seed {p.get('seed')}")
 
