@@ -84,6 +84,21 @@ def degree_root(key: KeySignature, degree: int, semitones: int) -> str:
     return spell(pc, key.prefers_flats)
 
 
+#: The scale degree (0-6) a chromatic root is written on, counted from the tonic in semitones:
+#: flat 2, 3, 6, 7 and the raised 4th, in major and minor alike (Db Eb F# Ab Bb in C; in A minor
+#: C# F# G# for the raised 3rd, 6th and 7th).
+ROOT_DEGREE = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+
+
+def spell_root(key: KeySignature, pc: int) -> str:
+    """Pitch class ``pc`` spelled as a chord root in ``key``, on its scale degree's letter, so
+    borrowed roots read as musicians write them (``Ab`` and ``Bb`` for ``♭VI`` and ``♭VII`` of C,
+    not ``G#`` and ``A#``); a plain spelling where that would be Fb, Cb, E# or B#."""
+    semitones = (pc - key.tonic_pc) % 12
+    name = degree_root(key, ROOT_DEGREE[semitones], semitones)
+    return spell(pc % 12, key.prefers_flats) if name in ("Fb", "Cb", "E#", "B#") else name
+
+
 def _degree_of(key: KeySignature, semitones: int) -> tuple[int, str]:
     """Scale degree (0-6) and accidental (``""``, ``♭``, ``♯``) of ``semitones`` above the tonic,
     relative to the key's own scale: in C major 10 is ``♭VII``; in A minor 10 is ``VII``."""

@@ -143,3 +143,18 @@ def test_the_bundled_harmonizer_never_picks_a_chord_the_melody_rules_out(vocab):
     assert best is not None and [str(c.symbol) for c in best.chords] == ["C"]
     for prog in harmonize(h, score, 3840, 5760, candidates=4, seed=0, vocab=vocab):
         assert "Cm" not in {str(c.symbol) for c in prog.chords}
+
+
+def test_a_borrowed_chord_is_spelled_as_musicians_write_it():
+    """The harmonizer's labels are pitch classes; a flat-six chord in C major is Ab, not G#."""
+    from composer_app.music_lm.harmonizer.labels import label_of
+    from composer_app.music_lm.harmonizer.runtime import _progression
+    from composer_app.music_lm.harmonizer.encoding import beats_of
+    from composer_app.score import ChordSymbol, KeySignature, Note, Track
+    import numpy as np
+
+    score = Score(tracks=(Track(notes=(Note(68, 0, 1920),)),), key_signatures=(KeySignature("C"),))
+    beats = beats_of(score)[:4]
+    lab = label_of(ChordSymbol.parse("Ab"))
+    prog = _progression([lab] * 4, beats, score, 1920, np.zeros((4, 120)))
+    assert [str(c.symbol) for c in prog.chords] == ["Ab"]

@@ -73,3 +73,15 @@ def test_melody_clashes_against_the_chord_under_it():
     found = melody_clashes(chords, notes)
     assert [(c.pitch, str(c.chord)) for c in found] == [(65, "Cmaj7"), (72, "G7")]
     assert found[0].describe() == "F over Cmaj7 rubs a semitone against its E"
+
+
+def test_chord_roots_are_spelled_on_their_scale_degree():
+    from composer_app.score import KeySignature
+    from composer_app.score.theory import spell_root
+
+    c = KeySignature("C")
+    assert [spell_root(c, pc) for pc in (1, 3, 6, 8, 10)] == ["Db", "Eb", "F#", "Ab", "Bb"]  # bII bIII #IV bVI bVII
+    a_minor = KeySignature("A", "minor")
+    assert [spell_root(a_minor, pc) for pc in (1, 6, 8)] == ["C#", "F#", "G#"]  # raised 3rd, 6th, 7th
+    assert spell_root(KeySignature("G"), 6) == "F#" and spell_root(KeySignature("F"), 10) == "Bb"
+    assert spell_root(KeySignature("Eb"), 11) == "B"  # not Cb

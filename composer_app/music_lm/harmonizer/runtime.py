@@ -20,11 +20,12 @@ import numpy as np
 
 from ...errors import ModelError
 from ..model_folder import load_validated, read_folder_file, validate_model_folder
-from ...score import Chord, Score
+from ...score import Chord, ChordSymbol, Score
+from ...score.theory import spell_root
 from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
 from .encoding import (VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode,
                        from_relative, windows)
-from .labels import IGNORE, N_LABELS, allowed_labels, folded, symbol_of
+from .labels import IGNORE, N_LABELS, allowed_labels, folded, quality_of, root_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
 #: A chord less likely than the beat's favourite by more than this (log-probability) is never chosen.
@@ -275,7 +276,7 @@ def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp
     for a, b, lab in segments(path):
         t0 = region[a].tick
         t1 = min(end, region[b - 1].tick + region[b - 1].length)
-        flats = score.key_at(t0).prefers_flats
-        chords.append(Chord(symbol_of(lab, flats), t0, t1 - t0))
+        root = spell_root(score.key_at(t0), root_of(lab))  # Ab, not G#, for the bVI of C
+        chords.append(Chord(ChordSymbol(root, quality_of(lab)), t0, t1 - t0))
         conf.append(float(probs[a:b, lab].mean()))
     return Progression(list(path), score_per_beat, chords, conf)
