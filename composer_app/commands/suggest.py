@@ -28,9 +28,10 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", default=None, metavar="DIR", help="model folder (default: the bundled model)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
-    p.add_argument("--profile", default=None, metavar="DIR",
-                   help="a taste profile folder (taste.json and/or decisions.jsonl, as the editor keeps in "
-                        "its user data folder): candidates are re-ranked by the taste learned there")
+    p.add_argument("--profile", action="append", default=None, metavar="DIR",
+                   help="what the editor learned, from its user data folder: a taste profile folder "
+                        "(taste.json and/or decisions.jsonl; the candidates are re-ranked by that taste) and/or "
+                        "a learned style (styles/NAME, used as the model); give --profile twice for both")
 
 
 def _region(score, args):
@@ -66,6 +67,29 @@ def _taste(folder: str):
     return taste.load(p)
 
 
+def _profiles(folders: list[str], model: str | None):
+    """``(taste re-ranker or None, model folder or None)`` from the ``--profile`` folders: a folder with
+    a ``config.json`` is a learned style (a model folder, checked like ``--model``), any other a taste
+    profile. At most one of each; a style and ``--model`` together are an error."""
+    from pathlib import Path
+
+    from ..music_lm.loading import check_model_dir
+
+    taste = style = None
+    for folder in folders:
+        if (Path(folder) / "config.json").is_file():
+            if style is not None or model is not None:
+                raise ComposerError(f"{folder}: a learned style is a model; give one model (--model or one "
+                                    "style in --profile), not two")
+            check_model_dir(folder)
+            style = folder
+        else:
+            if taste is not None:
+                raise ComposerError(f"{folder}: give at most one taste profile folder")
+            taste = _taste(folder)
+    return taste, style
+
+
 def run(args) -> int:
     import os
 
@@ -78,14 +102,14 @@ def run(args) -> int:
                                       temperature=args.temperature, top_p=args.top_p, seed=args.seed)
     except ValueError as exc:
         raise ComposerError(str(exc)) from None
-    taste = _taste(args.profile) if args.profile is not None else None
+    taste, style = _profiles(args.profile or [], args.model)
     from ..generation.engine import SuggestionEngine
     from ..music_lm.loading import load_model
 
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    engine = SuggestionEngine(load_model(args.model, args.device))
+    engine = SuggestionEngine(load_model(style or args.model, args.device))
     failures = 0
     for i, path in enumerate(args.inputs):
         try:

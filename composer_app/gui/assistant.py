@@ -512,19 +512,24 @@ class AssistantController(QObject):
                                "The assistant no longer learns your taste: candidates keep its own order.")
 
     def forget_taste(self) -> None:
-        """"Forget what you learned": after asking, delete the decision log and the learned taste."""
-        from .dialogs import ask_forget_taste
+        """"Forget what you learned": after asking, delete the decision log and the learned taste, and
+        (asked separately, as they took minutes to learn) the styles learned from the composer's music."""
+        from ..music_lm.styles import list_styles
+        from .dialogs import ask_forget_styles, ask_forget_taste
 
         if not ask_forget_taste(self.window):
             return
         try:
-            gone = self.taste.forget()
+            gone = [p.name for p in self.taste.forget()]
         except OSError as exc:
             self._report(f"Could not delete what the assistant learned: {exc}")
             return
         self._show_taste()
+        styles = list_styles()
+        if styles and ask_forget_styles(self.window, [s.name for s in styles]):
+            gone += self.styles.delete_all(styles)
         self.messageShown.emit("Forgot your decisions and the taste learned from them"
-                               + (f" ({', '.join(p.name for p in gone)} deleted)." if gone else "."))
+                               + (f" ({', '.join(gone)} deleted)." if gone else "."))
 
     def _report(self, message: str) -> None:
         self.messageShown.emit(message)

@@ -67,6 +67,19 @@ def ask_forget_taste(parent: QWidget | None) -> bool:
     return answer == buttons.Yes
 
 
+def ask_forget_styles(parent: QWidget | None, names: Sequence[str]) -> bool:
+    """Whether "Forget what you learned" also deletes the styles learned from the composer's music."""
+    buttons = QMessageBox.StandardButton
+    shown = ", ".join(f"“{n}”" for n in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    answer = QMessageBox.question(
+        parent, f"Forget what the assistant learned - {APP_TITLE}",
+        f"Also delete the {'style' if len(names) == 1 else f'{len(names)} styles'} learned from your music "
+        f"({shown})? Their model folders are deleted and the bundled model is used instead. "
+        "No keeps them in Assistant > Model. This cannot be undone.",
+        buttons.Yes | buttons.No, buttons.No)
+    return answer == buttons.Yes
+
+
 def ask_unfold_repeats(parent: QWidget | None, tune: str) -> bool | None:
     """Whether to write out an ABC tune's repeats in full; None when cancelled."""
     buttons = QMessageBox.StandardButton

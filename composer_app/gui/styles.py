@@ -309,3 +309,20 @@ class StyleMenu(QObject):
         self.assistant.load_model("", self.assistant._device())
         delete_style(style)
         self.rebuild()
+
+    def delete_all(self, styles) -> list[str]:
+        """Delete these styles (the bundled model is loaded first when one of them is in use);
+        returns the names of those deleted. A style that cannot be deleted is reported, not fatal."""
+        current = self._current()
+        if current and any(Path(s.path) == Path(current) for s in styles):
+            self.assistant.load_model("", self.assistant._device())
+        gone = []
+        for style in styles:
+            try:
+                delete_style(style)
+                gone.append(f"style “{style.name}”")
+            except OSError as exc:
+                self.assistant.messageShown.emit(f"Could not delete the style “{style.name}” ({style.path}): {exc}")
+        self.rebuild()
+        return gone
+

@@ -270,3 +270,36 @@ def test_engine_harmonize_is_reordered_too(engine, lead_sheet):
     assert sorted(c.fingerprint() for c in got) == sorted(c.fingerprint() for c in base)
     assert [c.fingerprint() for c in got] == [c.fingerprint() for c in model.rerank(base, lead_sheet)]
     assert all(c.notes == () for c in got) and [c.rank for c in got] == list(range(1, len(got) + 1))
+
+
+def test_suggest_profile_with_a_learned_style(tmp_path, tiny_model_dir, lead_sheet):
+    """``--profile styles/NAME`` uses the learned style as the model, beside a taste profile."""
+    import shutil
+
+    mid = tmp_path / "tune.mid"
+    write(lead_sheet, mid)
+    prof = tmp_path / "profile"
+    taste.save(learned_stepwise_model(lead_sheet), prof)
+    style = tmp_path / "styles" / "My jigs"
+    shutil.copytree(tiny_model_dir, style)
+
+    def run(*extra):
+        proc = subprocess.run([sys.executable, "-m", "composer_app", "suggest", str(mid), "--seed", "3", *extra],
+                              capture_output=True, text=True, timeout=300)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    rc, plain, err = run("--model", str(tiny_model_dir))
+    assert rc == 0, err
+    rc, styled, err = run("--profile", str(style))
+    assert rc == 0, err
+    assert json.loads(styled)["candidates"] == json.loads(plain)["candidates"]  # the same weights
+    rc, both, err = run("--profile", str(prof), "--profile", str(style))
+    assert rc == 0, err
+    rc, tasted, err = run("--model", str(tiny_model_dir), "--profile", str(prof))
+    assert rc == 0, err
+    assert json.loads(both)["candidates"] == json.loads(tasted)["candidates"]
+    rc, out, err = run("--model", str(tiny_model_dir), "--profile", str(style))
+    assert rc == 2 and out == "" and "give one model" in err and "Traceback" not in err
+    (style / "config.json").write_text("{")
+    rc, out, err = run("--profile", str(style))
+    assert rc == 2 and out == "" and "My jigs" in err and "Traceback" not in err

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from composer_app.music_lm.styles import list_styles, styles_dir
 
@@ -75,6 +75,28 @@ def test_learn_from_my_music_gives_a_selectable_style_with_a_card(qtbot, window,
     card = ctl.styles.show_card()
     assert "Held-out pieces" in ctl.styles.card_text() and "t0.abc" in ctl.styles.card_text()
     card.close()
+
+    # "Forget What You Learned…" asks about the styles separately: No keeps the style in use,
+    # Yes deletes it and goes back to the bundled model.
+    asked, answers = [], []
+
+    def question(parent, title, text, *a, **k):
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    answers[:] = [QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No]
+    qtbot.mouseClick(ctl.panel.taste_reset, Qt.MouseButton.LeftButton)
+    assert len(asked) == 2 and "“Little tunes”" in asked[1] and not answers
+    assert [s.name for s in list_styles()] == ["Little tunes"] and ctl.settings.model_dir == path
+    answers[:] = [QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Yes]
+    qtbot.mouseClick(ctl.panel.taste_reset, Qt.MouseButton.LeftButton)
+    assert len(asked) == 4 and not answers
+    assert list_styles() == [] and not (styles_dir() / "Little tunes").exists()
+    qtbot.waitUntil(lambda: ctl.service.model_info["name"] != "Little tunes" and not ctl.settings.model_dir,
+                    timeout=60000)  # the bundled model
+    ctl.styles.menu.aboutToShow.emit()
+    assert set(ctl.styles.style_actions()) == {"Bundled Model"}
 
 
 def test_cancel_stops_the_learning_and_lists_no_style(qtbot, window, tmp_path, monkeypatch):
