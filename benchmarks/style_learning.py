@@ -12,7 +12,9 @@ Three styles, each a pool of pieces the bundled model never trained on where tha
   validation side, so the 100 pieces learned from are training-side titles and the pieces
   measured are the validation-side ones (unseen by the base model and by the fine-tune);
 * ``bach``: Bach's chorales from music21's corpus (the soprano as the melody, no chord symbols):
-  a fourth style, new to the model like POP909 (some chorale tunes recur under several BWV numbers).
+  a fourth style, new to the model like POP909 (some chorale tunes recur under several BWV numbers);
+* ``han``: Chinese folk songs of the Essen collection (music21's ``essenFolksong/han*.abc``):
+  a fifth, new to the model (largely pentatonic).
 
 Each pool is ordered by a hash of the title and cut into ``learn`` (100 pieces, written as project
 files and given to ``composer-app learn`` exactly as a composer would), ``tune`` (20: the split the
@@ -34,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-STYLES = ("oneills", "pop909", "openewld", "bach")
+STYLES = ("oneills", "pop909", "openewld", "bach", "han")
 N_LEARN, N_TUNE, N_REPORT = 100, 20, 30
 
 
@@ -88,6 +90,12 @@ def pools(style: str, shared: Path) -> dict[str, list]:
         pieces = _unique(load_corpus(sources, progress=False)[0], numbers=True)
         return {"learn": pieces[:N_LEARN], "tune": pieces[N_LEARN:N_LEARN + N_TUNE],
                 "report": pieces[N_LEARN + N_TUNE:N_LEARN + N_TUNE + N_REPORT]}
+    if style == "han":
+        sources = [SourceFile(Path(f), True, "essen-han") for f in sorted(corpus.getPaths())
+                   if "essenFolksong" in str(f) and Path(f).name.startswith("han")]
+        pieces = _unique(load_corpus(sources, progress=False)[0], numbers=True)
+        return {"learn": pieces[:N_LEARN], "tune": pieces[N_LEARN:N_LEARN + N_TUNE],
+                "report": pieces[N_LEARN + N_TUNE:N_LEARN + N_TUNE + N_REPORT]}
     raise SystemExit(f"unknown style {style!r}; choose from {', '.join(STYLES)}")
 
 
@@ -112,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--styles", nargs="+", default=list(STYLES[:3]), choices=STYLES)
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     ap.add_argument("--split", choices=("report", "tune"), default="report")
+    ap.add_argument("--learn-only", nargs="+", choices=STYLES, default=None,
+                    help="learn only these of --styles (all of them are still measured)")
     ap.add_argument("--time-budget", type=float, default=10.0)
     ap.add_argument("--work", default="runs/style_learning", help="learned models and the pieces given to learn")
     ap.add_argument("--json", default="runs/style_learning.json")
@@ -129,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     before = {s: nll(None, d[args.split]) for s, d in data.items()}
     rows: dict[str, dict] = {}
     for s, d in data.items():
+        if args.learn_only and s not in args.learn_only:
+            continue
         folder, out = work / s / "pieces", work / s / "model"
         write_pieces(d["learn"], folder)
         cmd = [sys.executable, "-m", "composer_app", "learn", str(folder), "--out", str(out), "--name", f"Style: {s}",

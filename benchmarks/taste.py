@@ -3,21 +3,22 @@
     python -m benchmarks.taste [--data ../shared/data] [--train 30] [--test 30] [--orders 5]
 
 Held-out tunes (the validation side of the training split, by title) are cut after 4 bars (and at
-one later bar line); for each cut the real engine (the bundled model, one torch thread) suggests
-K=4 two-bar continuations, the app's defaults otherwise. These candidate sets are generated once
-and cached for the run: the taste re-ranker only re-orders the K the engine shows
-(``engine.generate`` calls ``TasteModel.rerank`` last), so every composer sees the same sets; a
-few are checked through ``engine.generate`` with the learned taste to show the order is the one
-the app shows.
+one later bar line); for each cut the real engine (the bundled model, one torch thread) samples
+its whole pool of two-bar continuations (16, in its own order, each with the harmonizer's chords),
+the app's defaults otherwise. The pools are generated once and cached for the run. A learned taste
+chooses the K=4 shown from the pool (``engine.generate`` calls ``TasteModel.rerank`` on the pool
+and shows its first K; with nothing learned, the engine's first K); a few requests are checked
+through ``engine.generate`` with the learned taste to show they are the ones the app shows.
 
-Each simulated composer has a hidden utility and always picks its favourite of the four
-(*accept*): ``stepwise`` (share of steps of 1-2 semitones), ``leaps`` (mean interval size),
+Each simulated composer has a hidden utility and always picks its favourite of the four shown
+(*accept*; the re-ranker learns from that choice among the four): ``stepwise`` (share of steps of 1-2 semitones), ``leaps`` (mean interval size),
 ``dense`` (notes per beat), ``sevenths`` (share of seventh chords), ``real`` (pitch-class overlap
 with what the tune really does next). The re-ranker learns from ``--train`` decisions (one per
 cut, in a shuffled order), then on ``--test`` other cuts we count how often rank 1 is that
 composer's pick (a tie counts when rank 1 is among the favourites), against chance (1/K, and the
-expected rate of a random order given the ties) and against the base ranking alone. Averaged over
-``--orders`` shuffles of which cuts train and which test.
+expected rate of a random order given the ties) and against the base ranking alone (the engine's
+first K). Also: how often the composer's favourite of the whole pool is among the K shown, learned
+against base. Averaged over ``--orders`` shuffles of which cuts train and which test.
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def favourites(u: list[float]) -> set[int]:
 
 
 def generate_sets(engine, settings, args) -> list[dict]:
-    """The K candidates the engine shows for each held-out cut, with their features and utilities."""
+    """The engine's whole pool for each held-out cut (its order), with features and utilities."""
+    from dataclasses import replace
+
     from composer_app.generation.evaluation import continuation_cases
     from composer_app.generation.taste import features_of
     from composer_app.generation.types import SuggestionRequest
@@ -75,13 +78,38 @@ def generate_sets(engine, settings, args) -> list[dict]:
     if len(cases) < need:
         cases += continuation_cases(chosen[need:need * 2], rng, per_piece=1)[:need - len(cases)]
     sets = []
+    whole = replace(settings, candidates=max(settings.candidates, engine.pool))
     for i, (score, cut, real, _group) in enumerate(cases):
-        cands = engine.generate(SuggestionRequest(i, score, settings, (0, cut)))
-        if len(cands) < 2:
+        cands = engine.generate(SuggestionRequest(i, score, whole, (0, cut)))
+        if len(cands) <= settings.candidates:
             continue
         sets.append({"score": score, "cut": cut, "cands": cands, "feats": features_of(cands, score),
                      "util": utilities(cands, score, real)})
     return sets
+
+
+def on_screen_feats(s, idx: list[int]) -> list[dict]:
+    """Features of the shown candidates as the app logs them: each stamped with its place in the pool."""
+    from dataclasses import replace
+
+    from composer_app.generation.taste import features_of
+
+    cands = [replace(s["cands"][j], provenance={**s["cands"][j].provenance, "base_rank": j + 1}) for j in idx]
+    return features_of(cands, s["score"])
+
+
+CHOICE: int | None = None  # the taste chooses among the engine's first CHOICE (None: engine.TASTE_CHOICE)
+
+
+def shown(model, s, k: int) -> list[int]:
+    """Indices (in the pool) of the K the app shows with this taste, best first."""
+    from composer_app.generation.engine import TASTE_CHOICE
+    from composer_app.generation.taste import features_of
+
+    if not model.decisions:
+        return list(range(k))
+    n = max(k, CHOICE or TASTE_CHOICE)
+    return model.order(features_of(s["cands"][:n], s["score"]), "continue")[:k]
 
 
 def main(argv=None) -> int:
@@ -101,9 +129,13 @@ def main(argv=None) -> int:
     ap.add_argument("--k", type=int, default=4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--choice", type=int, default=None,
+                    help="the taste chooses among the engine's first N of the pool (default: the engine's)")
     ap.add_argument("--sets", help="pickle of the candidate sets: reused when it exists, else written")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    global CHOICE
+    CHOICE = args.choice
 
     t0 = time.time()
     engine = SuggestionEngine(load_model(args.model, "cpu"))
@@ -119,12 +151,12 @@ def main(argv=None) -> int:
     for s in sets:  # features as the re-ranker sees them now (the pickle may be older than the code)
         s["feats"] = features_of(s["cands"], s["score"])
     gen_s = time.time() - t0
-    print(f"{len(sets)} candidate sets of K={args.k} in {gen_s:.0f} s", file=sys.stderr)
+    print(f"{len(sets)} pools of {engine.pool} in {gen_s:.0f} s", file=sys.stderr)
     n_train = min(args.train, len(sets) // 2)
     report: dict = {"k": args.k, "train_decisions": n_train, "sets": len(sets), "orders": args.orders,
                     "generate_seconds": round(gen_s, 1), "composers": {}}
     for who in ("stepwise", "leaps", "dense", "sevenths", "real"):
-        learned, base, chance, words, decidable = [], [], [], [], []
+        learned, base, chance, words, decidable, covered, covered_base = [], [], [], [], [], [], []
         for order in range(args.orders):
             idx = list(range(len(sets)))
             random.Random(1000 + order).shuffle(idx)
@@ -132,30 +164,40 @@ def main(argv=None) -> int:
             model = TasteModel()
             for i in train:
                 s = sets[i]
-                fav = favourites(s["util"][who])
-                pick = min(fav)  # the first of its favourites as shown
-                model.observe("accept", s["feats"], pick, "continue")
+                on_screen = shown(model, s, args.k)
+                u = [s["util"][who][j] for j in on_screen]
+                pick = min(favourites(u))  # the first of its favourites as shown
+                model.observe("accept", on_screen_feats(s, on_screen), pick, "continue")
             for i in test:
                 s = sets[i]
-                fav = favourites(s["util"][who])
-                decidable.append(len(fav) < len(s["cands"]))
-                learned.append(model.order(s["feats"], "continue")[0] in fav)
-                base.append(0 in fav)
-                chance.append(len(fav) / len(s["cands"]))
+                on_screen = shown(model, s, args.k)
+                fav = favourites([s["util"][who][j] for j in on_screen])
+                fav_base = favourites(s["util"][who][:args.k])
+                decidable.append(len(fav) < args.k)
+                learned.append(0 in fav)
+                base.append(0 in fav_base)
+                chance.append(len(fav) / args.k)
+                pool_fav = favourites(s["util"][who])
+                covered.append(bool(pool_fav & set(on_screen)))
+                covered_base.append(bool(pool_fav & set(range(args.k))))
             words.append(model.describe("continue"))
         report["composers"][who] = {
             "learned_rank1": round(float(np.mean(learned)), 3), "base_rank1": round(float(np.mean(base)), 3),
             "chance": round(float(np.mean(chance)), 3), "one_over_k": round(1 / args.k, 3),
             "ratio_to_one_over_k": round(float(np.mean(learned)) * args.k, 2),
+            "pool_favourite_shown": round(float(np.mean(covered)), 3),
+            "pool_favourite_shown_base": round(float(np.mean(covered_base)), 3),
             "decidable_share": round(float(np.mean(decidable)), 3), "says": words[0]}
-    # The app's own path: engine.generate with the learned taste gives the re-ranked order.
+    # The app's own path: engine.generate with the learned taste shows the taste's first K of the pool.
     model = TasteModel()
     for s in sets[:n_train]:
-        model.observe("accept", s["feats"], min(favourites(s["util"]["stepwise"])), "continue")
+        on_screen = shown(model, s, args.k)
+        pick = min(favourites([s["util"]["stepwise"][j] for j in on_screen]))
+        model.observe("accept", on_screen_feats(s, on_screen), pick, "continue")
     same = 0
     for j, s in enumerate(sets[n_train:n_train + 3]):
         got = engine.generate(SuggestionRequest(9000 + j, s["score"], settings, (0, s["cut"]), taste=model))
-        want = model.rerank(list(s["cands"]), s["score"])
+        want = [s["cands"][i] for i in shown(model, s, args.k)]
         same += [c.fingerprint() for c in got] == [c.fingerprint() for c in want]
     report["engine_path_checked"] = f"{same} of {len(sets[n_train:n_train + 3])} identical"
     report["seconds"] = round(time.time() - t0, 1)
@@ -163,10 +205,12 @@ def main(argv=None) -> int:
         print(json.dumps(report, indent=1))
     else:
         print(f"K={args.k}, {n_train} decisions, then rank 1 on {args.test} other cuts, {args.orders} orders")
-        print(f"{'composer':<10} {'learned':>8} {'base':>6} {'chance':>7} {'1/K':>5} {'x 1/K':>6}  says")
+        print(f"{'composer':<10} {'learned':>8} {'base':>6} {'chance':>7} {'1/K':>5} {'x 1/K':>6} "
+              f"{'pool fav shown':>15}  says")
         for who, r in report["composers"].items():
             print(f"{who:<10} {r['learned_rank1']:>8.3f} {r['base_rank1']:>6.3f} {r['chance']:>7.3f} "
-                  f"{r['one_over_k']:>5.2f} {r['ratio_to_one_over_k']:>6.2f}  {r['says']}")
+                  f"{r['one_over_k']:>5.2f} {r['ratio_to_one_over_k']:>6.2f} "
+                  f"{r['pool_favourite_shown']:>6.3f} / {r['pool_favourite_shown_base']:.3f}  {r['says']}")
         print(f"engine path: {report['engine_path_checked']}; {report['seconds']} s")
     return 0
 

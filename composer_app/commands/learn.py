@@ -37,6 +37,9 @@ def add_arguments(p) -> None:
                    help="sequences sampled from the base model for replay when there is no --replay (0: none)")
     p.add_argument("--guard", type=float, default=0.005,
                    help="largest rise of the base model's own samples' loss a kept step may have (default 0.005)")
+    p.add_argument("--distill", type=float, default=0.0, metavar="W",
+                   help="keep the model's distribution on the replayed sequences close to the base model's "
+                        "(weight of the KL divergence; 0: learn their sampled tokens instead)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--cache", metavar="DIR", help="parsed-score cache (default: the user cache folder)")
@@ -57,7 +60,7 @@ def run(args) -> int:
         max_steps=args.max_steps, lr=args.lr, batch_size=args.batch_size, holdout=args.holdout,
         eval_every=args.eval_every, patience=args.patience, replay=args.replay, replay_share=args.replay_share,
         seed=args.seed, threads=args.threads, cache=args.cache, max_len=args.max_len,
-        self_replay=args.self_replay, guard=args.guard,
+        self_replay=args.self_replay, guard=args.guard, distill=args.distill,
     )
     report = _json_lines if args.progress_json else _human
     info = learn(opts, report)

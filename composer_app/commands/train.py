@@ -27,6 +27,9 @@ def add_arguments(p) -> None:
     p.add_argument("--music21-corpus", action="store_true",
                    help="add music21's folk collections (oneills1850, ryansMammoth, airdsAirs)")
     p.add_argument("--size", choices=list(SIZES), default="default", help="model shape for a fresh model")
+    p.add_argument("--absolute", action="store_true",
+                   help="harmonizer only: absolute pitch classes instead of scale degrees (vocabulary 3; the "
+                        "bundled harmonizer's second member, which does not depend on the estimated key)")
     p.add_argument("--max-steps", type=int, default=None,
                    help="stop after N optimizer steps (default: 2000, or no limit with --time-budget, whose "
                         "learning-rate schedule then runs to its end)")
@@ -111,6 +114,7 @@ def _run_harmonizer(args) -> int:
         time_budget_min=args.time_budget, eval_steps=args.eval_steps, save_steps=args.save_steps,
         valid_fraction=args.valid_fraction, seed=args.seed, cache=args.cache, workers=args.workers,
         reparse=args.reparse, resume=args.resume, threads=args.threads, progress=not args.no_progress,
+        absolute=args.absolute,
     )
     info = train_harmonizer(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

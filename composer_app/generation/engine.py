@@ -11,9 +11,9 @@ bars. Nothing is filtered after the fact.
 Each candidate carries the mean log-probability (temperature 1, before masking) of its tokens per
 note or chord as its score, per-note and per-chord confidences (the model's probability of the
 note's pitch and length, of the chord's root and quality) and its provenance (model, seed,
-settings). Melodic candidates are sampled as a pool of at least ``POOL`` and ordered by the ranker
-of :mod:`.ranking` (what a musician would keep, not merely the most predictable line); the best K
-are returned, de-duplicated (more are sampled if duplicates leave fewer). The chords of a
+settings). Melodic candidates are sampled as a pool (``POOL``, or the size the model folder's
+ranker asks for in its ``ranking.json``) and ordered by the ranker of :mod:`.ranking` (what a
+musician would keep, not merely the most predictable line); its first K are returned, de-duplicated (more are sampled if duplicates leave fewer). The chords of a
 continuation's new bars come from the harmonizer (its best progression for the new melody, the
 context's chords given) whenever one is loaded.
 *Harmonize* goes to the harmonizer (:mod:`..music_lm.harmonizer`) when the model folder has one
@@ -42,7 +42,9 @@ from .ranking import load_ranker
 from .types import Candidate, SuggestionRequest, SuggestionSettings
 
 MAX_ROUNDS = 3  # sampling rounds used to replace duplicates
-POOL = 8  # continuations sampled per request (at least K)
+POOL = 8  # continuations sampled per request (at least K) unless the ranker asks for more
+#: A learned taste chooses the K shown among the ranker's first TASTE_CHOICE of the pool (taste.py).
+TASTE_CHOICE = 8
 
 # Grammar states.
 S_START, S_BAR, S_POS, S_ROOT, S_QUAL, S_PITCH, S_DUR, S_DONE, S_IDX = range(9)
@@ -131,7 +133,7 @@ class SuggestionEngine:
         #: How candidates are ordered (``ranking.json`` of the model folder, else the default).
         self.ranker = load_ranker(loaded.path)
         #: Melodies sampled per request; the best ``K`` by the ranker are returned.
-        self.pool = POOL
+        self.pool = self.ranker.pool or POOL
 
     # ---- public --------------------------------------------------------------------------
     def generate(self, request: SuggestionRequest, *, on_candidate: Callable[[Candidate], None] | None = None,
@@ -185,15 +187,19 @@ class SuggestionEngine:
                 if on_candidate is not None and stream:
                     on_candidate(cand)
         ranked = self.ranker.order([found[f] for f in order], score)
+        # A learned taste chooses the K to show among the ranker's first TASTE_CHOICE (taste.py): a
+        # composer who keeps leaps gets the leaping lines, not only the ranker's four in another order.
+        tasting = request.taste is not None and bool(getattr(request.taste, "decisions", 0))
         if task == "continue":
             # The harmonizer's chords change a candidate's identity: what the composer rejected
             # is the candidate as shown, so the excluded ones are dropped after harmonizing (the
             # harmonizer is deterministic for a melody and its context).
-            ranked = self._with_harmony(ranked[:want + len(exclude)], score)
+            keep = max(want, TASTE_CHOICE) if tasting else want
+            ranked = self._with_harmony(ranked[:keep + len(exclude)], score)
             ranked = [c for c in ranked if c.fingerprint() not in exclude]
+        if request.taste is not None:  # the composer's taste re-orders (and, learned, chooses) what is shown
+            ranked = request.taste.rerank(ranked[:max(want, TASTE_CHOICE)] if tasting else ranked[:want], score)
         ranked = ranked[:want]
-        if request.taste is not None:  # the composer's taste re-orders what is shown (taste.py)
-            ranked = request.taste.rerank(ranked, score)
         elapsed = time.perf_counter() - t0
         out = [replace(c, rank=i + 1, provenance={**c.provenance, "seconds": round(elapsed, 3)})
                for i, c in enumerate(ranked)]

@@ -36,6 +36,7 @@ from ..score.time import TPQ
 FEATURES = ("logp", "consensus", "context_fit", "echo", "repetition", "stepwise", "leaps", "density", "range",
             "distinct", "chord_tones")
 CONTEXT_BARS = 4
+MAX_POOL = 32  # the most melodies a ranking.json may ask the engine to sample per request
 #: Held-out titles are split in halves by ``is_validation(title, 0.5, FIT_HALF_SEED)``: False, the
 #: half the default weights were fitted on; True, the half they are tested on.
 FIT_HALF_SEED = 99
@@ -134,6 +135,9 @@ class Ranker:
     means: dict[str, float] | None = None
     stds: dict[str, float] | None = None
     diversity: float = 0.0
+    #: Melodies to sample per request for this ranker to choose from (0: the engine's default);
+    #: the weights were fitted on pools of this size.
+    pool: int = 0
 
     def value(self, feats: dict[str, float]) -> float:
         total = 0.0
@@ -171,14 +175,16 @@ class Ranker:
         return chosen
 
     def to_json(self) -> dict:
-        return {"weights": self.weights, "means": self.means, "stds": self.stds, "diversity": self.diversity}
+        return {"weights": self.weights, "means": self.means, "stds": self.stds, "diversity": self.diversity,
+                "pool": self.pool}
 
     @classmethod
     def from_json(cls, data: dict) -> "Ranker":
         w = {k: float(v) for k, v in dict(data["weights"]).items() if k in FEATURES}
         means = {k: float(v) for k, v in dict(data.get("means") or {}).items() if k in FEATURES} or None
         stds = {k: float(v) for k, v in dict(data.get("stds") or {}).items() if k in FEATURES} or None
-        return cls(w, means, stds, float(data.get("diversity") or 0.0))
+        pool = int(data.get("pool") or 0)
+        return cls(w, means, stds, float(data.get("diversity") or 0.0), min(MAX_POOL, max(0, pool)))
 
 
 def load_ranker(model_dir: Path | None) -> Ranker:

@@ -29,6 +29,7 @@ imported inside the functions: importing this module is cheap.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import math
@@ -74,6 +75,9 @@ class LearnOptions:
     replay_share: float = 0.5  # share of each batch that is replay (of ``replay``, else the base's own samples)
     self_replay: int = 96  # sequences sampled from the base model to replay when ``replay`` is empty (0: none)
     guard: float = 0.005  # largest rise allowed in the base model's held-out samples' loss (forgetting)
+    #: Weight of the replay rows' distillation loss: the fine-tuned model's next-token distribution
+    #: kept close (KL divergence) to the base model's on them, instead of their sampled tokens (0: off).
+    distill: float = 0.0
     seed: int = 0
     threads: int = 1
     cache: str | None = None  # parsed-score cache (default: the user cache folder)
@@ -287,6 +291,26 @@ def _token_nll(loaded, seqs: list[list[int]]) -> float:
     return float(-sum(lp.sum() for lp in lps) / max(1, sum(len(lp) for lp in lps)))
 
 
+def _distill_loss(model, teacher, batch: dict, n_own: int, weight: float):
+    """Cross-entropy of the composer's rows (the first ``n_own``) plus ``weight`` x the KL divergence
+    from the base model's next-token distribution to the fine-tuned model's on the replay rows: the
+    whole distribution the base model gives each replayed position is kept, not one sampled token."""
+    import torch
+    import torch.nn.functional as F
+
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+    labels = batch["labels"]
+    own_logits, own_labels = logits[:n_own, :-1], labels[:n_own, 1:]
+    ce = F.cross_entropy(own_logits.reshape(-1, own_logits.shape[-1]), own_labels.reshape(-1), ignore_index=-100)
+    with torch.no_grad():
+        t_logits = teacher(input_ids=batch["input_ids"][n_own:], attention_mask=batch["attention_mask"][n_own:]).logits
+    keep = batch["attention_mask"][n_own:, 1:].bool()  # positions with a next token
+    s_logp = F.log_softmax(logits[n_own:, :-1].float(), -1)[keep]
+    t_logp = F.log_softmax(t_logits[:, :-1].float(), -1)[keep]
+    kl = (t_logp.exp() * (t_logp - s_logp)).sum(-1).mean() if keep.any() else logits.sum() * 0
+    return ce + weight * kl
+
+
 def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[EncodedPiece], replay_ids: list[list[int]],
                guard_set: list[list[int]], opts: LearnOptions, before: dict, say: Report,
                started: float | None = None) -> dict:
@@ -324,6 +348,11 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
     best: dict[str, Any] = {"nll": before["nll_per_note"], "step": 0, "improved": False,
                             "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
     guard0 = _token_nll(loaded, guard_set)
+    teacher = None
+    if opts.distill > 0 and n_replay:
+        teacher = copy.deepcopy(model).eval()
+        for p in teacher.parameters():
+            p.requires_grad_(False)
     since_best, step, stop, loss_v = 0, 0, "steps", float("nan")
     history = [{"step": 0, "held_out_nll_per_note": before["nll_per_note"], "base_samples_nll": round(guard0, 4)}]
     model.train()
@@ -335,7 +364,10 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
             g["lr"] = opts.lr * lr_factor(step)
         items = [own[0] for _ in range(opts.batch_size - n_replay)] + [replay_item() for _ in range(n_replay)]
         batch = {k: v.to(loaded.device) for k, v in collate(items).items()}
-        loss = model(**batch).loss
+        if teacher is not None and n_replay:
+            loss = _distill_loss(model, teacher, batch, opts.batch_size - n_replay, opts.distill)
+        else:
+            loss = model(**batch).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optim.step()

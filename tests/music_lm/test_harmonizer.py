@@ -260,3 +260,41 @@ def test_the_decoder_is_the_most_accurate_of_those_shaped_like_the_composers_cho
     assert chosen["name"] == "as accurate within noise, most like the composers" and len(shaped) == 3
     assert choose_decoder(table, tie=0.0)[0]["name"] == "shaped, most accurate"
     assert choose_decoder(table[:1])[0]["name"] == "holds chords for bars"  # none shaped: the most accurate
+
+
+def test_members_are_mixed_in_and_only_from_subfolders(tiny_harmonizer, tmp_path):
+    """``members.json``: harmonizer folders inside this one whose per-beat predictions are mixed in
+    by weight (an ensemble of a key-relative and an absolute model); anything else is refused."""
+    import shutil
+
+    import torch
+    from transformers import BertForTokenClassification
+
+    from composer_app.music_lm.harmonizer.encoding import beat_notes, beats_of
+    from composer_app.music_lm.harmonizer.runtime import MEMBERS_FILE, beat_logprobs, load_harmonizer
+    from composer_app.music_lm.harmonizer.training import make_config, save_harmonizer_dir
+
+    folder = tmp_path / "ensemble"
+    shutil.copytree(tiny_harmonizer, folder)
+    torch.manual_seed(1)
+    vocab = HarmVocab(relative=False)  # an absolute member, with its own vocabulary
+    save_harmonizer_dir(BertForTokenClassification(make_config(vocab, "tiny", 64)), vocab,
+                        fit_transitions([harm_piece(lead_sheet(16), "t")]), folder / "absolute")
+    (folder / MEMBERS_FILE).write_text(json.dumps({"members": [{"folder": "absolute", "weight": 0.4}]}))
+    score = lead_sheet(8)
+    beats = beats_of(score)
+    args = (beats, beat_notes(score, beats), [None] * len(beats))
+    h = load_harmonizer(folder)
+    assert [(m.path.name, w) for m, w in h.members] == [("absolute", 0.4)] and not h.members[0][0].vocab.relative
+    mixed = beat_logprobs(h, *args)
+    alone = beat_logprobs(load_harmonizer(tiny_harmonizer), *args)
+    member = beat_logprobs(load_harmonizer(folder / "absolute"), *args)
+    want = 0.6 * alone + 0.4 * member
+    want -= np.logaddexp.reduce(want, axis=1, keepdims=True)
+    assert np.allclose(mixed, want, atol=1e-5) and np.allclose(np.exp(mixed).sum(1), 1.0)
+    for entries in ([{"folder": "../ensemble", "weight": 0.4}], [{"folder": "absolute", "weight": 1.0}],
+                    [{"folder": "nowhere", "weight": 0.3}], [{"folder": "absolute"}],
+                    [{"folder": "absolute", "weight": 0.6}, {"folder": "absolute", "weight": 0.5}]):
+        (folder / MEMBERS_FILE).write_text(json.dumps({"members": entries}))
+        with pytest.raises(ModelError, match=MEMBERS_FILE):
+            load_harmonizer(folder)

@@ -12,6 +12,7 @@ returns the ranked progressions for the beats inside (:mod:`.decode`).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from pathlib import Path
@@ -33,6 +34,10 @@ PRUNE_NATS = 4.0
 DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
 ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
+#: ``{"members": [{"folder": "absolute", "weight": 0.5}]}``: harmonizer folders *inside* this one
+#: (plain subfolder names) whose predictions are mixed in (an ensemble of differently encoded models).
+MEMBERS_FILE = "members.json"
+MAX_MEMBERS = 3
 
 
 @dataclass
@@ -43,6 +48,9 @@ class LoadedHarmonizer:
     path: Path
     device: str = "cpu"
     decode: dict = field(default_factory=lambda: dict(DEFAULT_DECODE))
+    #: Other harmonizers read together with this one, ``(harmonizer, weight)``: their per-beat
+    #: log-probabilities are mixed in with these weights (this one keeps the rest); see MEMBERS_FILE.
+    members: list = field(default_factory=list)
 
     @property
     def max_len(self) -> int:
@@ -89,7 +97,8 @@ def load_harmonizer_model(path: str | Path, train: bool = False, device: str = "
     return model
 
 
-def load_harmonizer(path: str | Path, device: str = "cpu") -> LoadedHarmonizer:
+def load_harmonizer(path: str | Path, device: str = "cpu", nested: bool = True) -> LoadedHarmonizer:
+    """A harmonizer folder, with the members it lists (:data:`MEMBERS_FILE`; ``nested=False``: without)."""
     p = Path(path)
     check_harmonizer_dir(p)
     try:
@@ -104,7 +113,30 @@ def load_harmonizer(path: str | Path, device: str = "cpu") -> LoadedHarmonizer:
     model = load_harmonizer_model(p, device=device)
     if model.get_input_embeddings().weight.shape[0] != len(vocab):
         raise ModelError(p, f"the harmonizer's embeddings do not match {VOCAB_FILE}")
-    return LoadedHarmonizer(model, vocab, transitions, p, device, decode)
+    members = [(load_harmonizer(sub, device, nested=False), w) for sub, w in _members(p)] if nested else []
+    return LoadedHarmonizer(model, vocab, transitions, p, device, decode, members)
+
+
+def _members(p: Path) -> list[tuple[Path, float]]:
+    """The member folders of :data:`MEMBERS_FILE` (subfolders of ``p`` only, weights in (0, 1),
+    summing below 1) or [] when there is none."""
+    if not (p / MEMBERS_FILE).is_file():
+        return []
+    try:
+        entries = _read_json(p / MEMBERS_FILE)["members"]
+        out = []
+        for e in entries[:MAX_MEMBERS]:
+            name, w = str(e["folder"]), float(e["weight"])
+            sub = p / name
+            if (not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name) or sub.is_symlink() or not sub.is_dir()
+                    or not 0.0 < w < 1.0):
+                raise ValueError(f"member {name!r} with weight {w} is not a harmonizer subfolder with a weight in (0, 1)")
+            out.append((sub, w))
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ModelError(p, f"the harmonizer's {MEMBERS_FILE} is damaged ({exc})") from None
+    if sum(w for _, w in out) >= 1.0:
+        raise ModelError(p, f"the weights in {MEMBERS_FILE} leave nothing to the harmonizer itself")
+    return out
 
 
 def beat_logprobs(h: LoadedHarmonizer, beats: list[Beat], notes, known: list[int | None]) -> np.ndarray:
@@ -115,7 +147,20 @@ def beat_logprobs(h: LoadedHarmonizer, beats: list[Beat], notes, known: list[int
 
 
 def beat_logprobs_many(h: LoadedHarmonizer, items) -> list[np.ndarray]:
-    """:func:`beat_logprobs` of several ``(beats, notes, known)`` in one batch through the model."""
+    """:func:`beat_logprobs` of several ``(beats, notes, known)`` in one batch through the model (and
+    through each member, their log-probabilities mixed in by weight and normalised per beat)."""
+    own = _beat_logprobs_one(h, items)
+    if not h.members:
+        return own
+    rest = 1.0 - sum(w for _, w in h.members)
+    mixed = [rest * lp for lp in own]
+    for m, w in h.members:
+        for i, lp in enumerate(_beat_logprobs_one(m, items)):
+            mixed[i] = mixed[i] + w * lp
+    return [lp - np.logaddexp.reduce(lp, axis=-1, keepdims=True) if lp.size else lp for lp in mixed]
+
+
+def _beat_logprobs_one(h: LoadedHarmonizer, items) -> list[np.ndarray]:
     import torch
 
     from .bags import bag_tensors, embed_bags

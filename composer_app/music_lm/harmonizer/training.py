@@ -50,6 +50,9 @@ class HarmTrainOptions:
     resume: bool = False
     threads: int = 1
     progress: bool = True
+    #: Absolute pitch classes (vocabulary version 3) instead of key-relative ones: the bundled
+    #: harmonizer's ensemble member, which does not depend on the estimated key.
+    absolute: bool = False
 
 
 def load_harm_pieces(data, valid_fraction: float = 0.1, seed: int = 0, cache=None, workers: int = 1,
@@ -219,7 +222,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
 
     hf_logging.set_verbosity_error()
     out = Path(opts.out)
-    vocab = HarmVocab.load(opts.from_dir) if opts.from_dir else HarmVocab()
+    vocab = HarmVocab.load(opts.from_dir) if opts.from_dir else HarmVocab(relative=not opts.absolute)
     t0 = time.time()
     train, dev, valid, summary = load_harm_pieces(opts.data, opts.valid_fraction, opts.seed, opts.cache,
                                                   opts.workers, opts.progress, opts.reparse)
