@@ -27,6 +27,9 @@ def add_arguments(p) -> None:
     p.add_argument("--music21-corpus", action="store_true",
                    help="add music21's folk collections (oneills1850, ryansMammoth, airdsAirs)")
     p.add_argument("--size", choices=list(SIZES), default="default", help="model shape for a fresh model")
+    p.add_argument("--tune-decoder", action="store_true",
+                   help="harmonizer only: do not train; choose the decoder weights of the harmonizer in --out "
+                        "(with the members its members.json lists) on the development pieces of --data")
     p.add_argument("--absolute", action="store_true",
                    help="harmonizer only: absolute pitch classes instead of scale degrees (vocabulary 3; the "
                         "bundled harmonizer's second member, which does not depend on the estimated key)")
@@ -105,7 +108,15 @@ def run(args) -> int:
 
 
 def _run_harmonizer(args) -> int:
-    from ..music_lm.harmonizer.training import HarmTrainOptions, train_harmonizer
+    from ..music_lm.harmonizer.training import HarmTrainOptions, retune_decoder, train_harmonizer
+
+    if args.tune_decoder:
+        tuning = retune_decoder(args.out, args.data, args.valid_fraction, args.seed, args.cache, args.workers,
+                                progress=not args.no_progress)
+        print(json.dumps({"out": str(args.out), "decoder": tuning["chosen"], "dev_pieces": tuning["dev_pieces"],
+                          "dev_root_accuracy": tuning["chosen_row"]["root_acc"],
+                          "dev_class_accuracy": tuning["chosen_row"]["class_acc"]}))
+        return 0
 
     size = args.size if args.size in ("tiny", "small", "default", "large") else "default"
     opts = HarmTrainOptions(

@@ -420,6 +420,14 @@ def _write(loaded, tok: MusicTokenizer, out: Path, info: dict) -> None:
         raise ComposerError(f"{out}: cannot write the model there ({exc.strerror or exc})") from None
 
 
+def _distilled(o: dict) -> str:
+    w = float(o.get("distill") or 0.0)
+    if w <= 0:
+        return ""
+    return (f" (distilled: on them the model's whole next-token distribution is kept close to the base "
+            f"model's, KL divergence with weight {w:g})")
+
+
 def model_card(info: dict) -> str:
     """The learned style's model card (Markdown; its first heading is the name the app shows)."""
     h = info["held_out"]
@@ -464,7 +472,7 @@ steps ({info['stopped_by']}; kept: {info['kept']}, step {info['best_step']}), {i
 training, {info['seconds']} s in all; time budget {o['time_budget_min']} min, step limit
 {o['max_steps']}, {o['threads']} CPU thread(s). Replay, {100 * o['replay_share']:.0f} % of each batch:
 {info['replay_pieces']} pieces of other music, {info['self_replay_samples']} sequences sampled from the base
-model. A step is kept only if the base model's own held-out samples got at most {100 * o['guard']:.0f} %
+model{_distilled(o)}. A step is kept only if the base model's own held-out samples got at most {100 * o['guard']:.0f} %
 less likely (forgetting guard). Finished {info['finished']}.
 Details: `learn_info.json`.
 """

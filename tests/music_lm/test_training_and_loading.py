@@ -239,3 +239,33 @@ def test_a_time_budget_alone_is_not_cut_short_by_a_default_step_limit():
     assert train_cmd._max_steps(p.parse_args(base)) == 2000
     assert train_cmd._max_steps(p.parse_args(base + ["--time-budget", "60"])) >= 10**6
     assert train_cmd._max_steps(p.parse_args(base + ["--time-budget", "60", "--max-steps", "300"])) == 300
+
+
+def test_harmonizer_absolute_kind_and_decoder_retuning(tmp_path, capsys):
+    """``train --kind harmonizer --absolute`` writes a vocabulary-3 folder; ``--tune-decoder`` trains
+    nothing and re-chooses the decoder of a folder on the development pieces; with no development
+    pieces it says so."""
+    from composer_app.cli import main
+
+    data = tmp_path / "many"
+    data.mkdir()
+    (data / "tunes.abc").write_text("\n".join(TUNES.replace("T:Test", f"T:Tune {i} Test").replace("X:", f"X:{i}")
+                                              for i in range(40)))
+    out = tmp_path / "harm"
+    common = ["--kind", "harmonizer", "--data", str(data), "--out", str(out), "--no-progress"]
+    assert main(["train", *common, "--absolute", "--size", "tiny", "--max-len", "128", "--batch-size", "4",
+                 "--max-steps", "3", "--warmup-steps", "1", "--eval-steps", "3", "--save-steps", "3"]) == 0
+    assert json.loads((out / "harmonizer_vocab.json").read_text())["version"] == 3
+    (out / "decode_config.json").unlink()
+    capsys.readouterr()
+    assert main(["train", *common, "--tune-decoder"]) == 0
+    said = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert said["dev_pieces"] >= 1 and 0 <= said["dev_root_accuracy"] <= 1
+    assert json.loads((out / "decode_config.json").read_text()) == said["decoder"]
+    assert json.loads((out / "training_info.json").read_text())["decoder_tuning"]["chosen"] == said["decoder"]
+    few = tmp_path / "few"
+    few.mkdir()
+    (few / "t.abc").write_text(TUNES)
+    assert main(["train", "--kind", "harmonizer", "--data", str(few), "--out", str(out), "--tune-decoder",
+                 "--no-progress"]) == 2
+    assert "no development pieces" in capsys.readouterr().err

@@ -203,6 +203,25 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
             "dev_pieces": len(dev), "grid": table}
 
 
+def retune_decoder(folder: str | Path, data, valid_fraction: float = 0.1, seed: int = 0, cache=None,
+                   workers: int = 1, progress: bool = True) -> dict:
+    """:func:`tune_decoder` for an existing harmonizer folder (with its members), on the development
+    pieces of ``data`` (the same split as training); the choice is also recorded in its
+    ``training_info.json``."""
+    _, dev, _, _ = load_harm_pieces(data, valid_fraction, seed, cache, workers, progress)
+    if not dev:
+        raise DataError("no development pieces with chords in the data to tune the decoder on")
+    tuning = tune_decoder(folder, dev, log=lambda *a: None)
+    info_path = Path(folder) / "training_info.json"
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+    except ValueError:
+        info = {}
+    info["decoder_tuning"] = tuning
+    info_path.write_text(json.dumps(info, indent=1), encoding="utf-8")
+    return tuning
+
+
 def train_harmonizer(opts: HarmTrainOptions) -> dict:
     from ..training import check_training_dependencies
 
