@@ -28,18 +28,19 @@ def add_arguments(p) -> None:
     p.add_argument("--max-len", type=int, default=512, help="tokens per training sequence")
     p.add_argument("--holdout", type=int, metavar="N", help="titles held out to measure (default 10%%, 1 to 12)")
     p.add_argument("--eval-every", type=int, default=5, metavar="STEPS", help="held-out measurement interval")
-    p.add_argument("--patience", type=int, default=4, help="measurements without improvement before stopping")
+    p.add_argument("--patience", type=int, default=20,
+                   help="measurements without improvement before stopping (default 20)")
     p.add_argument("--replay", nargs="+", default=[], metavar="PATH",
                    help="other music mixed into every batch (e.g. the base model's training data)")
     p.add_argument("--replay-share", type=float, default=0.5,
                    help="share of each batch that is replay: --replay, else sequences sampled from the base model")
     p.add_argument("--self-replay", type=int, default=96, metavar="N",
                    help="sequences sampled from the base model for replay when there is no --replay (0: none)")
-    p.add_argument("--guard", type=float, default=0.005,
-                   help="largest rise of the base model's own samples' loss a kept step may have (default 0.005)")
-    p.add_argument("--distill", type=float, default=0.0, metavar="W",
+    p.add_argument("--guard", type=float, default=0.03,
+                   help="largest rise of the base model's own samples' loss a kept step may have (default 0.03)")
+    p.add_argument("--distill", type=float, default=2.0, metavar="W",
                    help="keep the model's distribution on the replayed sequences close to the base model's "
-                        "(weight of the KL divergence; 0: learn their sampled tokens instead)")
+                        "(weight of the KL divergence, default 2; 0: learn their sampled tokens instead)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--cache", metavar="DIR", help="parsed-score cache (default: the user cache folder)")

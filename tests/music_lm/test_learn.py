@@ -134,3 +134,41 @@ def test_style_library_lists_finished_styles_only(tmp_path):
     assert "--progress-json" in args and "--from" not in args and args[args.index("--time-budget") + 1] == "2"
     assert parse_progress('{"event": "step", "step": 1}') == {"event": "step", "step": 1}
     assert parse_progress("Writing model shards") is None and parse_progress("{oops") is None
+
+
+def test_distillation_loss_keeps_the_base_distribution(tiny_model_dir):
+    """The replay rows' loss is the KL divergence from the base model's next-token distribution:
+    zero (and no pull) for the base model itself, positive once the weights move; the composer's
+    rows keep their cross-entropy."""
+    import copy
+
+    import torch
+
+    from composer_app.music_lm.dataset import Collator
+    from composer_app.music_lm.learn import _distill_loss
+    from composer_app.music_lm.loading import load_model
+
+    lm = load_model(tiny_model_dir, device="cpu")
+    model = lm.model
+    teacher = copy.deepcopy(model).eval()
+    g = torch.Generator().manual_seed(0)
+    rows = [{"input_ids": torch.randint(4, len(lm.tokenizer), (n,), generator=g).tolist()} for n in (20, 14, 18, 9)]
+    batch = Collator(lm.tokenizer.pad_id)(rows)
+    model.eval()
+    with torch.no_grad():
+        own = model(input_ids=batch["input_ids"][:2], attention_mask=batch["attention_mask"][:2],
+                    labels=batch["labels"][:2]).loss
+        same = _distill_loss(model, teacher, batch, 2, 5.0)
+    assert float(same) == pytest.approx(float(own), abs=1e-4)  # KL(base || base) = 0
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn(p.shape, generator=g))
+        moved = _distill_loss(model, teacher, batch, 2, 5.0) - _distill_loss(model, teacher, batch, 2, 0.0)
+    assert float(moved) > 1e-4
+
+
+def test_the_card_says_how_the_base_model_was_kept(tmp_path, tiny_model_dir):
+    src = write_style(tmp_path / "mine", 4)
+    info, _ = _learn([src], tmp_path / "out", tiny_model_dir, max_steps=2, eval_every=1, holdout=1, distill=2.0)
+    assert info["options"]["distill"] == 2.0
+    assert "distilled" in (tmp_path / "out" / "README.md").read_text()
