@@ -4,7 +4,7 @@
 #
 #   packaging/build.sh [--release] [--with-music21-corpus]
 #
-# --release refuses to build without the model in resources/models/default.
+# --release refuses to build without the model in resources/models/default and the harmonizer in resources/models/harmonizer.
 # Environment: PYTHON (default .venv/bin/python), DIST (default dist), WORK (default build/pyinstaller),
 # ALLOW_UNLOCKED=1 (build from an environment that is not requirements.lock's).
 set -eu

@@ -127,7 +127,8 @@ def music21_datas(with_corpus: bool = False) -> list[tuple[str, str]]:
 
 
 def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple[str, str]], list[str]]:
-    """(datas, warnings) for ``resources/``: icons always, the default model when it is there.
+    """(datas, warnings) for ``resources/``: icons always, the default model and the harmonizer when
+    they are there.
 
     A release build without a complete ``resources/models/default`` raises :class:`BundleError`;
     any other build goes on without the model and says so.
@@ -152,6 +153,16 @@ def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple
         skipped = sorted(p.name for p in model.iterdir() if p.is_dir())
         if skipped:
             warnings.append(f"left out of the bundle: subfolders {', '.join(skipped)} of {model}")
+    # The harmonizer (Ctrl+H and the chords of every continuation): its files, when it is there.
+    harmonizer = res / "models" / "harmonizer"
+    if (harmonizer / "model.safetensors").is_file():
+        datas += [(str(f), "resources/models/harmonizer") for f in sorted(harmonizer.iterdir()) if f.is_file()]
+    elif release:
+        raise BundleError(f"release build refused: {harmonizer} holds no harmonizer (model.safetensors). "
+                          "Train or copy it there first (see resources/models/harmonizer/README.md).")
+    else:
+        warnings.append(f"{harmonizer} holds no harmonizer: building without it (harmonizing falls back on "
+                        "the language model)")
     for extra in sorted(p for p in res.iterdir() if p.name not in ("icons", "models")):
         datas.append((str(extra), f"resources/{extra.name}"))
     return datas, warnings

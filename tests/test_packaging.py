@@ -90,7 +90,7 @@ def test_release_build_refuses_without_the_model(tmp_path):
         cb.resource_datas(root, release=True)
     datas, warnings = cb.resource_datas(root, release=False)  # a dev build goes on, and says so
     assert datas == [(str(root / "resources" / "icons"), "resources/icons")]
-    assert "WITHOUT the bundled model" in warnings[0]
+    assert "WITHOUT the bundled model" in warnings[0] and "holds no harmonizer" in warnings[1]
 
 
 def test_release_build_refuses_an_incomplete_model(tmp_path):
@@ -101,7 +101,15 @@ def test_release_build_refuses_an_incomplete_model(tmp_path):
 
 def test_model_files_are_bundled_without_checkpoints(tmp_path):
     root = _resources(tmp_path, model_files=cb.MODEL_FILES + ("README.md",))
+    with pytest.raises(cb.BundleError, match="holds no harmonizer"):
+        cb.resource_datas(root, release=True)
+    harmonizer = root / "resources" / "models" / "harmonizer"
+    harmonizer.mkdir()
+    for name in ("config.json", "model.safetensors", "harmonizer_vocab.json", "transitions.json"):
+        (harmonizer / name).write_text("x")
     datas, warnings = cb.resource_datas(root, release=True)
+    assert sorted(Path(src).name for src, dest in datas if dest == "resources/models/harmonizer") == \
+        ["config.json", "harmonizer_vocab.json", "model.safetensors", "transitions.json"]
     model_datas = sorted(Path(src).name for src, dest in datas if dest == "resources/models/default")
     assert model_datas == sorted(cb.MODEL_FILES + ("README.md",))
     assert not any("checkpoint" in src for src, _ in datas)

@@ -298,3 +298,25 @@ def test_members_are_mixed_in_and_only_from_subfolders(tiny_harmonizer, tmp_path
         (folder / MEMBERS_FILE).write_text(json.dumps({"members": entries}))
         with pytest.raises(ModelError, match=MEMBERS_FILE):
             load_harmonizer(folder)
+
+
+def test_rare_colours_are_chosen_only_when_the_encoder_likes_them(tiny_harmonizer):
+    """A sus/aug/dim chord far below the best quality of its root is never chosen, however much the
+    prior division favours it; one the encoder finds nearly as likely stays available, and
+    sevenths are not affected."""
+    from composer_app.music_lm.harmonizer.labels import CLASSES
+    from composer_app.music_lm.harmonizer.runtime import COLOUR_PRUNE_NATS, chain, load_harmonizer
+
+    h = load_harmonizer(tiny_harmonizer)
+    score = lead_sheet(2)
+    beats = beats_of(score)[:2]
+    f = 5 * len(CLASSES)  # labels of root F
+    lp = np.full((2, N_LABELS), np.log(1e-4))
+    lp[:, f + CLASSES.index("")] = np.log(0.6)
+    lp[0, f + CLASSES.index("sus2")] = np.log(0.6) - COLOUR_PRUNE_NATS - 0.5  # 3 %: out
+    lp[1, f + CLASSES.index("sus2")] = np.log(0.6) - COLOUR_PRUNE_NATS + 0.5  # nearly as likely: in
+    lp[:, f + CLASSES.index("7")] = np.log(0.6) - COLOUR_PRUNE_NATS - 0.5  # a seventh is not a colour
+    lp -= np.logaddexp.reduce(lp, axis=1, keepdims=True)
+    emis, _, _ = chain(h, beats, 0, 2, lp, [None, None], "all", {"w_prior": 0.0, "w_quality": 1.0})
+    assert emis[0, f + CLASSES.index("sus2")] == -np.inf and np.isfinite(emis[1, f + CLASSES.index("sus2")])
+    assert np.isfinite(emis[:, f + CLASSES.index("7")]).all() and np.isfinite(emis[:, f]).all()

@@ -26,11 +26,16 @@ from ...score.theory import spell_root
 from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
 from .encoding import (VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode,
                        from_relative, windows)
-from .labels import IGNORE, N_LABELS, allowed_labels, folded, quality_of, root_of
+from .labels import CLASSES, IGNORE, N_LABELS, allowed_labels, folded, quality_of, root_of
 
 #: Decoder weights used when a folder has no ``decode_config.json``.
 #: A chord less likely than the beat's favourite by more than this (log-probability) is never chosen.
 PRUNE_NATS = 4.0
+#: A suspended, augmented or diminished chord more than this (log-probability) below the best
+#: quality of its root on a beat is never chosen: dividing by the prior favours rare qualities, and
+#: rank 1 must not turn a clear F or G into an Fsus2 the encoder itself gives 3 %.
+COLOUR_PRUNE_NATS = 2.3
+COLOUR = np.array([c in ("sus2", "sus4", "aug", "dim") for c in CLASSES])
 DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
 ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
@@ -211,6 +216,9 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     # division by the prior below must not promote a rare chord the melody rules out (C minor
     # under G A G C in C major).
     unlikely = lp < lp.max(axis=1, keepdims=True) - PRUNE_NATS
+    by_root = lp.reshape(len(lp), 12, -1)
+    weak = (by_root < by_root.max(axis=2, keepdims=True) - COLOUR_PRUNE_NATS) & COLOUR[None, None, :]
+    unlikely |= weak.reshape(len(lp), -1)
     if d["w_quality"] != 1.0:  # log P(root) + w_quality x log P(quality | root): roots decided first
         by_root = lp.reshape(len(lp), 12, -1)
         root = np.logaddexp.reduce(by_root, axis=2, keepdims=True)
