@@ -28,7 +28,6 @@ from .encoding import (VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, bea
                        from_relative, windows)
 from .labels import CLASSES, IGNORE, N_LABELS, allowed_labels, folded, quality_of, root_of
 
-#: Decoder weights used when a folder has no ``decode_config.json``.
 #: A chord less likely than the beat's favourite by more than this (log-probability) is never chosen.
 PRUNE_NATS = 4.0
 #: A suspended, augmented or diminished chord more than this (log-probability) below the best
@@ -36,6 +35,7 @@ PRUNE_NATS = 4.0
 #: rank 1 must not turn a clear F or G into an Fsus2 the encoder itself gives 3 %.
 COLOUR_PRUNE_NATS = 2.3
 COLOUR = np.array([c in ("sus2", "sus4", "aug", "dim") for c in CLASSES])
+#: Decoder weights used when a folder has no ``decode_config.json``.
 DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
 ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
