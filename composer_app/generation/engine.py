@@ -14,8 +14,9 @@ note's pitch and length, of the chord's root and quality) and its provenance (mo
 settings). Melodic candidates are sampled as a pool (``POOL``, or the size the model folder's
 ranker asks for in its ``ranking.json``) and ordered by the ranker of :mod:`.ranking` (what a
 musician would keep, not merely the most predictable line); its first K are returned,
-de-duplicated (more are sampled if duplicates leave fewer). The chords of a continuation's new bars come from the harmonizer (its best progression for the new melody, the
-context's chords given) whenever one is loaded.
+de-duplicated (more are sampled if duplicates leave fewer). The chords of a continuation's new
+bars come from the harmonizer (its best progression for the new melody, the context's chords
+given) whenever one is loaded.
 *Harmonize* goes to the harmonizer (:mod:`..music_lm.harmonizer`) when the model folder has one
 (or the bundled one is there); without it, the language model samples chords in the harmonize
 layout, fused with the melody fit of :mod:`..music_lm.melody_fit`.
