@@ -31,8 +31,8 @@ def add_arguments(p) -> None:
                    help="harmonizer only: do not train; choose the decoder weights of the harmonizer in --out "
                         "(with the members its members.json lists) on the development pieces of --data")
     p.add_argument("--absolute", action="store_true",
-                   help="harmonizer only: absolute pitch classes instead of scale degrees (vocabulary 3; the "
-                        "bundled harmonizer's second member, which does not depend on the estimated key)")
+                   help="harmonizer only: absolute pitch classes instead of scale degrees (vocabulary 3: does "
+                        "not depend on the estimated key; e.g. a member of an ensemble, see members.json)")
     p.add_argument("--max-steps", type=int, default=None,
                    help="stop after N optimizer steps (default: 2000, or no limit with --time-budget, whose "
                         "learning-rate schedule then runs to its end)")

@@ -306,9 +306,7 @@ class StyleMenu(QObject):
                                 f"Delete the learned style “{style.name}” ({style.path})?") \
                 != QMessageBox.StandardButton.Yes:
             return
-        self.assistant.load_model("", self.assistant._device())
-        delete_style(style)
-        self.rebuild()
+        self.delete_all([style])
 
     def delete_all(self, styles) -> list[str]:
         """Delete these styles (the bundled model is loaded first when one of them is in use);

@@ -11,7 +11,7 @@
    low learning rate (1e-4), warm-up and a cosine decay over the time budget or the step limit.
    What keeps the model's other styles: half of every batch is *replay*, sequences sampled from
    the base model itself (what it knows, in its own words; no training data needed), or other
-   music given with ``replay``. On the base model's own samples the fine-tuned model is
+   music given with ``replay``. On the replayed sequences the fine-tuned model is
    *distilled* (``distill``, weight 2): its whole next-token distribution is kept close to the
    base model's (KL divergence) instead of being trained on the one token sampled, which holds
    the other styles far better for the same progress (on tuning pieces, with weights 1 to 3,
@@ -22,9 +22,8 @@
    held-out pieces among the steps whose guard rose at most ``guard`` (3 %: with distillation,
    on tuning pieces, that went with at most about 2 % on the other styles measured; learning pop
    songs still costs lead sheets 5 %, which the guard's folk-like samples do not see), and the
-   run stops when
-   the guard passes twice that, the held-out pieces stop improving (``patience``), or the time
-   budget ends. A run that never improves gives the base model's weights back;
+   run stops when the guard passes twice that, the held-out pieces stop improving
+   (``patience``), or the time budget ends. A run that never improves gives the base model's weights back;
 4. writes a complete model folder (loadable offline by :func:`.loading.load_model`) with a model
    card ``README.md`` (files used, before/after held-out loss, base model, time, options) and
    ``learn_info.json``. The folder is built beside ``out`` under a hidden name and renamed at the

@@ -220,7 +220,6 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     weak = (by_root < by_root.max(axis=2, keepdims=True) - COLOUR_PRUNE_NATS) & COLOUR[None, None, :]
     unlikely |= weak.reshape(len(lp), -1)
     if d["w_quality"] != 1.0:  # log P(root) + w_quality x log P(quality | root): roots decided first
-        by_root = lp.reshape(len(lp), 12, -1)
         root = np.logaddexp.reduce(by_root, axis=2, keepdims=True)
         lp = (root + d["w_quality"] * (by_root - root)).reshape(len(lp), -1)
     emis = d["w_emission"] * lp

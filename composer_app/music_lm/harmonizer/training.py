@@ -50,8 +50,8 @@ class HarmTrainOptions:
     resume: bool = False
     threads: int = 1
     progress: bool = True
-    #: Absolute pitch classes (vocabulary version 3) instead of key-relative ones: the bundled
-    #: harmonizer's ensemble member, which does not depend on the estimated key.
+    #: Absolute pitch classes (vocabulary version 3) instead of key-relative ones: a model that does
+    #: not depend on the estimated key (e.g. an ensemble member, ``runtime.MEMBERS_FILE``).
     absolute: bool = False
 
 
