@@ -74,8 +74,9 @@ def ask_forget_styles(parent: QWidget | None, names: Sequence[str]) -> bool:
     answer = QMessageBox.question(
         parent, f"Forget what the assistant learned - {APP_TITLE}",
         f"Also delete the {'style' if len(names) == 1 else f'{len(names)} styles'} learned from your music "
-        f"({shown})? Their model folders are deleted and the bundled model is used instead. "
-        "No keeps them in Assistant > Model. This cannot be undone.",
+        f"({shown})? {'Its model folder is' if len(names) == 1 else 'Their model folders are'} deleted and "
+        f"the bundled model is used instead. No keeps {'it' if len(names) == 1 else 'them'} in Assistant > Model. "
+        "This cannot be undone.",
         buttons.Yes | buttons.No, buttons.No)
     return answer == buttons.Yes
 
