@@ -106,7 +106,7 @@ def shown(model, s, k: int) -> list[int]:
     from composer_app.generation.engine import TASTE_CHOICE
     from composer_app.generation.taste import features_of
 
-    if not model.decisions:
+    if not model.active:
         return list(range(k))
     n = max(k, CHOICE or TASTE_CHOICE)
     return model.order(features_of(s["cands"][:n], s["score"]), "continue")[:k]
@@ -157,17 +157,20 @@ def main(argv=None) -> int:
                     "generate_seconds": round(gen_s, 1), "composers": {}}
     for who in ("stepwise", "leaps", "dense", "sevenths", "real"):
         learned, base, chance, words, decidable, covered, covered_base = [], [], [], [], [], [], []
+        trusted_after: list[int] = []  # decisions before the taste was first trusted (taste.TasteModel.active)
         for order in range(args.orders):
             idx = list(range(len(sets)))
             random.Random(1000 + order).shuffle(idx)
             train, test = idx[:n_train], idx[n_train:n_train + args.test]
             model = TasteModel()
-            for i in train:
+            for n, i in enumerate(train):
                 s = sets[i]
                 on_screen = shown(model, s, args.k)
                 u = [s["util"][who][j] for j in on_screen]
                 pick = min(favourites(u))  # the first of its favourites as shown
                 model.observe("accept", on_screen_feats(s, on_screen), pick, "continue")
+                if model.active and len(trusted_after) == order:
+                    trusted_after.append(n + 1)
             for i in test:
                 s = sets[i]
                 on_screen = shown(model, s, args.k)
@@ -187,7 +190,10 @@ def main(argv=None) -> int:
             "ratio_to_one_over_k": round(float(np.mean(learned)) * args.k, 2),
             "pool_favourite_shown": round(float(np.mean(covered)), 3),
             "pool_favourite_shown_base": round(float(np.mean(covered_base)), 3),
-            "decidable_share": round(float(np.mean(decidable)), 3), "says": words[0]}
+            "decidable_share": round(float(np.mean(decidable)), 3),
+            "trusted_in_orders": f"{len(trusted_after)} of {args.orders}",
+            "trusted_after_median": float(np.median(trusted_after)) if trusted_after else None,
+            "says": words[0]}
     # The app's own path: engine.generate with the learned taste shows the taste's first K of the pool.
     model = TasteModel()
     for s in sets[:n_train]:
@@ -206,11 +212,12 @@ def main(argv=None) -> int:
     else:
         print(f"K={args.k}, {n_train} decisions, then rank 1 on {args.test} other cuts, {args.orders} orders")
         print(f"{'composer':<10} {'learned':>8} {'base':>6} {'chance':>7} {'1/K':>5} {'x 1/K':>6} "
-              f"{'pool fav shown':>15}  says")
+              f"{'pool fav shown':>15} {'trusted':>8}  says")
         for who, r in report["composers"].items():
             print(f"{who:<10} {r['learned_rank1']:>8.3f} {r['base_rank1']:>6.3f} {r['chance']:>7.3f} "
                   f"{r['one_over_k']:>5.2f} {r['ratio_to_one_over_k']:>6.2f} "
-                  f"{r['pool_favourite_shown']:>6.3f} / {r['pool_favourite_shown_base']:.3f}  {r['says']}")
+                  f"{r['pool_favourite_shown']:>6.3f} / {r['pool_favourite_shown_base']:.3f} "
+                  f"{r['trusted_in_orders']:>8}  {r['says']}")
         print(f"engine path: {report['engine_path_checked']}; {report['seconds']} s")
     return 0
 

@@ -190,7 +190,7 @@ class SuggestionEngine:
         ranked = self.ranker.order([found[f] for f in order], score)
         # A learned taste chooses the K to show among the ranker's first TASTE_CHOICE (taste.py): a
         # composer who keeps leaps gets the leaping lines, not only the ranker's four in another order.
-        tasting = request.taste is not None and bool(getattr(request.taste, "decisions", 0))
+        tasting = request.taste is not None and bool(getattr(request.taste, "active", False))
         if task == "continue":
             # The harmonizer's chords change a candidate's identity: what the composer rejected
             # is the candidate as shown, so the excluded ones are dropped after harmonizing (the

@@ -18,7 +18,16 @@ cancel out of a comparison; the task enters as per-task offsets added to the sha
 Model: ``value(c) = (w_shared + w_task) . z(c)``; ``P(a kept over b) = sigmoid(value(a) - value(b))``
 (Bradley-Terry). One decision is one step of gradient ascent on the log-likelihood of its pairs,
 with an L2 pull of the shared weights towards the prior and of the task offsets towards zero. The
-prior is ``base = 1``, all else 0: with no decisions the order is exactly the base order. Written
+prior is ``base = 1``, all else 0: with no decisions the order is exactly the base order.
+
+It is only used once it predicts the composer better than the base order does. Before each update
+the model scores the decision twice, with its learned weights and with the prior's (the
+log-likelihood of the decision's pairs), and adds the difference to ``evidence``: a prequential
+test, each decision predicted before it is learned from. While ``evidence`` is not above
+:data:`TRUST_MARGIN` the composer sees the base order (:meth:`TasteModel.active` is False). A
+composer who keeps the lines the assistant would rank first anyway (whose choices 30 decisions
+cannot tell from noise) therefore keeps the base ranking instead of a taste learned from noise;
+one who keeps leaps or seventh chords passes the test within a few decisions. Written
 by hand with numpy (a dozen weights, one step per decision): a library would add a dependency and
 hide the online update, which is three lines.
 
@@ -34,7 +43,7 @@ features or tasks are ignored, weights must be finite and are clipped to +-:data
      "features": ["base", "logp", ...],
      "prior": {"base": 1.0},
      "weights": {"shared": {"stepwise": 1.7, ...}, "tasks": {"continue": {"stepwise": 0.3, ...}}},
-     "decisions": 12, "by_decision": {"accept": 10, "reject": 2},
+     "decisions": 12, "by_decision": {"accept": 10, "reject": 2}, "evidence": 3.1,
      "learning_rate": 0.3, "l2": 0.01, "updated": "2026-12-05T02:10:00+0000"}
 """
 
@@ -74,6 +83,9 @@ SIGNALS = {"accept": ("chosen_wins", 1.0), "accept_partial": ("chosen_wins", 0.5
            "reject": ("chosen_loses", 0.5), "audition": ("chosen_wins", 0.15), "regenerate": (None, 0.0)}
 LEARNING_RATE = 0.3
 L2 = 0.01
+#: Nats by which the learned weights must have predicted the decisions so far better than the
+#: prior before they order what is shown (see the module docstring).
+TRUST_MARGIN = 1.0
 #: Decisions before the re-ranker describes what it learned, and the weight that counts as a taste.
 DESCRIBE_AFTER = 3
 DESCRIBE_WEIGHT = 0.4
@@ -150,6 +162,9 @@ class TasteModel:
         self.tasks: dict[str, np.ndarray] = {}
         self.decisions = 0
         self.by_decision: dict[str, int] = {}
+        #: Log-likelihood of the decisions so far under the learned weights minus under the prior,
+        #: each decision scored before it was learned from.
+        self.evidence = 0.0
         self.learning_rate = LEARNING_RATE
         self.l2 = L2
         self.updated = ""
@@ -161,12 +176,18 @@ class TasteModel:
             w += self.tasks[task]
         return w
 
+    @property
+    def active(self) -> bool:
+        """Whether the learned weights order (and choose) what is shown: they have predicted the
+        composer's decisions better than the base order by more than :data:`TRUST_MARGIN` nats."""
+        return bool(self.decisions) and self.evidence > TRUST_MARGIN
+
     def values(self, feats: list[dict], task: str | None = None) -> np.ndarray:
         return standardise(feats) @ self.weights(task)
 
     def order(self, feats: list[dict], task: str | None = None) -> list[int]:
-        """Indices best first; ties (and a model with no decisions) keep the given order."""
-        if not self.decisions or len(feats) < 2:
+        """Indices best first; ties (and a model that is not :attr:`active`) keep the given order."""
+        if not self.active or len(feats) < 2:
             return list(range(len(feats)))
         v = self.values(feats, task)
         return sorted(range(len(feats)), key=lambda i: (-round(float(v[i]), 9), i))
@@ -175,7 +196,7 @@ class TasteModel:
         """The candidates in the order to show, each stamped with its base rank (its place in the
         given order) in ``provenance["base_rank"]``; ranks are renumbered by the caller."""
         stamped = [replace(c, provenance={**c.provenance, "base_rank": i + 1}) for i, c in enumerate(cands)]
-        if not self.decisions or len(stamped) < 2:
+        if not self.active or len(stamped) < 2:
             return stamped
         feats = features_of(stamped, score)
         return [stamped[i] for i in self.order(feats, stamped[0].task)]
@@ -200,8 +221,11 @@ class TasteModel:
         grad = np.zeros(len(FEATURES))
         for a, b in pairs:
             d = Z[a] - Z[b]
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, float(w @ d)))))
+            m = float(w @ d)
+            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, m))))
             grad += weight * (1.0 - p) * d
+            # prequential evidence: this pair predicted by the learned weights against the prior's
+            self.evidence += weight * (_log_sigmoid(m) - _log_sigmoid(float(self.prior @ d)))
         grad /= math.sqrt(len(pairs))
         lr = self.learning_rate
         self.shared += lr * (grad - self.l2 * (self.shared - self.prior))
@@ -216,8 +240,8 @@ class TasteModel:
     # ---- in words ---------------------------------------------------------------------------
     def learned(self, task: str | None = None, most: int = 3) -> list[str]:
         """What it learned, strongest first: ``["you prefer stepwise lines", ...]`` (empty until
-        :data:`DESCRIBE_AFTER` decisions, or when no weight stands out)."""
-        if self.decisions < DESCRIBE_AFTER:
+        :data:`DESCRIBE_AFTER` decisions, while it is not :attr:`active`, or when no weight stands out)."""
+        if self.decisions < DESCRIBE_AFTER or not self.active:
             return []
         w = self.weights(task)
         moved = np.abs(w - self.prior)
@@ -238,6 +262,9 @@ class TasteModel:
         if not self.decisions:
             return "Nothing learned yet: suggestions keep the assistant's own order."
         n = f"{self.decisions} decision{'s' if self.decisions != 1 else ''}"
+        if self.decisions >= DESCRIBE_AFTER and not self.active:
+            return (f"From {n}: nothing learned yet predicts your choices better than the assistant's own "
+                    "order, so that order stays.")
         said = self.learned(task)
         if not said:
             return f"From {n}: no clear preference yet."
@@ -251,7 +278,7 @@ class TasteModel:
                 "weights": {"shared": _named(self.shared),
                             "tasks": {t: _named(w) for t, w in sorted(self.tasks.items())}},
                 "decisions": self.decisions, "by_decision": dict(self.by_decision),
-                "learning_rate": self.learning_rate, "l2": self.l2, "updated": self.updated}
+                "evidence": round(self.evidence, 6), "learning_rate": self.learning_rate, "l2": self.l2, "updated": self.updated}
 
     @classmethod
     def from_json(cls, data) -> "TasteModel":
@@ -280,12 +307,24 @@ class TasteModel:
             v = data.get(attr, getattr(m, attr))
             if isinstance(v, (int, float)) and not isinstance(v, bool) and lo <= v <= hi:
                 setattr(m, attr, float(v))
+        ev = data.get("evidence")
+        if ev is None:  # written before the test existed: its weights were in use, so they stay in use
+            m.evidence = TRUST_MARGIN + 1.0 if m.decisions else 0.0
+        elif isinstance(ev, bool) or not isinstance(ev, (int, float)) or not math.isfinite(ev):
+            raise TasteError("\"evidence\" must be a finite number")
+        else:
+            m.evidence = max(-1e6, min(1e6, float(ev)))
         m.updated = str(data.get("updated") or "")[:40]
         return m
 
 
 class TasteError(ComposerError):
     """A taste profile that cannot be read."""
+
+
+def _log_sigmoid(x: float) -> float:
+    """log(1 / (1 + e^-x)) without overflow."""
+    return -math.log1p(math.exp(-x)) if x >= 0 else x - math.log1p(math.exp(x))
 
 
 def _named(v: np.ndarray) -> dict[str, float]:

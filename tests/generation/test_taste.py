@@ -113,6 +113,40 @@ def test_learns_seventh_chords_and_says_so(lead_sheet):
     assert hit_rate(model, [make_set() for _ in range(40)], lead_sheet, sevenths) >= 0.7
 
 
+def test_a_composer_who_keeps_the_base_rank_1_keeps_the_base_order(lead_sheet):
+    """Whose choices the base order already predicts (rank 1 kept 60 % of the time, else any) gets
+    no taste learned from noise: the prequential test never trusts it, the order stays the base's."""
+    for seed in range(5):
+        rng = random.Random(100 + seed)
+        model = TasteModel()
+        for _ in range(30):
+            cands = random_set(rng)
+            pick = 0 if rng.random() < 0.6 else rng.randrange(1, 4)
+            model.observe("accept", features_of(cands, lead_sheet), pick, "continue")
+        assert model.decisions == 30 and not model.active, model.evidence
+        assert not np.allclose(model.weights(), TasteModel().weights())  # it did learn something ...
+        cands = random_set(rng)
+        shown = model.rerank(cands, lead_sheet)  # ... but shows the base order
+        assert [c.fingerprint() for c in shown] == [c.fingerprint() for c in cands]
+        assert "that order stays" in model.describe()
+        assert model.learned() == []
+
+
+def test_a_clear_taste_is_trusted_within_a_few_decisions(lead_sheet):
+    after = []
+    for seed in range(5):
+        rng = random.Random(200 + seed)
+        model = TasteModel()
+        for i in range(30):
+            cands = random_set(rng)
+            model.observe("accept", features_of(cands, lead_sheet), favourite(cands, stepwise_share), "continue")
+            if model.active:
+                after.append(i + 1)
+                break
+    assert len(after) == 5 and max(after) <= 8, after
+    assert model.evidence > taste.TRUST_MARGIN
+
+
 def test_no_decisions_is_exactly_the_base_order(lead_sheet):
     cands = random_set(random.Random(1))
     shown = TasteModel().rerank(cands, lead_sheet)
@@ -134,8 +168,15 @@ def test_model_file_round_trip_and_validation(tmp_path, lead_sheet):
     taste.save(model, tmp_path)
     again = taste.load(tmp_path)
     assert again.decisions == 5 and np.allclose(again.weights("continue"), model.weights("continue"), atol=1e-5)
+    assert again.evidence == pytest.approx(model.evidence, abs=1e-5) and again.active == model.active
     path = taste.model_path(tmp_path)
     data = json.loads(path.read_text())
+    older = {k: v for k, v in data.items() if k != "evidence"}  # written before the test existed
+    path.write_text(json.dumps(older))
+    assert taste.load(tmp_path).active  # its weights were in use: they stay in use
+    path.write_text(json.dumps({**data, "evidence": "lots"}))
+    with pytest.raises(TasteError, match="evidence"):
+        taste.load(tmp_path)
     assert data["format"] == "composer-app-taste" and data["version"] == 1
     data["weights"]["shared"]["a_future_feature"] = 3.0  # unknown names are ignored
     path.write_text(json.dumps(data))
