@@ -159,6 +159,13 @@ def test_every_panel_fits_or_scrolls(window, qtbot, size):
     # the assistant's last controls can be scrolled into view, clear of the tab bar
     panel = window.assistant.panel
     scroller = panel.parentWidget().parentWidget()
+    # ... and what acts on a candidate is in view without scrolling, next to Suggest
+    window.findChild(type(window.properties_dock), "assistantDock").raise_()
+    qtbot.wait(20)
+    scroller.verticalScrollBar().setValue(0)
+    for w in (panel.suggest_button, panel.audition_button, panel.accept_button, panel.reject_button):
+        top = w.mapTo(scroller.viewport(), QPoint(0, 0)).y()
+        assert 0 <= top and top + w.height() <= scroller.viewport().height() + 1, (w.text(), top)
     for w in (panel.keep_bars, panel.hint):
         scroller.ensureWidgetVisible(w)
         top = w.mapTo(scroller.viewport(), QPoint(0, 0)).y()

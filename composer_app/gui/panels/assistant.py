@@ -292,25 +292,8 @@ class AssistantPanel(QWidget):
         self.progress.hide()
         layout.addWidget(self.progress)
 
-        self.list = QListWidget()
-        self.list.setObjectName("candidateList")
-        self.list.setAlternatingRowColors(True)
-        self.list.setMinimumHeight(120)
-        self.list.setWordWrap(True)  # the whole progression, wrapped
-        self.list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.list.setUniformItemSizes(False)
-        self.list.setIconSize(QSize(40, 12))
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(self.list, 1)
-        self.insight = QLabel()
-        self.insight.setObjectName("candidateInsight")
-        self.insight.setWordWrap(True)
-        self.insight.setTextFormat(Qt.TextFormat.RichText)
-        self.insight.setToolTip("Why this candidate: what the model was sure and unsure of, and clashes "
-                                "between its chords and the melody")
-        self.insight.hide()
-        layout.addWidget(self.insight)
-
+        # The candidate's actions sit above the list, next to Suggest: on a 1280 x 720 screen they are
+        # in view without scrolling the panel (below a list they were under the fold).
         row = QHBoxLayout()
         self.audition_button = QToolButton()
         self.audition_button.setText("Audition")
@@ -335,6 +318,25 @@ class AssistantPanel(QWidget):
             row.addWidget(w)
         layout.addLayout(row)
         layout.addWidget(self.keep_bars)
+        self.list = QListWidget()
+        self.list.setObjectName("candidateList")
+        self.list.setAlternatingRowColors(True)
+        self.list.setMinimumHeight(120)
+        self.list.setWordWrap(True)  # the whole progression, wrapped
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setUniformItemSizes(False)
+        self.list.setIconSize(QSize(40, 12))
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.list, 1)
+        self.insight = QLabel()
+        self.insight.setObjectName("candidateInsight")
+        self.insight.setWordWrap(True)
+        self.insight.setTextFormat(Qt.TextFormat.RichText)
+        self.insight.setToolTip("Why this candidate: what the model was sure and unsure of, and clashes "
+                                "between its chords and the melody")
+        self.insight.hide()
+        layout.addWidget(self.insight)
+
         self.hint = QLabel("Select bars (or nothing: the end of the piece) and press Suggest. "
                            "[ and ] step through the candidates.")
         self.hint.setObjectName("assistantHint")
