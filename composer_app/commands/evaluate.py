@@ -37,6 +37,9 @@ def add_arguments(p) -> None:
                    help="a fixed-seed sample of this many held-out pieces per collection (0: all)")
     p.add_argument("--candidates", type=int, default=None, metavar="K",
                    help="candidates per request (default: the app's default)")
+    p.add_argument("--repeats", type=int, default=1, metavar="N",
+                   help="continue: sample every request's pool with seeds 0 (the app's default) to N-1 and "
+                        "report the mean (and each run)")
     p.add_argument("--no-ngram", action="store_true", help="leave out the n-gram baseline (it takes minutes to fit)")
     p.add_argument("--ngram-order", type=int, default=7, help="n-gram order (7 was best on held-out NLL among 3-8)")
     p.add_argument("--max-len", type=int, default=512)
@@ -119,7 +122,7 @@ def run(args) -> int:
         # The ranker was fitted on the other half of the held-out titles (benchmarks/ranking.py).
         pieces = [(p.score, groups[id(p)]) for p in valid if is_validation(p.title, 0.5, FIT_HALF_SEED)]
         report["continue"] = ranking_report(SuggestionEngine(lm), continuation_cases(pieces, random.Random(args.seed)),
-                                            log=log)
+                                            log=log, repeats=args.repeats)
     if args.what in ("all", "lm"):
         # Teacher-forced metrics only mean something on music of the kinds the model learned from.
         known = _trained_groups(lm.path)
@@ -175,6 +178,9 @@ def format_report(report: dict) -> str:
             if not r["cases"]:
                 continue
             out.append(f"| {label} | {r['rank1']:.3f} | {r['mean_of_k']:.3f} | {r['best_of_k']:.3f} |")
+        if c.get("repeats"):
+            out.append(f"(means of {len(c['repeats'])} runs, seeds 0 to {len(c['repeats']) - 1}; ranked, best of K - rank 1 per run: "
+                       + ", ".join(f"{r['best_minus_rank1']:.3f}" for r in c["repeats"]) + ")")
     if "lm" in report:
         out.append(f"\nlanguage model (teacher-forced, not a task; held-out pieces of "
                    f"{', '.join(report['lm_collections'])}: the collections it was trained on)")

@@ -332,16 +332,31 @@ def _ranking_summary(rank1, mean, best, pool) -> dict:
             "mean_of_pool": round(float(np.mean(pool)), 4), "cases": len(rank1)}
 
 
-def ranking_report(engine, cases, *, log=print) -> dict:
+def ranking_report(engine, cases, *, log=print, repeats: int = 1) -> dict:
     """Continuations as the app ranks them against the engine before ranking, on ``cases``
-    (:func:`continuation_cases`): each request samples the engine's whole pool once."""
+    (:func:`continuation_cases`): each request samples the engine's whole pool once per repeat,
+    with seed 0 (the app's default), then 1, 2, ... ``app`` and ``before`` are the means over the
+    repeats; ``repeats`` lists each run's ``app`` figures (one seed's gap moves by about +-0.015)."""
     from .ranking import Ranker
 
     ranker = engine.ranker
     engine.ranker = Ranker({"logp": 1.0})
+    runs = []
     try:
-        _, rows = continuation_report(engine, cases, settings=SuggestionSettings(task="continue",
-                                                                                 candidates=engine.pool), log=log)
+        for seed in range(max(1, repeats)):
+            _, rows = continuation_report(engine, cases, settings=SuggestionSettings(
+                task="continue", candidates=engine.pool, seed=seed), log=log)
+            runs.append((pick(rows, ranker), today(rows)))
     finally:
         engine.ranker = ranker
-    return {"app": pick(rows, ranker), "before": today(rows), "pool": engine.pool}
+    out = {"app": _mean_summary([a for a, _ in runs]), "before": _mean_summary([b for _, b in runs]),
+           "pool": engine.pool}
+    if len(runs) > 1:
+        out["repeats"] = [a for a, _ in runs]
+    return out
+
+
+def _mean_summary(runs: list[dict]) -> dict:
+    if len(runs) == 1 or not runs[0].get("cases"):
+        return runs[0]
+    return {k: (runs[0][k] if k == "cases" else round(float(np.mean([r[k] for r in runs])), 4)) for k in runs[0]}

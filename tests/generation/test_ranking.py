@@ -65,3 +65,21 @@ def test_ranking_json_weights_diversity_and_pool(tmp_path, tiny_model_dir):
     (folder / "ranking.json").write_text("{broken")
     assert load_ranker(folder).weights == {"logp": 1.0}  # a damaged file gives the plain ranking
     assert SuggestionEngine(load_model(folder, "cpu")).pool == POOL
+
+
+def test_evaluate_continue_repeats_average_fresh_samples(engine, lead_sheet):
+    """``evaluate --what continue --repeats N``: run r samples with seed r (0: the app's default);
+    the reported figures are the runs' means and every run is listed."""
+    import random
+
+    from composer_app.generation.evaluation import continuation_cases, ranking_report
+
+    cases = continuation_cases([(lead_sheet, "test")], random.Random(0), context_bars=2)
+    assert cases
+    one = ranking_report(engine, cases, log=None)
+    assert set(one) == {"app", "before", "pool"}
+    three = ranking_report(engine, cases, log=None, repeats=3)
+    assert len(three["repeats"]) == 3 and three["app"]["cases"] == len(cases)
+    assert three["app"]["rank1"] == pytest.approx(np.mean([r["rank1"] for r in three["repeats"]]), abs=1e-4)
+    assert three["app"]["best_of_k"] >= three["app"]["rank1"] - 1e-9
+    assert three["repeats"][0] == one["app"]  # seed 0, as the app samples by default
