@@ -36,8 +36,13 @@ def add_arguments(p) -> None:
                    help="share of each batch that is replay: --replay, else sequences sampled from the base model")
     p.add_argument("--self-replay", type=int, default=96, metavar="N",
                    help="sequences sampled from the base model for replay when there is no --replay (0: none)")
+    p.add_argument("--lead-sheet-share", type=float, default=0.5, metavar="S",
+                   help="share of the base model's samples (replay and guard) that open as a lead sheet, with "
+                        "the key's tonic chord, so lead sheets with chords are kept too (default 0.5)")
     p.add_argument("--guard", type=float, default=0.03,
                    help="largest rise of the base model's own samples' loss a kept step may have (default 0.03)")
+    p.add_argument("--chord-guard", type=float, default=0.10,
+                   help="the same for the chord symbols of those samples (default 0.10)")
     p.add_argument("--distill", type=float, default=2.0, metavar="W",
                    help="keep the model's distribution on the replayed sequences close to the base model's "
                         "(weight of the KL divergence, default 2; 0: learn their sampled tokens instead)")
@@ -56,12 +61,15 @@ def run(args) -> int:
         raise DataError("--max-steps, --batch-size, --eval-every and --time-budget must be positive")
     if not 0 <= args.replay_share < 1:
         raise DataError("--replay-share must be at least 0 and below 1")
+    if not 0 <= args.lead_sheet_share <= 1:
+        raise DataError("--lead-sheet-share must be between 0 and 1")
     opts = LearnOptions(
         files=args.files, out=args.out, from_dir=args.from_dir, name=args.name, time_budget_min=args.time_budget,
         max_steps=args.max_steps, lr=args.lr, batch_size=args.batch_size, holdout=args.holdout,
         eval_every=args.eval_every, patience=args.patience, replay=args.replay, replay_share=args.replay_share,
         seed=args.seed, threads=args.threads, cache=args.cache, max_len=args.max_len,
         self_replay=args.self_replay, guard=args.guard, distill=args.distill,
+        lead_sheet_share=args.lead_sheet_share, chord_guard=args.chord_guard,
     )
     report = _json_lines if args.progress_json else _human
     info = learn(opts, report)

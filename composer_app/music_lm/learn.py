@@ -17,13 +17,16 @@
    the other styles far better for the same progress (on tuning pieces, with weights 1 to 3,
    Bach's chorales 8.5 to 9 % likelier and Chinese folk songs 6 to 8 %, the other styles at most
    about 2 % less likely; the forgetting guard stopped the sampled-token recipe at about 2 %).
-   Every ``eval_every`` steps the held-out pieces are measured and so is the loss of 16 other
-   samples of the base model (the *forgetting guard*); the kept weights are the best on the
-   held-out pieces among the steps whose guard rose at most ``guard`` (3 %: with distillation,
-   on tuning pieces, that went with at most about 2 % on the other styles measured; learning pop
-   songs still costs lead sheets 5 %, which the guard's folk-like samples do not see), and the
-   run stops when the guard passes twice that, the held-out pieces stop improving
-   (``patience``), or the time budget ends. A run that never improves gives the base model's weights back;
+   Half of the sampled sequences open as a lead sheet (the key's tonic chord in the first bar,
+   then the model's own chords and melody, :func:`base_samples`): left alone the bundled model
+   almost never writes chords, and replay without chords let 100 pop songs make lead sheets 5 %
+   less likely. Every ``eval_every`` steps the held-out pieces are measured and so are 16 other
+   samples of the base model (the *forgetting guard*): the melodies' notes, the lead sheets'
+   notes and the lead sheets' chords, each apart; the kept weights are the best on the held-out
+   pieces among the steps where neither kind's notes rose more than ``guard`` (3 %) and the
+   chords not more than ``chord_guard`` (10 %, a safety net that no tuning run reached), and the
+   run stops when the guard passes twice that,
+   the held-out pieces stop improving (``patience``), or the time budget ends. A run that never improves gives the base model's weights back;
 4. writes a complete model folder (loadable offline by :func:`.loading.load_model`) with a model
    card ``README.md`` (files used, before/after held-out loss, base model, time, options) and
    ``learn_info.json``. The folder is built beside ``out`` under a hidden name and renamed at the
@@ -81,7 +84,10 @@ class LearnOptions:
     replay: list[str] = field(default_factory=list)  # other music mixed in (files or folders)
     replay_share: float = 0.5  # share of each batch that is replay (of ``replay``, else the base's own samples)
     self_replay: int = 96  # sequences sampled from the base model to replay when ``replay`` is empty (0: none)
-    guard: float = 0.03  # largest rise allowed in the base model's held-out samples' loss (forgetting)
+    #: Share of those samples (and of the guard's) that open as a lead sheet (:func:`base_samples`).
+    lead_sheet_share: float = 0.5
+    guard: float = 0.03  # largest rise allowed in the base model's held-out samples' loss on their notes (forgetting)
+    chord_guard: float = 0.10  # ... and on their chord symbols (a safety net: never reached on the tuning runs)
     #: Weight of the replay rows' distillation loss: the fine-tuned model's next-token distribution
     #: kept close (KL divergence) to the base model's on them, instead of their sampled tokens (0: off).
     distill: float = 2.0
@@ -232,7 +238,8 @@ def learn(opts: LearnOptions, report: Report | None = None) -> dict:
     opts.max_len = min(opts.max_len, loaded.max_len)  # never longer than the base model was trained on
     # What the base model knows, in its own words: sequences sampled from it. Some are replayed
     # (when no other music is given), 16 others measure forgetting (the guard).
-    samples = base_samples(loaded, opts.self_replay * (not replay) + 16, min(opts.max_len, 384), opts.seed)
+    samples = base_samples(loaded, opts.self_replay * (not replay) + 16, min(opts.max_len, 384), opts.seed,
+                           chord_share=opts.lead_sheet_share)
     guard_set, replay_ids = samples[:16], [s for s in samples[16:]] if not replay else []
     before = held_out_nll(loaded, test_set, opts.max_len)
     say({"event": "eval", "step": 0, "held_out_nll_per_note": before["nll_per_note"]})
@@ -257,45 +264,112 @@ def learn(opts: LearnOptions, report: Report | None = None) -> dict:
     return info
 
 
-def base_samples(loaded, n: int, length: int, seed: int = 0, batch: int = 16) -> list[list[int]]:
+def base_samples(loaded, n: int, length: int, seed: int = 0, batch: int = 16,
+                 chord_share: float = 0.5) -> list[list[int]]:
     """``n`` sequences sampled from the model (temperature 1, from ``<bos>`` and the continue task:
-    it chooses the meter, key and music), each up to ``length`` tokens, cut after ``<eos>``."""
+    it chooses the meter, key and music), each up to ``length`` tokens, cut after ``<eos>``.
+
+    Left alone, the bundled model almost never writes chord symbols from ``<bos>`` (30 of 32
+    samples had none: most of what it learned from are fiddle tunes), so replaying and guarding
+    with such samples alone protects melodies without chords and nothing else: learning 100 pop
+    songs made lead sheets 5 % less likely while the guard saw 2 %. A ``chord_share`` of the
+    sequences therefore starts as a lead sheet: after the meter and key the model chose, the
+    first bar opens with the key's tonic chord, and the model goes on in its own words, chords
+    and melody (a lead-sheet opening is the only thing given)."""
+    import torch
+
+    tok = loaded.tokenizer
+    gen = torch.Generator().manual_seed(seed)
+    share = chord_share if "root" in tok.kinds else 0.0
+    out: list[list[int]] = []
+    while len(out) < n:
+        b = min(batch, n - len(out))
+        heads = _sample(loaded, [[tok.bos_id, tok.task_ids["continue"]]] * b, 4, gen)  # + meter and key
+        for i, h in enumerate(heads):  # rows i with floor((i+1)s) > floor(is): spread evenly, guard included
+            j = len(out) + i
+            if math.floor((j + 1) * share) > math.floor(j * share):
+                h += _tonic_opening(tok, h)
+        by_len: dict[int, list[int]] = {}
+        for i, h in enumerate(heads):
+            by_len.setdefault(len(h), []).append(i)
+        done: dict[int, list[int]] = {}
+        for idx in by_len.values():
+            for i, row in zip(idx, _sample(loaded, [heads[i] for i in idx], length, gen)):
+                done[i] = row
+        out += [done[i] for i in range(len(heads))]
+    return out
+
+
+def _tonic_opening(tok: MusicTokenizer, head: list[int]) -> list[int]:
+    """``Bar Pos_0 Root Q`` of the tonic triad of the key that ``head`` (bos, task, meter, key) chose;
+    [] when the model did not write a key there."""
+    if len(head) < 4 or head[-1] not in tok.id_key:
+        return []
+    tonic, mode = tok.id_key[head[-1]]
+    return [tok.bar_id, tok.position_ids[0], tok.root_ids[tonic], tok.quality_ids["m" if mode == "minor" else ""]]
+
+
+def _sample(loaded, prompts: list[list[int]], length: int, gen) -> list[list[int]]:
+    """Continue each prompt (all of one length) by sampling at temperature 1 until ``<eos>`` or
+    ``length`` tokens."""
     import torch
 
     from .step import step
 
     tok, model = loaded.tokenizer, loaded.model
-    gen = torch.Generator().manual_seed(seed)
-    out: list[list[int]] = []
+    rows = [list(p) for p in prompts]
+    done = [r[-1] == tok.eos_id for r in rows]
+    if all(done) or len(rows[0]) >= length:
+        return rows
     model.eval()
     with torch.inference_mode():
-        while len(out) < n:
-            b = min(batch, n - len(out))
-            ids = torch.tensor([[tok.bos_id, tok.task_ids["continue"]]] * b, device=loaded.device)
-            rows = ids.tolist()
-            done = [False] * b
-            logits, cache = step(model, ids)
-            for _ in range(length - 2):
-                probs = torch.softmax(logits[:, -1].float(), -1).cpu()
-                nxt = torch.multinomial(probs, 1, generator=gen)
-                for r in range(b):
-                    if not done[r]:
-                        rows[r].append(int(nxt[r, 0]))
-                        done[r] = rows[r][-1] == tok.eos_id
-                if all(done):
-                    break
-                logits, cache = step(model, nxt.to(loaded.device), cache)
-            out += rows
-    return out
+        logits, cache = step(model, torch.tensor(rows, device=loaded.device))
+        while len(rows[0]) < length:
+            probs = torch.softmax(logits[:, -1].float(), -1).cpu()
+            nxt = torch.multinomial(probs, 1, generator=gen)
+            for r, row in enumerate(rows):
+                if not done[r]:
+                    row.append(int(nxt[r, 0]))
+                    done[r] = row[-1] == tok.eos_id
+                else:
+                    row.append(tok.pad_id)  # keeps the rows one length; removed below
+            if all(done):
+                break
+            logits, cache = step(model, nxt.to(loaded.device), cache)
+    return [_unpad(r, tok) for r in rows]
 
 
-def _token_nll(loaded, seqs: list[list[int]]) -> float:
-    from .evaluation import ModelScorer
+def _unpad(row: list[int], tok: MusicTokenizer) -> list[int]:
+    if tok.eos_id in row:
+        return row[:row.index(tok.eos_id) + 1]
+    return row
+
+
+def _guard_nll(loaded, seqs: list[list[int]]) -> tuple[float, float, float]:
+    """Mean negative log-likelihood per token of ``seqs``, as :func:`.evaluation.attribute` groups
+    them: of the melody tokens (pitch, duration, their positions, bar lines: what ``nll_per_note``
+    sums) of the sequences without chords, of the melody tokens of the lead sheets (sequences with
+    chords), and of the lead sheets' chord tokens; ``nan`` where there are none."""
+    import numpy as np
+
+    from .evaluation import ModelScorer, attribute
 
     loaded.model.eval()
     lps = ModelScorer(loaded).score(seqs)
     loaded.model.train()
-    return float(-sum(lp.sum() for lp in lps) / max(1, sum(len(lp) for lp in lps)))
+    sums, counts = [0.0, 0.0, 0.0], [0, 0, 0]
+    for ids, lp in zip(seqs, lps):
+        group = attribute(loaded.tokenizer, ids, 1)
+        scored = -lp[:len(group)]
+        sheet = 1 if np.any(group == 1) else 0
+        for g, slot in ((0, sheet), (1, 2)):
+            sums[slot] += float(scored[group == g].sum())
+            counts[slot] += int(np.sum(group == g))
+    return tuple(sums[i] / counts[i] if counts[i] else float("nan") for i in range(3))  # type: ignore[return-value]
+
+
+def _rise(now: float, then: float) -> float:
+    return now / then - 1 if math.isfinite(now) and math.isfinite(then) and then > 0 else 0.0
 
 
 def _distill_loss(model, teacher, batch: dict, n_own: int, weight: float):
@@ -354,14 +428,15 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
     # held-out pieces gives the base model back rather than its last, worse, weights.
     best: dict[str, Any] = {"nll": before["nll_per_note"], "step": 0, "improved": False,
                             "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
-    guard0 = _token_nll(loaded, guard_set)
+    guard0 = _guard_nll(loaded, guard_set)
     teacher = None
     if opts.distill > 0 and n_replay:
         teacher = copy.deepcopy(model).eval()
         for p in teacher.parameters():
             p.requires_grad_(False)
     since_best, step, stop, loss_v = 0, 0, "steps", float("nan")
-    history = [{"step": 0, "held_out_nll_per_note": before["nll_per_note"], "base_samples_nll": round(guard0, 4)}]
+    history = [{"step": 0, "held_out_nll_per_note": before["nll_per_note"],
+                "base_samples_nll": [round(x, 4) if math.isfinite(x) else None for x in guard0]}]
     model.train()
     while step < opts.max_steps:
         if time.time() - t0 > budget:
@@ -386,21 +461,29 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
         say({"event": "step", "step": step, "total": opts.max_steps, "eta_s": round(eta, 1), "loss": round(loss_v, 4)})
         if step % opts.eval_every == 0 or step == opts.max_steps:
             nll = held_out_nll(loaded, test_set, opts.max_len)["nll_per_note"]
-            rise = _token_nll(loaded, guard_set) / guard0 - 1
+            plain, sheets, chords = _guard_nll(loaded, guard_set)
+            # each kind of music the model knew is guarded on its own: neither may get more than
+            # ``guard`` less likely (a rise in one must not hide behind the other's average)
+            rise = max(_rise(plain, guard0[0]), _rise(sheets, guard0[1]))
+            rise_chords = _rise(chords, guard0[2])
             history.append({"step": step, "held_out_nll_per_note": nll, "loss": round(loss_v, 4),
-                            "base_samples_rise": round(rise, 4)})
-            say({"event": "eval", "step": step, "held_out_nll_per_note": nll, "forgetting": round(rise, 4)})
-            if rise > 2 * opts.guard:
+                            "base_samples_rise": round(rise, 4), "melodies_rise": round(_rise(plain, guard0[0]), 4),
+                            "lead_sheets_rise": round(_rise(sheets, guard0[1]), 4),
+                            "base_samples_chord_rise": round(rise_chords, 4)})
+            say({"event": "eval", "step": step, "held_out_nll_per_note": nll, "forgetting": round(rise, 4),
+                 "forgetting_chords": round(rise_chords, 4)})
+            if rise > 2 * opts.guard or rise_chords > 2 * opts.chord_guard:
                 stop = "forgetting guard (the base model's own samples got less likely)"
                 break
-            if nll < best["nll"] - 1e-4 and rise <= opts.guard:
+            kept = rise <= opts.guard and rise_chords <= opts.chord_guard
+            if nll < best["nll"] - 1e-4 and kept:
                 best.update(nll=nll, step=step, improved=True,
                             state={k: v.detach().clone() for k, v in model.state_dict().items()})
                 since_best = 0
             else:
                 since_best += 1
                 if since_best >= opts.patience:
-                    stop = ("forgetting guard (the base model's own samples got less likely)" if rise > opts.guard
+                    stop = ("forgetting guard (the base model's own samples got less likely)" if not kept
                             else "early stop (held-out loss stopped improving)")
                     break
     else:
@@ -433,6 +516,13 @@ def _distilled(o: dict) -> str:
         return ""
     return (f" (distilled: on them the model's whole next-token distribution is kept close to the base "
             f"model's, KL divergence with weight {w:g})")
+
+
+def _lead_sheets(o: dict) -> str:
+    share = o.get("lead_sheet_share")
+    if not share:
+        return ""
+    return f"; {100 * share:.0f} % of those samples open as a lead sheet (the key's tonic chord), so chords are kept too"
 
 
 def model_card(info: dict) -> str:
@@ -479,7 +569,8 @@ steps ({info['stopped_by']}; kept: {info['kept']}, step {info['best_step']}), {i
 training, {info['seconds']} s in all; time budget {o['time_budget_min']} min, step limit
 {o['max_steps']}, {o['threads']} CPU thread(s). Replay, {100 * o['replay_share']:.0f} % of each batch:
 {info['replay_pieces']} pieces of other music, {info['self_replay_samples']} sequences sampled from the base
-model{_distilled(o)}. A step is kept only if the base model's own held-out samples got at most {100 * o['guard']:.0f} %
-less likely (forgetting guard). Finished {info['finished']}.
+model{_distilled(o)}{_lead_sheets(o)}. A step is kept only if the base model's own held-out samples got at most
+{100 * o['guard']:.0f} % less likely on their notes and {100 * o.get('chord_guard', 0.1):.0f} % on their chords
+(forgetting guard). Finished {info['finished']}.
 Details: `learn_info.json`.
 """

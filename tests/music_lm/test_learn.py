@@ -172,3 +172,47 @@ def test_the_card_says_how_the_base_model_was_kept(tmp_path, tiny_model_dir):
     info, _ = _learn([src], tmp_path / "out", tiny_model_dir, max_steps=2, eval_every=1, holdout=1, distill=2.0)
     assert info["options"]["distill"] == 2.0
     assert "distilled" in (tmp_path / "out" / "README.md").read_text()
+
+
+def test_half_the_base_samples_open_as_lead_sheets_and_go_on_with_chords():
+    """The bundled model rarely writes chords from <bos>; the replayed and guarding samples must
+    cover lead sheets too, so every other one opens with the tonic chord of the key the model
+    chose and the model goes on writing chords in its own words."""
+    import torch
+
+    from composer_app.music_lm.learn import base_samples
+    from composer_app.music_lm.loading import load_model
+
+    torch.set_num_threads(1)
+    lm = load_model(None, device="cpu", threads=1)
+    tok = lm.tokenizer
+    rows = base_samples(lm, 8, 96, seed=3)
+    assert len(rows) == 8 and all(r[:2] == [tok.bos_id, tok.task_ids["continue"]] for r in rows)
+    opened = [r for r in rows if r[4:6] == [tok.bar_id, tok.position_ids[0]] and tok.kinds[r[6]] == "root"]
+    assert len(opened) >= 4  # rows 1, 3, 5, 7 (and any the model opened with a chord itself)
+    for r in rows[1::2]:
+        tonic, mode = tok.id_key[r[3]]
+        assert r[4:8] == [tok.bar_id, tok.position_ids[0], tok.root_ids[tonic], tok.quality_ids["m" if mode == "minor" else ""]]
+    later_chords = [sum(tok.kinds[i] == "root" for i in r[8:]) for r in rows[1::2]]
+    assert sum(later_chords) >= 4, later_chords  # it goes on as a lead sheet, not only the chord given
+    plain = base_samples(lm, 4, 96, seed=3, chord_share=0.0)  # left alone, it writes few chords
+    assert sum(later_chords) >= 2 * sum(tok.kinds[i] == "root" for r in plain for i in r[8:])
+
+
+def test_the_forgetting_guard_measures_notes_and_chords_apart(tiny_model_dir):
+    import math
+
+    from composer_app.music_lm.learn import _guard_nll
+    from composer_app.music_lm.loading import load_model
+
+    lm = load_model(tiny_model_dir, device="cpu")
+    tok = lm.tokenizer
+    head = [tok.bos_id, tok.task_ids["continue"], next(iter(tok.meter_ids.values())), next(iter(tok.key_ids.values()))]
+    note = [tok.position_ids[0], tok.pitch_ids[60], next(iter(tok.duration_ids.values()))]
+    chord = [tok.position_ids[0], tok.root_ids[0], tok.quality_ids[""]]
+    melody_only = [head + [tok.bar_id] + note + [tok.bar_id] + note]
+    plain, sheets, chords = _guard_nll(lm, melody_only)
+    assert plain > 0 and math.isnan(sheets) and math.isnan(chords)  # no lead sheet: nothing to guard there
+    lead_sheet = head + [tok.bar_id] + chord + note[1:]
+    plain2, sheets2, chords2 = _guard_nll(lm, melody_only + [lead_sheet])
+    assert plain2 == pytest.approx(plain) and sheets2 > 0 and chords2 > 0  # each kind apart
