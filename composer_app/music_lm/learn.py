@@ -25,8 +25,9 @@
    notes and the lead sheets' chords, each apart; the kept weights are the best on the held-out
    pieces among the steps where neither kind's notes rose more than ``guard`` (3 %) and the
    chords not more than ``chord_guard`` (10 %, a safety net that no tuning run reached), and the
-   run stops when the guard passes twice that,
-   the held-out pieces stop improving (``patience``), or the time budget ends. A run that never improves gives the base model's weights back;
+   run stops when the guard passes twice that, the held-out pieces stop improving
+   (``patience``), or the time budget ends. A run that never improves gives the base model's
+   weights back;
 4. writes a complete model folder (loadable offline by :func:`.loading.load_model`) with a model
    card ``README.md`` (files used, before/after held-out loss, base model, time, options) and
    ``learn_info.json``. The folder is built beside ``out`` under a hidden name and renamed at the
