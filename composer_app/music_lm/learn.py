@@ -366,7 +366,8 @@ def _guard_nll(loaded, seqs: list[list[int]]) -> tuple[float, float, float]:
         for g, slot in ((0, sheet), (1, 2)):
             sums[slot] += float(scored[group == g].sum())
             counts[slot] += int(np.sum(group == g))
-    return tuple(sums[i] / counts[i] if counts[i] else float("nan") for i in range(3))  # type: ignore[return-value]
+    plain, sheets, chords = (sums[i] / counts[i] if counts[i] else float("nan") for i in range(3))
+    return plain, sheets, chords
 
 
 def _rise(now: float, then: float) -> float:
