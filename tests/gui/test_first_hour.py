@@ -166,6 +166,16 @@ def test_every_panel_fits_or_scrolls(window, qtbot, size):
     for w in (panel.suggest_button, panel.audition_button, panel.accept_button, panel.reject_button):
         top = w.mapTo(scroller.viewport(), QPoint(0, 0)).y()
         assert 0 <= top and top + w.height() <= scroller.viewport().height() + 1, (w.text(), top)
+    # ... and so are all four candidates of a continuation with chords, a row each
+    melody = [Note(60 + 2 * (i % 4), i * Q, Q) for i in range(8)]
+    panel.set_candidates([candidate(math.log(0.3), ["C7", "Bb", "C7"], "continue", melody) for _ in range(4)],
+                         score=Score(chords=()))
+    qtbot.wait(50)
+    for i in range(4):
+        rect = panel.list.visualItemRect(panel.list.item(i))
+        bottom = panel.list.viewport().mapTo(scroller.viewport(), rect.bottomLeft()).y()
+        assert rect.height() < 2 * panel.list.fontMetrics().height() + 8, (i, rect.height())
+        assert bottom <= scroller.viewport().height() + 1, (size, i, bottom, scroller.viewport().height())
     for w in (panel.keep_bars, panel.hint):
         scroller.ensureWidgetVisible(w)
         top = w.mapTo(scroller.viewport(), QPoint(0, 0)).y()

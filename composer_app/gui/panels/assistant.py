@@ -462,13 +462,13 @@ class AssistantPanel(QWidget):
 
     @staticmethod
     def _describe(i: int, c: Candidate, score: Score | None = None) -> str:
-        """``"1.  likely · 8 notes"`` (``"1.  82% · sure"`` for chords) and, on the next line(s), the
-        whole progression."""
+        """``"1.  likely · 8 notes  —  C7 Bb | C7"`` (``"1.  82% · sure  —  C | G7"`` for chords): one
+        line per candidate where it fits, so a small screen shows all K; a long progression wraps."""
         head = f"{i + 1}.  {confidence_label(c)}"
         if c.notes:
             head += f" · {len(c.notes)} note{'s' if len(c.notes) != 1 else ''}"
         chords = progression_text(c, score)
-        return f"{head}\n{chords}" if chords else head
+        return f"{head}  —  {chords}" if chords else head
 
     @staticmethod
     def _tooltip(c: Candidate, score: Score | None = None) -> str:
