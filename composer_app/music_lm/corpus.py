@@ -176,9 +176,22 @@ def load_corpus(sources: list[SourceFile], cache: str | Path | None = None, work
     pieces, errors = [], []
     for i in range(len(sources)):
         p, e = results[i]
-        pieces += p
+        pieces += [_named_as(piece, sources[i].path) for piece in p]
         errors += e
     return pieces, errors
+
+
+_TUNE_SUFFIX = re.compile(r"#X\d+$")
+
+
+def _named_as(piece: Piece, path: Path) -> Piece:
+    """``piece`` with its ``source`` spelt as ``path`` is spelt now: the cache is keyed by the resolved
+    path, so an entry parsed as ``../shared/data/x.abc`` is found again as ``/work/shared/data/x.abc``,
+    and callers that look a piece's file up by its spelling (its collection, for reports) must see
+    the spelling they asked for."""
+    tune = _TUNE_SUFFIX.search(piece.source)
+    source = str(path) + (tune.group(0) if tune else "")
+    return piece if source == piece.source else Piece(piece.title, source, piece.score)
 
 
 def _progress(total: int, desc: str, enabled: bool):

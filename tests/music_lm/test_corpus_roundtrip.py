@@ -67,3 +67,22 @@ def test_the_parse_cache_is_keyed_by_the_readers_version(tmp_path, monkeypatch):
     again, _ = load_corpus(collect_files([tune]), cache, progress=False)
     assert len(list(cache.glob("*.pkl"))) == 2  # parsed again under a new key
     assert [p.title for p in again] == [p.title for p in first]
+
+
+def test_a_cached_piece_names_its_file_as_the_caller_spelt_it(tmp_path, monkeypatch):
+    """The cache is keyed by the resolved path; a piece read back through another spelling of it
+    (relative, then absolute) must carry that spelling, or its collection is looked up in vain
+    (``evaluate`` then reported every held-out piece under "user")."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "tune.abc").write_text(TUNE + "\n" + TUNE.replace("X:1", "X:2"))
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(tmp_path)
+    relative = collect_files(["data"])
+    first, _ = load_corpus(relative, cache, progress=False)
+    assert [p.source for p in first] == [f"{relative[0].path}#X1", f"{relative[0].path}#X2"]
+    absolute = collect_files([folder])
+    again, _ = load_corpus(absolute, cache, progress=False)
+    assert len(list(cache.glob("*.pkl"))) == 1  # the cached entry was used
+    assert [p.source for p in again] == [f"{absolute[0].path}#X1", f"{absolute[0].path}#X2"]
+    assert str(relative[0].path) != str(absolute[0].path)
