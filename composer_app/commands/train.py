@@ -30,6 +30,10 @@ def add_arguments(p) -> None:
     p.add_argument("--tune-decoder", action="store_true",
                    help="harmonizer only: do not train; choose the decoder weights of the harmonizer in --out "
                         "(with the members its members.json lists) on the development pieces of --data")
+    p.add_argument("--shape-tolerance", type=float, default=None, metavar="R",
+                   help="harmonizer only: how far (a ratio, default 0.2) the chosen decoder's chord entropy and "
+                        "distinct chords per piece may be from the composers' own, in every collection of the "
+                        "development pieces")
     p.add_argument("--absolute", action="store_true",
                    help="harmonizer only: absolute pitch classes instead of scale degrees (vocabulary 3: does "
                         "not depend on the estimated key; e.g. a member of an ensemble, see members.json)")
@@ -112,7 +116,7 @@ def _run_harmonizer(args) -> int:
 
     if args.tune_decoder:
         tuning = retune_decoder(args.out, args.data, args.valid_fraction, args.seed, args.cache, args.workers,
-                                progress=not args.no_progress)
+                                progress=not args.no_progress, tolerance=args.shape_tolerance)
         print(json.dumps({"out": str(args.out), "decoder": tuning["chosen"], "dev_pieces": tuning["dev_pieces"],
                           "dev_root_accuracy": tuning["chosen_row"]["root_acc"],
                           "dev_class_accuracy": tuning["chosen_row"]["class_acc"]}))

@@ -262,6 +262,24 @@ def test_the_decoder_is_the_most_accurate_of_those_shaped_like_the_composers_cho
     assert choose_decoder(table[:1])[0]["name"] == "holds chords for bars"  # none shaped: the most accurate
 
 
+def test_the_decoder_must_be_shaped_like_the_composers_in_every_collection():
+    """Pooled ratios can look human while pop songs get too few chords and folk tunes too many: a
+    row with ``by_group`` ratios counts as shaped only when every collection is."""
+    from composer_app.music_lm.harmonizer.training import choose_decoder
+
+    def row(acc, pooled, folk, pop, name):
+        shape = lambda r: {"entropy_ratio": r, "coverage_ratio": r, "root_acc": acc, "class_acc": acc}  # noqa: E731
+        return {"root_acc": acc, "class_acc": acc, **{k: v for k, v in shape(pooled).items() if "ratio" in k},
+                "by_group": {"nottingham": shape(folk), "pop909": shape(pop)}, "name": name}
+
+    table = [row(0.52, 0.97, 1.15, 0.80, "human on average, too few chords for pop"),
+             row(0.50, 1.0, 1.05, 0.95, "human in both")]
+    assert choose_decoder(table, tolerance=0.1)[0]["name"] == "human in both"
+    assert choose_decoder(table, tolerance=0.2)[0]["name"] == "human on average, too few chords for pop"
+    pooled_only = [{k: v for k, v in r.items() if k != "by_group"} for r in table]
+    assert choose_decoder(pooled_only, tolerance=0.1)[0]["name"] == "human on average, too few chords for pop"
+
+
 def test_members_are_mixed_in_and_only_from_subfolders(tiny_harmonizer, tmp_path):
     """``members.json``: harmonizer folders inside this one whose per-beat predictions are mixed in
     by weight (an ensemble of a key-relative and an absolute model); anything else is refused."""

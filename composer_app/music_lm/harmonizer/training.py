@@ -115,6 +115,15 @@ def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: 
     return out
 
 
+#: How far (as a ratio) the development pieces' chord entropy and distinct chords per piece may be
+#: from the composers' own, in each collection, for a decoder setting to count as shaped like them
+#: (the issue's 20 %). Measured 2026-12-05 on the bundled harmonizer: the held-out pieces come out
+#: up to 14 points further from the composers' than the development pieces (distinct chords, POP909
+#: 0.87 on development against 0.75 held out, OpenEWLD 0.83 against 0.69). Tuning with 0.1 instead
+#: brought every held-out collection within 20 % (POP909 -12 %, OpenEWLD -17 %) but cost 1.6 points
+#: of root accuracy on the folk tunes and lead sheets (0.668 against 0.684) and put their worst
+#: tenth at 0.61: not the default (``train --tune-decoder --shape-tolerance 0.1``).
+SHAPE_TOLERANCE = 0.2
 GRID = {"w_change": (0.0, 0.25, 0.5, 1.0, 2.0), "w_bigram": (0.0, 0.25, 0.5, 1.0), "w_prior": (0.0, 0.25, 0.5, 1.0),
         "w_quality": (0.5, 1.0)}
 
@@ -132,29 +141,34 @@ def _shape(labels) -> tuple[float, float]:
 def choose_decoder(table: list[dict], tolerance: float = 0.2, tie: float = 0.01) -> tuple[dict, list[dict]]:
     """The row of ``table`` (decoder weights with their development accuracies and shape ratios)
     to use, and the rows shaped like the composers' chords (entropy and distinct chords within
-    ``tolerance``). Among those, the settings within ``tie`` of the best mean of root and root +
-    major/minor accuracy count as equally accurate (a point on a hundred pieces is noise) and the
-    one whose progressions are shaped most like the composers' wins; with none shaped, the most
-    accurate row."""
+    ``tolerance``, in every collection when a row has ``by_group`` ratios, else pooled). Among those,
+    the settings within ``tie`` of the best mean of root and root + major/minor accuracy count as
+    equally accurate (a point on a hundred pieces is noise) and the one whose progressions are
+    shaped most like the composers' wins; with none shaped, the most accurate row."""
     def acc(row) -> float:
         return (row["root_acc"] + row["class_acc"]) / 2
 
-    def unlike(row) -> float:
-        return abs(row["entropy_ratio"] - 1) + abs(row["coverage_ratio"] - 1)
+    def ratios(row) -> list[dict]:
+        return list(row["by_group"].values()) if row.get("by_group") else [row]
 
-    shaped = [r for r in table if abs(r["entropy_ratio"] - 1) <= tolerance and abs(r["coverage_ratio"] - 1) <= tolerance]
+    def unlike(row) -> float:
+        return max(abs(r["entropy_ratio"] - 1) + abs(r["coverage_ratio"] - 1) for r in ratios(row))
+
+    shaped = [r for r in table if all(abs(g["entropy_ratio"] - 1) <= tolerance and abs(g["coverage_ratio"] - 1) <= tolerance
+                                      for g in ratios(r))]
     if not shaped:
         return max(table, key=acc), shaped
     top = max(acc(r) for r in shaped)
     return min((r for r in shaped if acc(r) >= top - tie), key=unlike), shaped
 
 
-def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance: float = 0.2) -> dict:
+def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance: float = SHAPE_TOLERANCE) -> dict:
     """Choose the decoder weights (:data:`GRID`) for the development pieces (whole pieces, melody
-    only, rank 1): among the settings whose progressions are shaped like the composers' own (mean
-    chord entropy and distinct chords per piece within ``tolerance`` of theirs, so the harmonizer
-    neither holds one chord for bars nor flickers), the most accurate one (:func:`choose_decoder`). Writes
-    ``decode_config.json`` into ``folder``; returns the choice with the whole grid."""
+    only, rank 1): among the settings whose progressions are shaped like the composers' own in
+    every collection of them (mean chord entropy and distinct chords per piece within ``tolerance``
+    of theirs, so the harmonizer neither holds one chord for bars nor flickers, in folk tunes as in
+    pop songs), the most accurate one (:func:`choose_decoder`). Writes ``decode_config.json`` into
+    ``folder``; returns the choice with the whole grid."""
     import itertools
 
     from .decode import viterbi
@@ -166,52 +180,64 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
     for p in dev:
         known: list[int | None] = [None] * len(p.beats)
         cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known)))
+    groups = sorted({p.group for p in dev})
+
+    def mean_shape(shapes: list[tuple[float, float]]) -> tuple[float, float]:
+        return (sum(e for e, _ in shapes) / max(1, len(shapes)), sum(c for _, c in shapes) / max(1, len(shapes)))
+
     human = [_shape([lab for lab in p.labels if lab != IGNORE]) for p in dev]
-    human_entropy = sum(e for e, _ in human) / max(1, len(human))
-    human_coverage = sum(c for _, c in human) / max(1, len(human))
     table = []
     for wc, wb, wp, wq in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"], GRID["w_quality"]):
         cfg = {"w_emission": 1.0, "w_change": wc, "w_bigram": wb, "w_prior": wp, "w_quality": wq}
-        n = root = cls = 0
+        counts = {g: [0, 0, 0] for g in groups}  # beats, roots right, roots + major/minor right
         shapes = []
         for p, known, lp in cached:
             emis, mats, allowed = chain(h, p.beats, 0, len(p.beats), lp, known, "all", cfg)
             path, _ = viterbi(emis, mats, allowed)
             sung = []
+            c = counts[p.group]
             for lab, pred in zip(p.labels, path):
                 if lab == IGNORE:
                     continue
                 sung.append(pred)
-                n += 1
+                c[0] += 1
                 if root_of(lab) == root_of(pred):
-                    root += 1
-                    cls += is_minor_label(lab) == is_minor_label(pred)
+                    c[1] += 1
+                    c[2] += is_minor_label(lab) == is_minor_label(pred)
             shapes.append(_shape(sung))
-        entropy = sum(e for e, _ in shapes) / max(1, len(shapes))
-        coverage = sum(c for _, c in shapes) / max(1, len(shapes))
-        table.append({**cfg, "root_acc": round(root / max(1, n), 4), "class_acc": round(cls / max(1, n), 4),
-                      "entropy_ratio": round(entropy / max(1e-9, human_entropy), 3),
-                      "coverage_ratio": round(coverage / max(1e-9, human_coverage), 3)})
+
+        def summary(of: list[str]) -> dict:
+            n, root, cls = (sum(counts[g][k] for g in of) for k in range(3))
+            idx = [i for i, p in enumerate(dev) if p.group in of]
+            (e, cov), (he, hc) = mean_shape([shapes[i] for i in idx]), mean_shape([human[i] for i in idx])
+            return {"root_acc": round(root / max(1, n), 4), "class_acc": round(cls / max(1, n), 4),
+                    "entropy_ratio": round(e / max(1e-9, he), 3), "coverage_ratio": round(cov / max(1e-9, hc), 3)}
+
+        row = {**cfg, **summary(groups)}
+        if len(groups) > 1:
+            row["by_group"] = {g: summary([g]) for g in groups}
+        table.append(row)
 
     row, shaped = choose_decoder(table, tolerance)
     best = {k: row[k] for k in ("w_emission", "w_change", "w_bigram", "w_prior", "w_quality")}
     log(f"decoder weights {best} (dev root accuracy {row['root_acc']:.3f}, entropy x{row['entropy_ratio']}, "
         f"coverage x{row['coverage_ratio']} of the human chords, over {len(dev)} pieces)")
     Path(folder, "decode_config.json").write_text(json.dumps(best, indent=1), encoding="utf-8")
-    return {"chosen": best, "chosen_row": row, "shaped_like_human": bool(shaped),
+    return {"chosen": best, "chosen_row": row, "shaped_like_human": bool(shaped), "tolerance": tolerance,
             "best_accuracy_row": max(table, key=lambda r: r["root_acc"] + r["class_acc"]),
-            "dev_pieces": len(dev), "grid": table}
+            "dev_pieces": len(dev), "dev_groups": {g: sum(p.group == g for p in dev) for g in groups}, "grid": table}
 
 
 def retune_decoder(folder: str | Path, data, valid_fraction: float = 0.1, seed: int = 0, cache=None,
-                   workers: int = 1, progress: bool = True) -> dict:
+                   workers: int = 1, progress: bool = True, tolerance: float | None = None) -> dict:
     """:func:`tune_decoder` for an existing harmonizer folder (with its members), on the development
     pieces of ``data`` (the same split as training); the choice is also recorded in its
     ``training_info.json``."""
     _, dev, _, _ = load_harm_pieces(data, valid_fraction, seed, cache, workers, progress)
     if not dev:
         raise DataError("no development pieces with chords in the data to tune the decoder on")
-    tuning = tune_decoder(folder, dev, log=lambda *a: None)
+    tuning = tune_decoder(folder, dev, log=lambda *a: None,
+                          tolerance=SHAPE_TOLERANCE if tolerance is None else tolerance)
     info_path = Path(folder) / "training_info.json"
     try:
         info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
