@@ -130,7 +130,9 @@ def test_prompts_never_exceed_the_length_the_model_was_trained_on(tiny_model_dir
 @pytest.mark.parametrize("vocab", ["all", "triads"])
 def test_the_bundled_harmonizer_never_picks_a_chord_the_melody_rules_out(vocab):
     """G A G C in C major after C | F C: the encoder gives C minor under 1 % of C major's chance;
-    dividing by the chord prior once promoted it to rank 1 (the self-check showed "Cm")."""
+    dividing by the chord prior once promoted it to rank 1 (the self-check showed "Cm"). Rank 1 is
+    C, or (with triads only, since the two-model harmonizer) G on G A and C on G C: a cadence, each
+    chord at least 10 % likely with what folds into it (G7 into G)."""
     from composer_app.commands.self_check import builtin_score
     from composer_app.music_lm.harmonizer.runtime import best_progressions, harmonize, load_harmonizer
     from composer_app.paths import resources_dir
@@ -140,7 +142,8 @@ def test_the_bundled_harmonizer_never_picks_a_chord_the_melody_rules_out(vocab):
     score = builtin_score()
     score = score.with_notes(list(score.melody.notes) + [Note(p, 3840 + 480 * i, 480) for i, p in enumerate((67, 69, 67, 72))])
     best = best_progressions(h, [score], 3840, 5760, vocab)[0]
-    assert best is not None and [str(c.symbol) for c in best.chords] == ["C"]
+    assert best is not None and [str(c.symbol) for c in best.chords] in (["C"], ["G", "C"])
+    assert min(best.confidence) >= 0.10, best.confidence
     for prog in harmonize(h, score, 3840, 5760, candidates=4, seed=0, vocab=vocab):
         assert "Cm" not in {str(c.symbol) for c in prog.chords}
 

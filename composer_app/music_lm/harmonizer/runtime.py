@@ -289,7 +289,7 @@ def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end:
         beats, lo, hi, lp, known = problem
         emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
         path, _ = viterbi(emis, mats, allowed)
-        out.append(_progression(path, beats[lo:hi], score, end, lp))
+        out.append(_progression(path, beats[lo:hi], score, end, lp, vocab))
     return out
 
 
@@ -315,13 +315,23 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
         for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
             found.setdefault(tuple(segments(path)), path)
     others = sorted((p for p in found.values() if p is not best), key=lambda p: -path_score(emis, mats, p))
-    return [_progression(path, beats[lo:hi], score, end, lp) for path in [best] + others[:candidates - 1]]
+    return [_progression(path, beats[lo:hi], score, end, lp, vocab) for path in [best] + others[:candidates - 1]]
 
 
-def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp: np.ndarray) -> Progression:
+def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp: np.ndarray,
+                 vocab: str = "all") -> Progression:
     """The chords of ``path``; its score is the encoder's mean log-probability per beat of the
     chords chosen (so ``exp`` of it is a typical probability, as for the language model), the
-    confidence of each chord the mean probability over its beats."""
+    confidence of each chord the mean probability over its beats. With a restricted ``vocab`` a
+    chord stands for the classes folded into it (G with triads is G, G7, Gmaj7 ...), and its
+    probability is theirs together."""
+    if vocab != "all":
+        fold = np.array(folded(vocab))
+        p = np.exp(lp)
+        f = np.zeros_like(p)
+        for lab in range(N_LABELS):
+            f[:, fold[lab]] += p[:, lab]
+        lp = np.log(f + 1e-12)
     probs = np.exp(lp)
     score_per_beat = float(np.mean(lp[np.arange(len(path)), path]))
     chords, conf = [], []
