@@ -6,6 +6,7 @@ building anything.
 
 from __future__ import annotations
 
+import json
 import importlib.util
 import re
 from pathlib import Path
@@ -126,6 +127,21 @@ def music21_datas(with_corpus: bool = False) -> list[tuple[str, str]]:
     return out
 
 
+def harmonizer_members(harmonizer: Path) -> list[str]:
+    """The subfolders ``members.json`` of a harmonizer folder lists (plain names only), or []."""
+    path = harmonizer / "members.json"
+    if not path.is_file():
+        return []
+    try:
+        names = [str(m["folder"]) for m in json.loads(path.read_text(encoding="utf-8"))["members"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BundleError(f"{path} is damaged ({exc})") from None
+    bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", n)]
+    if bad:
+        raise BundleError(f"{path} lists {', '.join(bad)}: members must be plain subfolder names")
+    return names
+
+
 def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple[str, str]], list[str]]:
     """(datas, warnings) for ``resources/``: icons always, the default model and the harmonizer when
     they are there.
@@ -157,6 +173,11 @@ def resource_datas(root: Path = ROOT, release: bool = False) -> tuple[list[tuple
     harmonizer = res / "models" / "harmonizer"
     if (harmonizer / "model.safetensors").is_file():
         datas += [(str(f), "resources/models/harmonizer") for f in sorted(harmonizer.iterdir()) if f.is_file()]
+        for name in harmonizer_members(harmonizer):  # the models it mixes in (members.json), each whole
+            member = harmonizer / name
+            if not (member / "model.safetensors").is_file():
+                raise BundleError(f"{harmonizer / 'members.json'} lists {name}, but {member} holds no model")
+            datas += [(str(f), f"resources/models/harmonizer/{name}") for f in sorted(member.iterdir()) if f.is_file()]
     elif release:
         raise BundleError(f"release build refused: {harmonizer} holds no harmonizer (model.safetensors). "
                           "Train or copy it there first (see resources/models/harmonizer/README.md).")

@@ -9,6 +9,7 @@ an empty folder: the bundled model loads from the installed package and suggests
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import sysconfig
@@ -44,8 +45,10 @@ def test_the_wheel_holds_every_model_folder_and_the_icons(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     res = ROOT / "resources"
     expected = {f"composer_app/resources/{f.relative_to(res).as_posix()}" for f in res.rglob("*")
-                if f.is_file() and not (f.relative_to(res).parts[0] == "models" and len(f.relative_to(res).parts) > 3)}
+                if f.is_file() and "checkpoints" not in f.relative_to(res).parts}
     assert "composer_app/resources/models/default/model.safetensors" in expected
+    for name in json.loads((res / "models" / "harmonizer" / "members.json").read_text())["members"]:
+        assert f"composer_app/resources/models/harmonizer/{name['folder']}/model.safetensors" in expected
     assert expected <= names, sorted(expected - names)
 
 

@@ -116,6 +116,30 @@ def test_model_files_are_bundled_without_checkpoints(tmp_path):
     assert warnings == [f"left out of the bundle: subfolders checkpoints of {root / 'resources/models/default'}"]
 
 
+def test_the_harmonizers_members_are_bundled_whole(tmp_path):
+    """A harmonizer that mixes in another (``members.json``) is bundled with that subfolder; a listed
+    member that is missing refuses the build rather than shipping a harmonizer that cannot load."""
+    import json
+
+    root = _resources(tmp_path, model_files=cb.MODEL_FILES)
+    harmonizer = root / "resources" / "models" / "harmonizer"
+    (harmonizer / "large").mkdir(parents=True)
+    for name in ("config.json", "model.safetensors", "harmonizer_vocab.json", "transitions.json"):
+        (harmonizer / name).write_text("x")
+    (harmonizer / "members.json").write_text(json.dumps({"members": [{"folder": "large", "weight": 0.5}]}))
+    with pytest.raises(cb.BundleError, match="lists large, but"):
+        cb.resource_datas(root, release=True)
+    for name in ("config.json", "model.safetensors", "harmonizer_vocab.json", "transitions.json"):
+        (harmonizer / "large" / name).write_text("x")
+    datas, _ = cb.resource_datas(root, release=True)
+    assert sorted(Path(src).name for src, dest in datas if dest == "resources/models/harmonizer/large") == \
+        ["config.json", "harmonizer_vocab.json", "model.safetensors", "transitions.json"]
+    assert "members.json" in [Path(src).name for src, dest in datas if dest == "resources/models/harmonizer"]
+    (harmonizer / "members.json").write_text(json.dumps({"members": [{"folder": "../elsewhere", "weight": 0.5}]}))
+    with pytest.raises(cb.BundleError, match="plain subfolder names"):
+        cb.resource_datas(root, release=True)
+
+
 def test_spec_defines_a_gui_and_a_cli_program_in_one_folder(monkeypatch):
     """Execute the real spec with recording stand-ins for PyInstaller's build steps."""
     pytest.importorskip("PyInstaller", reason="PyInstaller is the 'package' extra: pip install -e .[package]")
