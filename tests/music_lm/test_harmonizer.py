@@ -338,3 +338,21 @@ def test_rare_colours_are_chosen_only_when_the_encoder_likes_them(tiny_harmonize
     emis, _, _ = chain(h, beats, 0, 2, lp, [None, None], "all", {"w_prior": 0.0, "w_quality": 1.0})
     assert emis[0, f + CLASSES.index("sus2")] == -np.inf and np.isfinite(emis[1, f + CLASSES.index("sus2")])
     assert np.isfinite(emis[:, f + CLASSES.index("7")]).all() and np.isfinite(emis[:, f]).all()
+
+
+def test_rank_one_keeps_its_promise():
+    """Rank 1 is the decoder's path unless the encoder finds an alternative more than four times as
+    likely per beat (Ctrl+H on four Gs in C major once put "Gm7 | F C" at 5 % above "C G | C" at 28 %)."""
+    import math
+
+    from composer_app.music_lm.harmonizer.runtime import PROMISE_NATS, Progression, promise_first
+
+    def prog(name, p):
+        return Progression([], math.log(p), [name], [p])
+
+    near = [prog("C G7", 0.30), prog("C G", 0.40), prog("G C", 0.20)]
+    assert promise_first(near) == near  # 0.40 is not 4 times 0.30: the decoder's order stays
+    far = [prog("Gm7 F C", 0.05), prog("C G C", 0.20), prog("C G", 0.28), prog("G C", 0.21)]
+    assert [p.chords[0] for p in promise_first(far)] == ["C G", "Gm7 F C", "C G C", "G C"]
+    assert promise_first(far[:1]) == far[:1] and promise_first([]) == []
+    assert math.isclose(PROMISE_NATS, math.log(4))

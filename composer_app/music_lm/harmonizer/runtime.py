@@ -12,6 +12,7 @@ returns the ranked progressions for the beats inside (:mod:`.decode`).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -315,7 +316,25 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
         for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
             found.setdefault(tuple(segments(path)), path)
     others = sorted((p for p in found.values() if p is not best), key=lambda p: -path_score(emis, mats, p))
-    return [_progression(path, beats[lo:hi], score, end, lp, vocab) for path in [best] + others[:candidates - 1]]
+    progs = [_progression(path, beats[lo:hi], score, end, lp, vocab) for path in [best] + others[:candidates - 1]]
+    return promise_first(progs)
+
+
+#: Rank 1 is the decoder's most probable progression, whose division by the chord prior makes it as
+#: varied as the composers' chords; but when the encoder finds another candidate more than this many
+#: nats per beat likelier (4 times as likely), that one is what a composer would keep: it goes first.
+PROMISE_NATS = math.log(4.0)
+
+
+def promise_first(progs: list[Progression]) -> list[Progression]:
+    """``progs`` with the most likely alternative first when rank 1 is far less likely than it
+    (:data:`PROMISE_NATS`); otherwise unchanged."""
+    if len(progs) < 2:
+        return progs
+    j = max(range(1, len(progs)), key=lambda i: progs[i].score)
+    if progs[j].score > progs[0].score + PROMISE_NATS:
+        return [progs[j]] + progs[:j] + progs[j + 1:]
+    return progs
 
 
 def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp: np.ndarray,
