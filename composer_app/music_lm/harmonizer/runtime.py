@@ -204,6 +204,17 @@ def _beat_logprobs_one(h: LoadedHarmonizer, items) -> list[np.ndarray]:
     return out
 
 
+def fold_logprobs(lp: np.ndarray, vocab: str) -> np.ndarray:
+    """``(beats, labels)`` log-probabilities with each class's probability moved onto the class it
+    becomes under ``vocab`` (G7 onto G with triads; the classes left out get none)."""
+    fold = np.array(folded(vocab))
+    p = np.exp(lp)
+    f = np.zeros_like(p)
+    for lab in range(N_LABELS):
+        f[:, fold[lab]] += p[:, lab]
+    return np.log(f + 1e-12)
+
+
 def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarray, known: list[int | None],
           vocab: str = "all", decode: dict | None = None):
     """The decoding problem for beats ``[lo, hi)``: ``(emissions, transition matrices, allowed labels)``.
@@ -230,12 +241,7 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
     allowed = np.zeros(N_LABELS, dtype=bool)
     allowed[allowed_labels(vocab)] = True
     if not allowed.all():  # fold the probability of classes the vocabulary leaves out into their triads
-        fold = np.array(folded(vocab))
-        p = np.exp(emis)
-        f = np.zeros_like(p)
-        for lab in range(N_LABELS):
-            f[:, fold[lab]] += p[:, lab]
-        emis = np.log(f + 1e-12)
+        emis = fold_logprobs(emis, vocab)
     mats = progression_matrices(h.transitions, region, d["w_change"], d["w_bigram"])
     if lo > 0 and known[lo - 1] is not None:
         first = progression_matrices(h.transitions, [beats[lo - 1], region[0]], d["w_change"], d["w_bigram"])[0]
@@ -345,12 +351,7 @@ def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp
     chord stands for the classes folded into it (G with triads is G, G7, Gmaj7 ...), and its
     probability is theirs together."""
     if vocab != "all":
-        fold = np.array(folded(vocab))
-        p = np.exp(lp)
-        f = np.zeros_like(p)
-        for lab in range(N_LABELS):
-            f[:, fold[lab]] += p[:, lab]
-        lp = np.log(f + 1e-12)
+        lp = fold_logprobs(lp, vocab)
     probs = np.exp(lp)
     score_per_beat = float(np.mean(lp[np.arange(len(path)), path]))
     chords, conf = [], []
