@@ -303,7 +303,8 @@ def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end:
 def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candidates: int = 4,
               temperature: float = 1.0, seed: int = 0, vocab: str = "all") -> list[Progression]:
     """Ranked progressions for the beats of ``[start, end)``: rank 1 the most probable, then the
-    best distinct ones among posterior samples at ``temperature``. Chords outside are given."""
+    best distinct ones among posterior samples at ``temperature`` (one far likelier than rank 1
+    under the encoder goes first: :func:`promise_first`). Chords outside are given."""
     problem = region_problem(h, score, start, end)
     if problem is None:
         return []
