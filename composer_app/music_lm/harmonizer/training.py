@@ -117,7 +117,7 @@ def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: 
 
 #: How far (as a ratio) the development pieces' chord entropy and distinct chords per piece may be
 #: from the composers' own, in each collection, for a decoder setting to count as shaped like them
-#: (the issue's 20 %). Measured 2026-12-05 on the bundled harmonizer: the held-out pieces come out
+#: (the issue's 20 %). Measured 2026-12-05 on the small harmonizer alone: the held-out pieces come out
 #: up to 14 points further from the composers' than the development pieces (distinct chords, POP909
 #: 0.87 on development against 0.75 held out, OpenEWLD 0.83 against 0.69). Tuning with 0.1 instead
 #: brought every held-out collection within 20 % (POP909 -12 %, OpenEWLD -17 %) but cost 1.6 points
