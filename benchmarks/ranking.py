@@ -29,13 +29,20 @@ TARGET_MARGIN, TARGET_GAP = 0.05, 0.10  # rank 1 - mean of the K shown; best of 
 
 
 def fit_ranker(rows, features, lam: float = 1.0):
+    """Ridge regression of each candidate's overlap (centred per request) on its z-normalised
+    features; a feature that is None (nothing earlier in the piece to compare with) counts as the
+    mean, as :meth:`Ranker.value` counts it."""
     from composer_app.generation.ranking import Ranker
 
-    X = np.array([[f[k] for k in features] for r in rows for f in r["features"]], dtype=float)
-    means, stds = X.mean(0), X.std(0) + 1e-9
+    def matrix(feats):
+        return np.array([[np.nan if f.get(k) is None else f[k] for k in features] for f in feats], dtype=float)
+
+    X = matrix([f for r in rows for f in r["features"]])
+    means = np.nanmean(X, 0)
+    stds = np.sqrt(np.nanmean((X - means) ** 2, 0)) + 1e-9
     A, y = [], []
     for r in rows:
-        F = (np.array([[f[k] for k in features] for f in r["features"]]) - means) / stds
+        F = np.nan_to_num((matrix(r["features"]) - means) / stds)  # None -> the mean -> 0
         ov = np.array(r["overlap"])
         A.append(F - F.mean(0))
         y.append(ov - ov.mean())

@@ -12,6 +12,11 @@ candidate, the score it continues and the other candidates of the same request):
 * ``context_fit``: similarity of its pitch classes to the last bars of the context;
 * ``echo``: its best pitch-class similarity to any earlier passage of the same length that starts
   on a bar line (tunes repeat and vary their own phrases);
+* ``echo4`` / ``echo8``: its similarity to the passage of the same length at the same place 4 / 8
+  bars earlier (phrases come in fours and eights: an A section comes back, a consequent answers
+  its antecedent), and ``previous``: to the passage of the same length just before it (a line
+  that only restates the bars before it is seldom what follows). ``None`` where the score has no
+  notes there (too early in the piece): the ranker then counts the feature as average;
 * ``repetition``: share of consecutive notes on the same pitch; ``stepwise``: share of steps of
   1-2 semitones; ``leaps``: share of intervals over a fifth; ``density``: notes per beat;
   ``range``: its span in octaves; ``distinct``: distinct pitches per note; ``chord_tones``: share
@@ -24,6 +29,7 @@ fit and the test use different titles) and can be replaced per model folder by `
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +40,9 @@ from ..score import Score
 from ..score.time import TPQ
 
 FEATURES = ("logp", "consensus", "context_fit", "echo", "repetition", "stepwise", "leaps", "density", "range",
-            "distinct", "chord_tones")
+            "distinct", "chord_tones", "previous", "echo4", "echo8")
+#: Features that are ``None`` where the score has nothing to compare with (see the module docstring).
+OPTIONAL = ("previous", "echo4", "echo8")
 CONTEXT_BARS = 4
 MAX_POOL = 32  # the most melodies a ranking.json may ask the engine to sample per request
 #: Held-out titles are split in halves by ``is_validation(title, 0.5, FIT_HALF_SEED)``: False, the
@@ -66,7 +74,7 @@ def _context_notes(score: Score, start: int) -> list:
     return [n for n in score.melody.notes if first <= n.start < start]
 
 
-def candidate_features(cand, score: Score, others=()) -> dict[str, float]:
+def candidate_features(cand, score: Score, others=()) -> dict[str, float | None]:
     """The features of one candidate (see the module docstring); ``others``: the rest of its request."""
     notes = sorted(cand.notes, key=lambda n: (n.start, n.pitch))
     pitches = [n.pitch for n in notes]
@@ -86,8 +94,30 @@ def candidate_features(cand, score: Score, others=()) -> dict[str, float]:
         "range": (max(pitches) - min(pitches)) / 12.0 if pitches else 0.0,
         "distinct": len(set(pitches)) / len(pitches) if pitches else 0.0,
         "chord_tones": _chord_tones(notes, cand.chords, score, start),
+        "previous": _passage_fit(hist, score, start - (end - start), end - start),
+        "echo4": _passage_fit(hist, score, _bars_back(score, start, 4), end - start),
+        "echo8": _passage_fit(hist, score, _bars_back(score, start, 8), end - start),
     }
     return f
+
+
+def _bars_back(score: Score, tick: int, bars: int) -> int:
+    """The same place in the bar ``bars`` bars before ``tick`` (-1 before the first bar)."""
+    bar = score.meter.bar_at(tick)
+    if bar.index < bars:
+        return -1
+    return score.meter.bar(bar.index - bars).start + (tick - bar.start)
+
+
+def _passage_fit(hist: np.ndarray, score: Score, start: int, length: int) -> float | None:
+    """Pitch-class similarity to the melody of ``[start, start + length)``; None where it has no notes."""
+    if start < 0 or length <= 0:
+        return None
+    notes = score.melody.notes  # sorted by start (Track keeps them so)
+    a = bisect.bisect_left(notes, start, key=lambda n: n.start)
+    b = bisect.bisect_left(notes, start + length, key=lambda n: n.start)
+    notes = notes[a:b]
+    return overlap(hist, pc_histogram(notes)) if notes else None
 
 
 def _echo(hist: np.ndarray, score: Score, start: int, length: int) -> float:
@@ -143,6 +173,8 @@ class Ranker:
         total = 0.0
         for name, w in self.weights.items():
             x = feats.get(name, 0.0)
+            if x is None:  # nothing to compare with: an average candidate on this feature
+                continue
             if self.means and name in self.means:
                 x = (x - self.means[name]) / (self.stds.get(name) or 1.0)
             total += w * x

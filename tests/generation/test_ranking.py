@@ -4,6 +4,7 @@ alternatives after it, the model folder's ``ranking.json`` (weights, diversity, 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import shutil
 
 import numpy as np
@@ -83,3 +84,35 @@ def test_evaluate_continue_repeats_average_fresh_samples(engine, lead_sheet):
     assert three["app"]["rank1"] == pytest.approx(np.mean([r["rank1"] for r in three["repeats"]]), abs=1e-4)
     assert three["app"]["best_of_k"] >= three["app"]["rank1"] - 1e-9
     assert three["repeats"][0] == one["app"]  # seed 0, as the app samples by default
+
+
+def test_phrase_features_compare_with_the_same_place_four_and_eight_bars_earlier(lead_sheet):
+    from composer_app.score import Score
+
+    # Eight bars: an A phrase (bars 1-2: C E G E) that comes back in bars 5-6, other material between.
+    a = [60, 64, 67, 64]
+    other = [62, 65, 69, 65]
+    bar = 1920
+    notes = [Note(p, b * bar + i * 480, 480) for b, line in enumerate([a, a, other, other, a, a, other, other])
+             for i, p in enumerate(line)]
+    score = Score().with_notes(notes)
+    start = 8 * bar
+    region = (start, start + 2 * bar)
+
+    def at(pitches):
+        ns = tuple(Note(p, start + i * 480, 480) for i, p in enumerate(pitches))
+        return Candidate(rank=0, score=-2.0, notes=ns, chords=(), note_confidence=tuple(0.3 for _ in ns),
+                         chord_confidence=(), region=region, task="continue", provenance={})
+
+    again = candidate_features(at(a * 2), score)  # the A phrase again, as 8 bars earlier
+    more = candidate_features(at(other * 2), score)  # the bars just before, once more
+    assert again["echo8"] == pytest.approx(1.0) and more["echo8"] < 0.5
+    assert again["echo4"] == pytest.approx(1.0)  # bars 5-6 are A too
+    assert more["previous"] == pytest.approx(1.0) and again["previous"] < 0.5
+    # Too early in the piece to look 8 bars back: the feature is None and counts as average.
+    early = replace(at(a * 2), region=(2 * bar, 4 * bar),
+                    notes=tuple(replace(n, start=n.start - 6 * bar) for n in at(a * 2).notes))
+    f = candidate_features(early, score)
+    assert f["echo8"] is None and f["echo4"] is None and f["previous"] == pytest.approx(1.0)
+    ranker = Ranker({"echo8": 1.0, "logp": 0.0}, {"echo8": 0.5, "logp": 0.0}, {"echo8": 0.25, "logp": 1.0})
+    assert ranker.value(f) == 0.0 and ranker.value(again) == pytest.approx(2.0)
