@@ -163,14 +163,17 @@ def main(argv=None) -> int:
             random.Random(1000 + order).shuffle(idx)
             train, test = idx[:n_train], idx[n_train:n_train + args.test]
             model = TasteModel()
+            first_trusted = None
             for n, i in enumerate(train):
                 s = sets[i]
                 on_screen = shown(model, s, args.k)
                 u = [s["util"][who][j] for j in on_screen]
                 pick = min(favourites(u))  # the first of its favourites as shown
                 model.observe("accept", on_screen_feats(s, on_screen), pick, "continue")
-                if model.active and len(trusted_after) == order:
-                    trusted_after.append(n + 1)
+                if model.active and first_trusted is None:
+                    first_trusted = n + 1
+            if first_trusted is not None:  # (once per order: an order where it never was is left out)
+                trusted_after.append(first_trusted)
             for i in test:
                 s = sets[i]
                 on_screen = shown(model, s, args.k)

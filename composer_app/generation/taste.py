@@ -9,7 +9,9 @@ online, and the next candidates are re-ordered by it on top of the base ranking
 Features of a candidate (:data:`FEATURES`; the melodic ones come from
 :func:`.ranking.candidate_features`): ``base`` (its place in the base ranking, best = highest),
 ``logp`` (the model's mean log-probability per note or chord), ``confidence`` (the model's mean
-probability per note and chord), ``stepwise``, ``leaps``, ``repetition``, ``density``, ``range``,
+probability per note and chord), ``stepwise``, ``leaps`` (the mean interval between consecutive
+notes, in semitones: how far the line moves; the ranker's share of leaps over a fifth is almost
+always 0 and told the re-ranker nothing), ``repetition``, ``density``, ``range``,
 ``chord_tones``, and ``sevenths`` (share of its chords with a seventh). Inside one request they
 are standardised (``(x - mean) / max(std, floor)``), so a weight means "prefers more of this than
 the other candidates on screen". Settings are the same for every candidate of a request, so they
@@ -75,7 +77,7 @@ FEATURES = ("base", "logp", "confidence", "stepwise", "leaps", "repetition", "de
             "chord_tones", "sevenths")
 #: The smallest spread a feature is standardised by inside one request (a tiny difference between
 #: otherwise equal candidates must not count as a big one).
-FLOORS = {"base": 0.5, "logp": 0.1, "confidence": 0.03, "stepwise": 0.08, "leaps": 0.08, "repetition": 0.08,
+FLOORS = {"base": 0.5, "logp": 0.1, "confidence": 0.03, "stepwise": 0.08, "leaps": 0.5, "repetition": 0.08,
           "density": 0.25, "range": 0.15, "chord_tones": 0.08, "sevenths": 0.15}
 PRIOR = {"base": 1.0}
 #: decision -> (pairs it gives, weight of each pair).
@@ -128,11 +130,16 @@ def features_of(cands: list[Candidate], score: Score) -> list[dict[str, float]]:
             "base": -float(base_rank),
             "logp": float(c.score),
             "confidence": float(np.mean(conf)) if conf else 0.0,
-            "stepwise": f["stepwise"], "leaps": f["leaps"], "repetition": f["repetition"],
+            "stepwise": f["stepwise"], "leaps": _mean_interval(c), "repetition": f["repetition"],
             "density": f["density"], "range": f["range"], "chord_tones": f["chord_tones"],
             "sevenths": sum(map(_is_seventh, (ch.symbol for ch in c.chords))) / len(c.chords) if c.chords else 0.0,
         })
     return out
+
+
+def _mean_interval(c: Candidate) -> float:
+    p = [n.pitch for n in sorted(c.notes, key=lambda n: (n.start, n.pitch))]
+    return float(np.mean([abs(b - a) for a, b in zip(p, p[1:])])) if len(p) > 1 else 0.0
 
 
 def standardise(feats: list[dict]) -> np.ndarray:

@@ -77,6 +77,36 @@ def test_learns_a_stepwise_composer_from_20_accepts(lead_sheet):
     assert "stepwise" in model.describe().lower()
 
 
+def test_learns_a_composer_who_likes_wider_intervals_without_steps_or_octave_leaps(lead_sheet):
+    """No line moves by step or by more than a fifth, so only how wide the intervals are tells the
+    lines apart (the share of leaps over a fifth is 0 for all of them)."""
+    def line(rng, wide_share):
+        p, out = 67, []
+        for i in range(8):
+            out.append(Note(p, START + i * 240, 240))
+            move = rng.choice([5, 7]) if rng.random() < wide_share else rng.choice([3, 4])
+            p = max(50, min(90, p + move * rng.choice([-1, 1])))
+        return tuple(out)
+
+    def mean_interval(c):
+        p = [n.pitch for n in c.notes]
+        return float(np.mean([abs(b - a) for a, b in zip(p, p[1:])]))
+
+    def make(rng):
+        return [candidate(line(rng, rng.random()), score=rng.uniform(-3, -1)) for _ in range(4)]
+
+    rng = random.Random(11)
+    model = TasteModel()
+    for _ in range(20):
+        cands = make(rng)
+        model.observe("accept", features_of(cands, lead_sheet), favourite(cands, mean_interval), "continue")
+    test = [make(rng) for _ in range(60)]
+    learned = hit_rate(model, test, lead_sheet, mean_interval)
+    assert learned >= 0.6, learned  # chance is 1/4
+    assert learned >= hit_rate(TasteModel(), test, lead_sheet, mean_interval) + 0.25
+    assert "you like wide leaps" in model.learned()
+
+
 def test_learns_from_rejects_of_the_leapiest_line(lead_sheet):
     rng = random.Random(8)
     model = TasteModel()
