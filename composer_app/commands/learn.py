@@ -46,6 +46,9 @@ def add_arguments(p) -> None:
     p.add_argument("--distill", type=float, default=2.0, metavar="W",
                    help="keep the model's distribution on the replayed sequences close to the base model's "
                         "(weight of the KL divergence, default 2; 0: learn their sampled tokens instead)")
+    p.add_argument("--blend-keep", type=float, default=0.9, metavar="S",
+                   help="blend the learned weights back towards the base model's as far as the held-out pieces "
+                        "keep this share of their gain (default 0.9; 0: keep the learned weights as they are)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     p.add_argument("--cache", metavar="DIR", help="parsed-score cache (default: the user cache folder)")
@@ -68,7 +71,7 @@ def run(args) -> int:
         max_steps=args.max_steps, lr=args.lr, batch_size=args.batch_size, holdout=args.holdout,
         eval_every=args.eval_every, patience=args.patience, replay=args.replay, replay_share=args.replay_share,
         seed=args.seed, threads=args.threads, cache=args.cache, max_len=args.max_len,
-        self_replay=args.self_replay, guard=args.guard, distill=args.distill,
+        self_replay=args.self_replay, guard=args.guard, distill=args.distill, blend_keep=args.blend_keep,
         lead_sheet_share=args.lead_sheet_share, chord_guard=args.chord_guard,
     )
     report = _json_lines if args.progress_json else _human

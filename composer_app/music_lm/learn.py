@@ -27,7 +27,12 @@
    chords not more than ``chord_guard`` (10 %, a safety net that no tuning run reached), and the
    run stops when the guard passes twice that, the held-out pieces stop improving
    (``patience``), or the time budget ends. A run that never improves gives the base model's
-   weights back;
+   weights back. The kept weights are then *blended back* towards the base model's (a weight
+   average on the straight line between them, as in WiSE-FT, Wortsman et al. 2022): the smallest
+   factor of :data:`BLEND_GRID` at which the held-out pieces keep ``blend_keep`` (90 %) of what
+   the run gained on them. Most of the gain comes early on that line and most of the forgetting
+   late: on the tuning pieces POP909's run kept 91 % of its gain at 0.8 while its cost to the other
+   styles fell from up to 2.6 % to 1.2 %;
 4. writes a complete model folder (loadable offline by :func:`.loading.load_model`) with a model
    card ``README.md`` (files used, before/after held-out loss, base model, time, options) and
    ``learn_info.json``. The folder is built beside ``out`` under a hidden name and renamed at the
@@ -59,6 +64,8 @@ from .tokenizer import EncodedPiece, MusicTokenizer
 
 #: The fewest pieces (with different titles) a style can be learned from: some to learn, one to measure.
 MIN_PIECES = 3
+#: Blend factors tried, in this order, once a run has improved (``LearnOptions.blend_keep``).
+BLEND_GRID = (0.9, 0.8, 0.7, 0.6, 0.5)
 #: Layout shares: mostly continuations (what the held-out loss measures and what the composer
 #: asks for most), with harmonize and infill examples so the other tasks keep up with the style.
 LEARN_TASK_MIX = {"continue": 0.6, "harmonize": 0.2, "chords": 0.05, "infill": 0.15}
@@ -92,6 +99,11 @@ class LearnOptions:
     #: Weight of the replay rows' distillation loss: the fine-tuned model's next-token distribution
     #: kept close (KL divergence) to the base model's on them, instead of their sampled tokens (0: off).
     distill: float = 2.0
+    #: After the run, the kept weights are blended back towards the base model's (``base + a x
+    #: (learned - base)``, a weight average as in WiSE-FT) with the smallest ``a`` of
+    #: :data:`BLEND_GRID` whose held-out pieces keep at least this share of what the run gained on
+    #: them (0 or 1: no blending). See the module docstring.
+    blend_keep: float = 0.9
     seed: int = 0
     threads: int = 1
     cache: str | None = None  # parsed-score cache (default: the user cache folder)
@@ -430,6 +442,7 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
     # held-out pieces gives the base model back rather than its last, worse, weights.
     best: dict[str, Any] = {"nll": before["nll_per_note"], "step": 0, "improved": False,
                             "state": {k: v.detach().clone() for k, v in model.state_dict().items()}}
+    base_state = best["state"]  # (best["state"] is replaced, never changed in place)
     guard0 = _guard_nll(loaded, guard_set)
     teacher = None
     if opts.distill > 0 and n_replay:
@@ -492,9 +505,48 @@ def _fine_tune(loaded, train: list[EncodedPiece], test_set, replay: list[Encoded
         stop = "step limit"
     model.load_state_dict(best["state"])
     model.eval()
+    blend = None
+    if best["improved"] and 0 < opts.blend_keep < 1:
+        blend = _blend_back(loaded, history[0]["held_out_nll_per_note"], best["nll"], test_set, guard_set, guard0,
+                            base_state, opts)
+        say({"event": "eval", "step": step, "held_out_nll_per_note": blend["held_out_nll_per_note"],
+             "forgetting": blend["base_samples_rise"], "blend": blend["factor"]})
     return {"steps": step, "best_step": best["step"], "stopped_by": stop, "last_train_loss": round(loss_v, 4),
-            "train_seconds": round(time.time() - t0, 1), "eval_history": history,
-            "kept": "fine-tuned weights" if best["improved"] else "the base model's weights (no step improved the held-out loss)"}
+            "train_seconds": round(time.time() - t0, 1), "eval_history": history, "blend": blend,
+            "kept": ("fine-tuned weights" + (", blended back towards the base model's"
+                                              if blend and blend["factor"] < 1 else ""))
+            if best["improved"] else "the base model's weights (no step improved the held-out loss)"}
+
+
+def _blend_back(loaded, nll_base: float, nll_best: float, test_set, guard_set, guard0, base_state: dict,
+                opts: LearnOptions) -> dict:
+    """Blend the kept weights back towards the base model's as far as the held-out pieces keep
+    ``opts.blend_keep`` of the gain (``LearnOptions.blend_keep``). Most of what a style run learns
+    comes in its first stretch of the straight line from the base weights to the learned ones,
+    and most of what it forgets in the last: on the tuning pieces, POP909's run blended at 0.8
+    kept 91 % of its gain (-39.2 % NLL per note against -43.0 %) and its cost to the other styles
+    fell from up to 2.6 % to 1.2 %; Bach's at 0.9 kept 95 % (-8.6 % against -9.1 %)."""
+    import torch
+
+    model = loaded.model
+    learned = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    need = nll_base - opts.blend_keep * (nll_base - nll_best)  # the held-out NLL to stay at or under
+    factor, nll = 1.0, nll_best
+    with torch.no_grad():
+        for a in BLEND_GRID:
+            model.load_state_dict({k: (base_state[k].to(v.device) + a * (v - base_state[k].to(v.device)))
+                                   if v.is_floating_point() else v for k, v in learned.items()})
+            got = held_out_nll(loaded, test_set, opts.max_len)["nll_per_note"]
+            if got > need:
+                break
+            factor, nll = a, got
+        model.load_state_dict({k: (base_state[k].to(v.device) + factor * (v - base_state[k].to(v.device)))
+                               if v.is_floating_point() else v for k, v in learned.items()})
+    model.eval()
+    plain, sheets, _chords = _guard_nll(loaded, guard_set)
+    rise = max(_rise(plain, guard0[0]), _rise(sheets, guard0[1]))
+    return {"factor": factor, "held_out_nll_per_note": nll, "unblended_nll_per_note": nll_best,
+            "base_samples_rise": round(rise, 4), "keep": opts.blend_keep}
 
 
 def _write(loaded, tok: MusicTokenizer, out: Path, info: dict) -> None:
@@ -510,6 +562,19 @@ def _write(loaded, tok: MusicTokenizer, out: Path, info: dict) -> None:
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ComposerError(f"{out}: cannot write the model there ({exc.strerror or exc})") from None
+
+
+def _blended(info: dict) -> str:
+    b = info.get("blend")
+    if not b:
+        return ""
+    if b["factor"] >= 1:
+        return (f" Blending back towards the base model's weights would have kept less than {100 * b['keep']:.0f} % "
+                "of the held-out gain, so the learned weights are kept as they are.")
+    return (f" The learned weights were then blended back towards the base model's: base + {b['factor']:g} x "
+            f"(learned - base), the smallest factor that keeps {100 * b['keep']:.0f} % of the held-out gain "
+            f"(held-out NLL per note {b['unblended_nll_per_note']:.3f} unblended, {b['held_out_nll_per_note']:.3f} "
+            f"blended; the base model's samples {100 * b['base_samples_rise']:+.1f} %).")
 
 
 def _distilled(o: dict) -> str:
@@ -573,6 +638,6 @@ training, {info['seconds']} s in all; time budget {o['time_budget_min']} min, st
 {info['replay_pieces']} pieces of other music, {info['self_replay_samples']} sequences sampled from the base
 model{_distilled(o)}{_lead_sheets(o)}. A step is kept only if the base model's own held-out samples got at most
 {100 * o['guard']:.0f} % less likely on their notes and {100 * o.get('chord_guard', 0.1):.0f} % on their chords
-(forgetting guard). Finished {info['finished']}.
+(forgetting guard).{_blended(info)} Finished {info['finished']}.
 Details: `learn_info.json`.
 """

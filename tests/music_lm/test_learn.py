@@ -216,3 +216,30 @@ def test_the_forgetting_guard_measures_notes_and_chords_apart(tiny_model_dir):
     lead_sheet = head + [tok.bar_id] + chord + note[1:]
     plain2, sheets2, chords2 = _guard_nll(lm, melody_only + [lead_sheet])
     assert plain2 == pytest.approx(plain) and sheets2 > 0 and chords2 > 0  # each kind apart
+
+
+def test_the_learned_weights_are_blended_back_as_far_as_the_held_out_gain_allows(tmp_path, tiny_model_dir):
+    """Same seed, same run: the blended style is exactly base + factor x (learned - base), with the
+    smallest factor of the grid that keeps ``blend_keep`` of the held-out gain."""
+    import torch
+    from safetensors.torch import load_file
+
+    from composer_app.music_lm.learn import BLEND_GRID
+
+    src = write_style(tmp_path / "mine")
+    plain, _ = _learn([src], tmp_path / "plain", tiny_model_dir, blend_keep=0.0)
+    info, events = _learn([src], tmp_path / "blended", tiny_model_dir, blend_keep=0.5)
+    assert plain["blend"] is None and plain["best_step"] == info["best_step"] > 0
+    b = info["blend"]
+    base_nll, best_nll = info["held_out"]["before"]["nll_per_note"], plain["held_out"]["after"]["nll_per_note"]
+    assert b["unblended_nll_per_note"] == pytest.approx(best_nll, rel=1e-4)
+    assert b["factor"] in (1.0, *BLEND_GRID)
+    assert b["held_out_nll_per_note"] <= base_nll - 0.5 * (base_nll - best_nll) + 1e-6  # kept half the gain or more
+    assert info["held_out"]["after"]["nll_per_note"] == pytest.approx(b["held_out_nll_per_note"], rel=1e-4)
+    w0 = load_file(str(tiny_model_dir / "model.safetensors"))
+    w1 = load_file(str(tmp_path / "plain" / "model.safetensors"))
+    wb = load_file(str(tmp_path / "blended" / "model.safetensors"))
+    for k, v in wb.items():
+        if v.is_floating_point():
+            torch.testing.assert_close(v, w0[k] + b["factor"] * (w1[k] - w0[k]), atol=1e-5, rtol=1e-4)
+    assert "blended" in (tmp_path / "blended" / "README.md").read_text()
