@@ -49,7 +49,10 @@ def add_arguments(p) -> None:
     p.add_argument("--eval-steps", type=int, default=200, help="validation loss every N steps")
     p.add_argument("--save-steps", type=int, default=200, help="checkpoint (and loadable model) every N steps")
     p.add_argument("--valid-fraction", type=float, default=0.1, help="share of titles held out")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seeds the split by title (and, unless --init-seed, the rest)")
+    p.add_argument("--init-seed", type=int, default=None, metavar="N",
+                   help="harmonizer: seed of the initial weights and data order, on the --seed split (another "
+                        "model for an ensemble)")
     p.add_argument("--cache", metavar="DIR", help="parsed-score cache (default: the user cache folder)")
     p.add_argument("--reparse", action="store_true", help="ignore cached parses")
     p.add_argument("--workers", type=int, default=1, help="processes used to parse files")
@@ -127,9 +130,9 @@ def _run_harmonizer(args) -> int:
         data=args.data, out=args.out, from_dir=args.from_dir, size=size, max_len=args.max_len,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, max_steps=_max_steps(args),
         time_budget_min=args.time_budget, eval_steps=args.eval_steps, save_steps=args.save_steps,
-        valid_fraction=args.valid_fraction, seed=args.seed, cache=args.cache, workers=args.workers,
-        reparse=args.reparse, resume=args.resume, threads=args.threads, progress=not args.no_progress,
-        absolute=args.absolute,
+        valid_fraction=args.valid_fraction, seed=args.seed, init_seed=args.init_seed, cache=args.cache,
+        workers=args.workers, reparse=args.reparse, resume=args.resume, threads=args.threads,
+        progress=not args.no_progress, absolute=args.absolute,
     )
     info = train_harmonizer(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

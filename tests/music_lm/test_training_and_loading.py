@@ -269,3 +269,25 @@ def test_harmonizer_absolute_kind_and_decoder_retuning(tmp_path, capsys):
     assert main(["train", "--kind", "harmonizer", "--data", str(few), "--out", str(out), "--tune-decoder",
                  "--no-progress"]) == 2
     assert "no development pieces" in capsys.readouterr().err
+
+
+def test_harmonizer_init_seed_gives_another_model_on_the_same_split(tmp_path):
+    """An ensemble member must not train on the titles held out to measure the others: ``init_seed``
+    changes the weights, never the split by title (``seed``)."""
+    from safetensors.torch import load_file
+
+    data = tmp_path / "many"
+    data.mkdir()
+    (data / "tunes.abc").write_text("\n".join(TUNES.replace("T:Test", f"T:Tune {i} Test").replace("X:", f"X:{i}")
+                                              for i in range(40)))
+    runs = {}
+    for name, init in (("a", None), ("b", 5)):
+        from composer_app.music_lm.harmonizer.training import HarmTrainOptions, train_harmonizer
+
+        info = train_harmonizer(HarmTrainOptions(data=[str(data)], out=str(tmp_path / name), size="tiny", max_len=128,
+                                                 batch_size=4, max_steps=1, warmup_steps=1, eval_steps=1, save_steps=1,
+                                                 progress=False, init_seed=init))
+        runs[name] = (info["data"], load_file(str(tmp_path / name / "model.safetensors")))
+    assert runs["a"][0] == runs["b"][0] and runs["a"][0]["valid_pieces"] > 0  # the same split
+    wa, wb = runs["a"][1], runs["b"][1]
+    assert any(not (wa[k] == wb[k]).all() for k in wa)  # another model

@@ -43,7 +43,10 @@ class HarmTrainOptions:
     eval_steps: int = 200
     save_steps: int = 200
     valid_fraction: float = 0.1
-    seed: int = 0
+    seed: int = 0  # the train / development / held-out split by title
+    #: Seeds the initial weights and the order of the training windows (None: ``seed``); another
+    #: value gives another model on the same split (an ensemble member, ``runtime.MEMBERS_FILE``).
+    init_seed: int | None = None
     cache: str | None = None
     workers: int = 1
     reparse: bool = False
@@ -272,18 +275,19 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     train, dev, valid, summary = load_harm_pieces(opts.data, opts.valid_fraction, opts.seed, opts.cache,
                                                   opts.workers, opts.progress, opts.reparse)
     parse_s = time.time() - t0
+    init_seed = opts.seed if opts.init_seed is None else opts.init_seed
     if opts.from_dir:
         from .runtime import load_harmonizer_model
 
         model = load_harmonizer_model(opts.from_dir, train=True)
     else:
-        torch.manual_seed(opts.seed)
+        torch.manual_seed(init_seed)
         model = BertForTokenClassification(make_config(vocab, opts.size, opts.max_len))
     inner = model
     model = BagModel(inner)
     transitions = fit_transitions(train)
     per_epoch = max(opts.batch_size, sum(len(p.beats) for p in train) // 100)
-    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=opts.seed)
+    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=init_seed)
     valid_ds = FixedWindows(vocab, dev or valid, opts.max_len) if (dev or valid) else None
     cuda = torch.cuda.is_available()
     args = TrainingArguments(
@@ -292,7 +296,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
         warmup_steps=opts.warmup_steps, lr_scheduler_type="cosine", max_steps=opts.max_steps,
         logging_steps=max(1, min(50, opts.eval_steps // 4)), eval_strategy="steps" if valid_ds is not None else "no",
         eval_steps=opts.eval_steps, save_strategy="steps", save_steps=opts.save_steps, save_total_limit=2,
-        seed=opts.seed, dataloader_num_workers=0, remove_unused_columns=False, report_to="none",
+        seed=init_seed, dataloader_num_workers=0, remove_unused_columns=False, report_to="none",
         disable_tqdm=not opts.progress, use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(),
         max_grad_norm=1.0, adam_beta2=0.98, logging_first_step=True, prediction_loss_only=True,
     )
