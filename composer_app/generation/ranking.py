@@ -41,8 +41,6 @@ from ..score.time import TPQ
 
 FEATURES = ("logp", "consensus", "context_fit", "echo", "repetition", "stepwise", "leaps", "density", "range",
             "distinct", "chord_tones", "previous", "echo4", "echo8")
-#: Features that are ``None`` where the score has nothing to compare with (see the module docstring).
-OPTIONAL = ("previous", "echo4", "echo8")
 CONTEXT_BARS = 4
 MAX_POOL = 32  # the most melodies a ranking.json may ask the engine to sample per request
 #: Held-out titles are split in halves by ``is_validation(title, 0.5, FIT_HALF_SEED)``: False, the

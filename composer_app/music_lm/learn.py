@@ -530,18 +530,21 @@ def _blend_back(loaded, nll_base: float, nll_best: float, test_set, guard_set, g
 
     model = loaded.model
     learned = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def blended(a: float) -> dict:
+        return {k: base_state[k].to(v.device) + a * (v - base_state[k].to(v.device)) if v.is_floating_point() else v
+                for k, v in learned.items()}
+
     need = nll_base - opts.blend_keep * (nll_base - nll_best)  # the held-out NLL to stay at or under
     factor, nll = 1.0, nll_best
     with torch.no_grad():
         for a in BLEND_GRID:
-            model.load_state_dict({k: (base_state[k].to(v.device) + a * (v - base_state[k].to(v.device)))
-                                   if v.is_floating_point() else v for k, v in learned.items()})
+            model.load_state_dict(blended(a))
             got = held_out_nll(loaded, test_set, opts.max_len)["nll_per_note"]
             if got > need:
                 break
             factor, nll = a, got
-        model.load_state_dict({k: (base_state[k].to(v.device) + factor * (v - base_state[k].to(v.device)))
-                               if v.is_floating_point() else v for k, v in learned.items()})
+        model.load_state_dict(blended(factor))
     model.eval()
     plain, sheets, _chords = _guard_nll(loaded, guard_set)
     rise = max(_rise(plain, guard0[0]), _rise(sheets, guard0[1]))
