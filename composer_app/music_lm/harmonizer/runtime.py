@@ -296,7 +296,7 @@ def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end:
         beats, lo, hi, lp, known = problem
         emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
         path, _ = viterbi(emis, mats, allowed)
-        out.append(_progression(path, beats[lo:hi], score, end, lp, vocab))
+        out.append(_progression(path, beats[lo:hi], score, end, _scored(lp, vocab)))
     return out
 
 
@@ -323,7 +323,8 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
         for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
             found.setdefault(tuple(segments(path)), path)
     others = sorted((p for p in found.values() if p is not best), key=lambda p: -path_score(emis, mats, p))
-    progs = [_progression(path, beats[lo:hi], score, end, lp, vocab) for path in [best] + others[:candidates - 1]]
+    scored = _scored(lp, vocab)  # once for all the candidates
+    progs = [_progression(path, beats[lo:hi], score, end, scored) for path in [best] + others[:candidates - 1]]
     return promise_first(progs)
 
 
@@ -344,15 +345,16 @@ def promise_first(progs: list[Progression]) -> list[Progression]:
     return progs
 
 
-def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp: np.ndarray,
-                 vocab: str = "all") -> Progression:
+def _scored(lp: np.ndarray, vocab: str) -> np.ndarray:
+    """The log-probabilities a progression is scored by: with a restricted ``vocab`` a chord stands
+    for the classes folded into it (G with triads is G, G7, Gmaj7 ...), its probability theirs together."""
+    return lp if vocab == "all" else fold_logprobs(lp, vocab)
+
+
+def _progression(path: list[int], region: list[Beat], score: Score, end: int, lp: np.ndarray) -> Progression:
     """The chords of ``path``; its score is the encoder's mean log-probability per beat of the
-    chords chosen (so ``exp`` of it is a typical probability, as for the language model), the
-    confidence of each chord the mean probability over its beats. With a restricted ``vocab`` a
-    chord stands for the classes folded into it (G with triads is G, G7, Gmaj7 ...), and its
-    probability is theirs together."""
-    if vocab != "all":
-        lp = fold_logprobs(lp, vocab)
+    chords chosen (``lp``, from :func:`_scored`; so ``exp`` of it is a typical probability, as for
+    the language model), the confidence of each chord the mean probability over its beats."""
     probs = np.exp(lp)
     score_per_beat = float(np.mean(lp[np.arange(len(path)), path]))
     chords, conf = [], []
