@@ -37,6 +37,12 @@ def add_arguments(p) -> None:
     p.add_argument("--absolute", action="store_true",
                    help="harmonizer only: absolute pitch classes instead of scale degrees (vocabulary 3: does "
                         "not depend on the estimated key; e.g. a member of an ensemble, see members.json)")
+    p.add_argument("--pseudo-labels", metavar="HARMONIZER", dest="pseudo_teacher",
+                   help="harmonizer only, self-training: harmonize the training titles' melodies that have no "
+                        "chords (with --music21-corpus, its folk collections) with this harmonizer folder and "
+                        "learn from its rank 1 beside the real chords")
+    p.add_argument("--pseudo-share", type=float, default=0.35, metavar="S",
+                   help="harmonizer only: share of training windows from the pseudo-labelled melodies (0.35)")
     p.add_argument("--max-steps", type=int, default=None,
                    help="stop after N optimizer steps (default: 2000, or no limit with --time-budget, whose "
                         "learning-rate schedule then runs to its end)")
@@ -125,6 +131,10 @@ def _run_harmonizer(args) -> int:
                           "dev_class_accuracy": tuning["chosen_row"]["class_acc"]}))
         return 0
 
+    if args.pseudo_teacher and not 0.0 < args.pseudo_share < 1.0:
+        from ..errors import DataError
+
+        raise DataError(f"--pseudo-share {args.pseudo_share}: give a share between 0 and 1 (e.g. 0.35)")
     size = args.size if args.size in ("tiny", "small", "default", "large") else "default"
     opts = HarmTrainOptions(
         data=args.data, out=args.out, from_dir=args.from_dir, size=size, max_len=args.max_len,
@@ -132,7 +142,8 @@ def _run_harmonizer(args) -> int:
         time_budget_min=args.time_budget, eval_steps=args.eval_steps, save_steps=args.save_steps,
         valid_fraction=args.valid_fraction, seed=args.seed, init_seed=args.init_seed, cache=args.cache,
         workers=args.workers, reparse=args.reparse, resume=args.resume, threads=args.threads,
-        progress=not args.no_progress, absolute=args.absolute,
+        progress=not args.no_progress, absolute=args.absolute, music21_corpus=args.music21_corpus,
+        pseudo_teacher=args.pseudo_teacher, pseudo_share=args.pseudo_share,
     )
     info = train_harmonizer(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

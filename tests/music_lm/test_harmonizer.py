@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -137,6 +138,20 @@ def test_reveal_patterns_and_training_windows():
     for i in range(20):
         item = ds[i]
         assert len(item["bags"]) <= 24 and len(item["labels"]) == len(item["bags"])
+
+
+def test_extra_pieces_get_their_share_of_the_training_windows():
+    """Self-training: the pseudo-labelled pieces get ``extra_share`` of the draws however many beats
+    they hold; within each set a piece is drawn in proportion to its beats."""
+    vocab = HarmVocab()
+    real = [harm_piece(lead_sheet(16), "real")]
+    extra = [harm_piece(lead_sheet(8), f"pseudo {i}", "pseudo-x") for i in range(6)]
+    ds = TrainingWindows(vocab, real, max_len=24, per_epoch=10, extra=extra, extra_share=0.25)
+    w = np.array(ds.weights) / sum(ds.weights)
+    assert w[1:].sum() == pytest.approx(0.25) and w[1:] == pytest.approx([0.25 / 6] * 6)
+    drawn = Counter(p.group for p in ds.rng.choices(ds.pieces, ds.weights, k=4000))
+    assert 0.21 < drawn["pseudo-x"] / 4000 < 0.29
+    assert TrainingWindows(vocab, real, extra=extra, extra_share=0.0).pieces == real  # off: none of them
 
 
 def test_transitions_learn_harmonic_rhythm_and_progressions():

@@ -291,3 +291,40 @@ def test_harmonizer_init_seed_gives_another_model_on_the_same_split(tmp_path):
     assert runs["a"][0] == runs["b"][0] and runs["a"][0]["valid_pieces"] > 0  # the same split
     wa, wb = runs["a"][1], runs["b"][1]
     assert any(not (wa[k] == wb[k]).all() for k in wa)  # another model
+
+
+def test_harmonizer_self_training_learns_only_from_the_training_titles_melodies(tmp_path):
+    """``train --kind harmonizer --pseudo-labels TEACHER``: the chordless melodies of the *training*
+    titles (never a development or held-out one) are harmonized by the bundled harmonizer and learned
+    from beside the real chords."""
+    import re
+
+    from composer_app.music_lm.corpus import is_validation
+    from composer_app.music_lm.harmonizer.training import (DEV_FRACTION, DEV_SEED, HarmTrainOptions,
+                                                           load_harm_pieces, train_harmonizer)
+    from composer_app.paths import default_model_dir
+
+    teacher = default_model_dir().parent / "harmonizer"
+    if not (teacher / "model.safetensors").is_file():
+        pytest.skip(f"the bundled harmonizer is not in {teacher}")
+    data = tmp_path / "many"
+    data.mkdir()
+    chorded = "\n".join(TUNES.replace("T:Test", f"T:Tune {i} Test").replace("X:", f"X:{i}") for i in range(40))
+    bare = re.sub(r'"[^"]*"', "", TUNES)  # the same tunes without their chord symbols
+    (data / "tunes.abc").write_text(chorded)
+    names = [a + b for a in "bcdfghk" for b in "aeiou"][:30]  # titles are compared without their digits
+    (data / "bare.abc").write_text("\n".join(bare.replace("T:Test", f"T:Bare {n} Test").replace("X:", f"X:{100 + i}")
+                                             for i, n in enumerate(names)))
+    unlabelled: list = []
+    load_harm_pieces([str(data)], 0.1, 0, progress=False, unlabelled=unlabelled)
+    titles = {p.title for _, p in unlabelled}
+    assert titles and all(t.startswith("Bare") for t in titles)
+    assert not any(is_validation(t, 0.1, 0) or is_validation(t, DEV_FRACTION, DEV_SEED) for t in titles)
+    assert len(titles) < 90  # some of the 90 bare tunes' titles are held out or kept for development
+    info = train_harmonizer(HarmTrainOptions(
+        data=[str(data)], out=str(tmp_path / "student"), size="tiny", max_len=128, batch_size=4, max_steps=2,
+        warmup_steps=1, eval_steps=2, save_steps=2, progress=False, pseudo_teacher=str(teacher), pseudo_share=0.5))
+    pseudo = info["data"]["pseudo"]
+    assert pseudo["pieces"] == len(unlabelled) and pseudo["share"] == 0.5
+    assert set(pseudo["groups"]) == {"pseudo-user"} and pseudo["beats"] > 8 * pseudo["pieces"]
+    assert (tmp_path / "student" / "model.safetensors").is_file()

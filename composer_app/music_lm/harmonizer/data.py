@@ -107,13 +107,24 @@ class TrainingWindows(torch.utils.data.Dataset):
     """Random examples; ``len`` is the number drawn per epoch."""
 
     def __init__(self, vocab: HarmVocab, pieces: list[HarmPiece], max_len: int = 512, per_epoch: int | None = None,
-                 seed: int = 0, transpose: bool = True, reveal_mix: dict[str, float] = REVEAL_MIX):
+                 seed: int = 0, transpose: bool = True, reveal_mix: dict[str, float] = REVEAL_MIX,
+                 extra: list[HarmPiece] | None = None, extra_share: float = 0.0):
+        """``extra`` pieces (e.g. pseudo-labelled ones) get ``extra_share`` of the draws in all;
+        within each set a piece is drawn in proportion to its beats."""
         if not pieces:
             raise ValueError("no training pieces with chords")
-        self.vocab, self.pieces, self.max_len, self.transpose = vocab, pieces, max_len, transpose
+        self.vocab, self.max_len, self.transpose = vocab, max_len, transpose
         self.n = per_epoch or len(pieces)
         self.rng = random.Random(seed)
-        self.weights = [len(p.beats) for p in pieces]
+        extra = list(extra or []) if extra_share > 0 else []
+        self.pieces = list(pieces) + extra
+        own = [float(len(p.beats)) for p in pieces]
+        if extra:
+            more = [float(len(p.beats)) for p in extra]
+            k_own, k_more = (1.0 - extra_share) / sum(own), extra_share / sum(more)
+            self.weights = [w * k_own for w in own] + [w * k_more for w in more]
+        else:
+            self.weights = own
         self.patterns, self.pattern_weights = zip(*reveal_mix.items())
 
     def __len__(self) -> int:

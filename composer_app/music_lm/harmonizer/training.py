@@ -56,12 +56,23 @@ class HarmTrainOptions:
     #: Absolute pitch classes (vocabulary version 3) instead of key-relative ones: a model that does
     #: not depend on the estimated key (e.g. an ensemble member, ``runtime.MEMBERS_FILE``).
     absolute: bool = False
+    #: Self-training: melodies without chords (music21's folk collections with ``music21_corpus``,
+    #: and any chordless piece in ``data``) from the *training* titles are harmonized by this
+    #: harmonizer folder (rank 1, as the app would) and learned from beside the real chords.
+    pseudo_teacher: str | None = None
+    #: Share of training windows drawn from those pseudo-labelled pieces.
+    pseudo_share: float = 0.35
+    music21_corpus: bool = False
 
 
 def load_harm_pieces(data, valid_fraction: float = 0.1, seed: int = 0, cache=None, workers: int = 1,
-                     progress: bool = True, reparse: bool = False):
-    """(train, dev, held-out) lists of :class:`HarmPiece` (pieces with chords only) and a summary."""
-    sources = collect_files(data)
+                     progress: bool = True, reparse: bool = False, music21_corpus: bool = False,
+                     unlabelled: list | None = None):
+    """(train, dev, held-out) lists of :class:`HarmPiece` (pieces with chords only) and a summary.
+
+    When ``unlabelled`` is a list, the training titles' pieces that have a melody but no chords
+    (neither development nor held-out titles) are appended to it as ``(group, Piece)``."""
+    sources = collect_files(data, music21_corpus)
     pieces, errors = load_corpus(sources, cache, workers, progress, reparse)
     if not pieces:
         raise DataError(f"no readable pieces in {', '.join(map(str, data))}")
@@ -79,12 +90,40 @@ def load_harm_pieces(data, valid_fraction: float = 0.1, seed: int = 0, cache=Non
         return out
 
     tr, dv, va = convert(train), convert(dev), convert(valid)
+    if unlabelled is not None:
+        unlabelled += [(group_of.get(p.source.split("#")[0], "user"), p) for p in train
+                       if not p.score.chords and p.score.tracks and p.score.melody.notes]
     if not tr:
         raise DataError("none of the pieces has both a melody and chord symbols to learn from")
     summary = {"source_files": len(sources), "pieces": len(pieces), "unreadable": len(errors),
                "train_pieces": len(tr), "dev_pieces": len(dv), "valid_pieces": len(va),
                "train_beats": sum(len(p.beats) for p in tr), "groups": _groups(tr)}
     return tr, dv, va, summary
+
+
+def pseudo_label(teacher: str | Path, unlabelled: list, log=print) -> list[HarmPiece]:
+    """Each ``(group, Piece)`` harmonized whole by the harmonizer folder ``teacher`` (rank 1, the
+    app's own decoder), as a :class:`HarmPiece` of group ``pseudo-<group>`` (self-training)."""
+    from .runtime import harmonize, load_harmonizer
+
+    h = load_harmonizer(teacher)
+    out: list[HarmPiece] = []
+    t0 = time.time()
+    for i, (group, p) in enumerate(unlabelled):
+        score = p.score
+        end = score.end_of_last_bar
+        try:
+            progs = harmonize(h, score, 0, end, candidates=1)
+        except Exception as e:  # a piece the teacher cannot read is skipped, not fatal
+            log(f"pseudo-labels: skipped {p.title!r}: {e}")
+            continue
+        if progs:
+            piece = harm_piece(score.with_chords(progs[0].chords), p.title, f"pseudo-{group}")
+            if piece is not None:
+                out.append(piece)
+        if (i + 1) % 500 == 0:
+            log(f"pseudo-labels: {i + 1} of {len(unlabelled)} pieces in {time.time() - t0:.0f} s")
+    return out
 
 
 def _groups(pieces: list[HarmPiece]) -> dict:
@@ -272,9 +311,19 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     out = Path(opts.out)
     vocab = HarmVocab.load(opts.from_dir) if opts.from_dir else HarmVocab(relative=not opts.absolute)
     t0 = time.time()
+    unlabelled: list | None = [] if opts.pseudo_teacher else None
     train, dev, valid, summary = load_harm_pieces(opts.data, opts.valid_fraction, opts.seed, opts.cache,
-                                                  opts.workers, opts.progress, opts.reparse)
+                                                  opts.workers, opts.progress, opts.reparse, opts.music21_corpus,
+                                                  unlabelled)
     parse_s = time.time() - t0
+    pseudo: list[HarmPiece] = []
+    if opts.pseudo_teacher:
+        t1 = time.time()
+        pseudo = pseudo_label(opts.pseudo_teacher, unlabelled or [],
+                              log=print if opts.progress else (lambda *a: None))
+        summary["pseudo"] = {"teacher": str(opts.pseudo_teacher), "pieces": len(pseudo),
+                             "beats": sum(len(p.beats) for p in pseudo), "groups": _groups(pseudo),
+                             "share": opts.pseudo_share, "seconds": round(time.time() - t1, 1)}
     init_seed = opts.seed if opts.init_seed is None else opts.init_seed
     if opts.from_dir:
         from .runtime import load_harmonizer_model
@@ -287,7 +336,8 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     model = BagModel(inner)
     transitions = fit_transitions(train)
     per_epoch = max(opts.batch_size, sum(len(p.beats) for p in train) // 100)
-    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=init_seed)
+    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=init_seed,
+                               extra=pseudo, extra_share=opts.pseudo_share)
     valid_ds = FixedWindows(vocab, dev or valid, opts.max_len) if (dev or valid) else None
     cuda = torch.cuda.is_available()
     args = TrainingArguments(
