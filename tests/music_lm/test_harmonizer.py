@@ -371,3 +371,36 @@ def test_rank_one_keeps_its_promise():
     assert [p.chords[0] for p in promise_first(far)] == ["C G", "Gm7 F C", "C G C", "G C"]
     assert promise_first(far[:1]) == far[:1] and promise_first([]) == []
     assert math.isclose(PROMISE_NATS, math.log(4))
+
+
+def test_beats_without_melody_take_the_prior_at_their_own_weight(tiny_harmonizer, tmp_path):
+    """Where no melody note sounds the encoder has nothing to read: those beats divide by the chord
+    prior at ``w_prior_silent``, the others at ``w_prior``; a folder that does not name the silent
+    weight uses ``w_prior`` everywhere, as before."""
+    import shutil
+
+    from composer_app.music_lm.harmonizer.runtime import chain, load_harmonizer, region_problem
+
+    h = load_harmonizer(tiny_harmonizer)
+    score = lead_sheet(4)
+    bar = score.time_signatures[0].bar_ticks
+    score = score.with_notes([n for n in score.melody.notes if not bar <= n.start < 2 * bar])  # bar 2: a rest
+    beats, lo, hi, lp, known, silent = region_problem(h, score.with_chords(()), 0, 4 * bar)
+    assert silent.tolist() == [False] * 4 + [True] * 4 + [False] * 8
+    cfg = {"w_prior": 0.5, "w_quality": 1.0}
+    divided, _, _ = chain(h, beats, lo, hi, lp, known, "all", {**cfg, "w_prior_silent": 0.0}, silent)
+    everywhere, _, _ = chain(h, beats, lo, hi, lp, known, "all", cfg, silent)
+    plain, _, _ = chain(h, beats, lo, hi, lp, known, "all", {**cfg, "w_prior": 0.0, "w_prior_silent": 0.0}, silent)
+    finite = np.isfinite(plain)
+    assert np.array_equal(divided[silent][finite[silent]], plain[silent][finite[silent]])
+    assert np.array_equal(divided[~silent], everywhere[~silent])
+    assert not np.array_equal(everywhere[silent][finite[silent]], plain[silent][finite[silent]])
+    folder = tmp_path / "h"
+    shutil.copytree(tiny_harmonizer, folder)
+    (folder / "decode_config.json").write_text(json.dumps({"w_prior": 0.5}))
+    loaded = load_harmonizer(folder)
+    assert "w_prior_silent" not in loaded.decode
+    assert np.array_equal(chain(loaded, beats, lo, hi, lp, known, silent=silent)[0],
+                          chain(loaded, beats, lo, hi, lp, known, silent=None)[0])  # w_prior everywhere
+    (folder / "decode_config.json").write_text(json.dumps({"w_prior": 0.5, "w_prior_silent": -0.5}))
+    assert load_harmonizer(folder).decode["w_prior_silent"] == -0.5

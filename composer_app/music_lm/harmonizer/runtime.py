@@ -38,6 +38,10 @@ COLOUR_PRUNE_NATS = 2.3
 COLOUR = np.array([c in ("sus2", "sus4", "aug", "dim") for c in CLASSES])
 #: Decoder weights used when a folder has no ``decode_config.json``.
 DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior": 0.0, "w_quality": 1.0}
+#: The prior's weight on beats where no melody note sounds (intros, rests, bars of held notes' ends):
+#: there the encoder has no melody to read, and dividing by the prior only promotes rare chords on
+#: guesswork. Optional in ``decode_config.json``; without it, ``w_prior`` applies there too.
+SILENT_KEY = "w_prior_silent"
 ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
 #: ``{"members": [{"folder": "absolute", "weight": 0.5}]}``: harmonizer folders *inside* this one
@@ -113,7 +117,7 @@ def load_harmonizer(path: str | Path, device: str = "cpu", nested: bool = True) 
         decode = dict(DEFAULT_DECODE)
         if (p / "decode_config.json").is_file():
             extra = _read_json(p / "decode_config.json")
-            decode.update({k: float(v) for k, v in extra.items() if k in DEFAULT_DECODE})
+            decode.update({k: float(v) for k, v in extra.items() if k in DEFAULT_DECODE or k == SILENT_KEY})
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ModelError(p, f"the harmonizer folder is damaged ({exc})") from None
     model = load_harmonizer_model(p, device=device)
@@ -216,13 +220,15 @@ def fold_logprobs(lp: np.ndarray, vocab: str) -> np.ndarray:
 
 
 def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarray, known: list[int | None],
-          vocab: str = "all", decode: dict | None = None):
+          vocab: str = "all", decode: dict | None = None, silent: np.ndarray | None = None):
     """The decoding problem for beats ``[lo, hi)``: ``(emissions, transition matrices, allowed labels)``.
 
     ``lp`` holds the encoder's log-probabilities of those beats; chords given just before or after
-    the region join the chain as fixed neighbours.
+    the region join the chain as fixed neighbours. ``silent`` marks the beats of the region where no
+    melody note sounds (they take the prior at ``w_prior_silent``).
     """
     d = {**DEFAULT_DECODE, **(decode or h.decode)}
+    d.setdefault(SILENT_KEY, d["w_prior"])
     region = beats[lo:hi]
     # Chords the encoder finds far less likely than its favourite on a beat are never chosen: the
     # division by the prior below must not promote a rare chord the melody rules out (C minor
@@ -235,8 +241,11 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
         root = np.logaddexp.reduce(by_root, axis=2, keepdims=True)
         lp = (root + d["w_quality"] * (by_root - root)).reshape(len(lp), -1)
     emis = d["w_emission"] * lp
-    if d["w_prior"]:  # hybrid decoding: posterior / prior^w
-        emis = emis - d["w_prior"] * np.stack([h.transitions.prior_for(b) for b in region])
+    weight = np.full(len(region), d["w_prior"])
+    if silent is not None:
+        weight[np.asarray(silent, dtype=bool)] = d[SILENT_KEY]
+    if weight.any():  # hybrid decoding: posterior / prior^w
+        emis = emis - weight[:, None] * np.stack([h.transitions.prior_for(b) for b in region])
     emis = np.where(unlikely, -np.inf, emis)
     allowed = np.zeros(N_LABELS, dtype=bool)
     allowed[allowed_labels(vocab)] = True
@@ -253,8 +262,9 @@ def chain(h: LoadedHarmonizer, beats: list[Beat], lo: int, hi: int, lp: np.ndarr
 
 
 def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: int) -> list:
-    """For each score, ``(beats, lo, hi, log-probabilities of beats lo..hi, known labels)`` for
-    ``[start, end)`` (``None`` when no beat starts there). Chords outside the region are given to
+    """For each score, ``(beats, lo, hi, log-probabilities of beats lo..hi, known labels, silent)`` for
+    ``[start, end)`` (``None`` when no beat starts there; ``silent`` marks the beats lo..hi where no
+    melody note sounds). Chords outside the region are given to
     the encoder, which reads at most a window's worth of beats on each side of the region."""
     problems: list[list | None] = []
     items: list = []
@@ -272,8 +282,9 @@ def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: i
         lo, hi = lo - a, hi - a
         given = beat_labels(score, beats)
         known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
-        problems.append([beats, lo, hi, None, known])
-        items.append((beats, beat_notes(score, beats), known))
+        notes = beat_notes(score, beats)
+        problems.append([beats, lo, hi, None, known, np.array([not n for n in notes[lo:hi]], dtype=bool)])
+        items.append((beats, notes, known))
     lps = iter(beat_logprobs_many(h, items))
     for p in problems:
         if p is not None:
@@ -293,8 +304,8 @@ def best_progressions(h: LoadedHarmonizer, scores: list[Score], start: int, end:
         if problem is None:
             out.append(None)
             continue
-        beats, lo, hi, lp, known = problem
-        emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
+        beats, lo, hi, lp, known, silent = problem
+        emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, silent=silent)
         path, _ = viterbi(emis, mats, allowed)
         out.append(_progression(path, beats[lo:hi], score, end, _scored(lp, vocab)))
     return out
@@ -308,13 +319,13 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
     problem = region_problem(h, score, start, end)
     if problem is None:
         return []
-    beats, lo, hi, lp, known = problem
-    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab)
+    beats, lo, hi, lp, known, silent = problem
+    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, silent=silent)
     best, _ = viterbi(emis, mats, allowed)
     # The alternatives come from the model's own posterior (no division by the chord prior, which
     # shapes rank 1 like the composers' progressions but, sampled, favours rare chords that clash
     # with the melody), with the same harmonic rhythm and progressions.
-    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, {**h.decode, "w_prior": 0.0})
+    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, {**h.decode, "w_prior": 0.0, SILENT_KEY: 0.0})
     rng = np.random.default_rng(seed)
     found: dict[tuple, list[int]] = {tuple(segments(best)): best}
     for _ in range(6):

@@ -167,7 +167,7 @@ def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: 
 #: tenth at 0.61: not the default (``train --tune-decoder --shape-tolerance 0.1``).
 SHAPE_TOLERANCE = 0.2
 GRID = {"w_change": (0.0, 0.25, 0.5, 1.0, 2.0), "w_bigram": (0.0, 0.25, 0.5, 1.0), "w_prior": (0.0, 0.25, 0.5, 1.0),
-        "w_quality": (0.5, 1.0)}
+        "w_quality": (0.5, 1.0), "w_prior_silent": (None, 0.0, -0.5)}  # None: as w_prior
 
 
 def _shape(labels) -> tuple[float, float]:
@@ -213,6 +213,8 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
     ``folder``; returns the choice with the whole grid."""
     import itertools
 
+    import numpy as np
+
     from .decode import viterbi
     from .labels import IGNORE, is_minor_label, root_of
     from .runtime import beat_logprobs, chain, load_harmonizer
@@ -221,7 +223,8 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
     cached = []
     for p in dev:
         known: list[int | None] = [None] * len(p.beats)
-        cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known)))
+        silent = np.array([not n for n in p.notes], dtype=bool)
+        cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known), silent))
     groups = sorted({p.group for p in dev})
 
     def mean_shape(shapes: list[tuple[float, float]]) -> tuple[float, float]:
@@ -229,12 +232,16 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
 
     human = [_shape([lab for lab in p.labels if lab != IGNORE]) for p in dev]
     table = []
-    for wc, wb, wp, wq in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"], GRID["w_quality"]):
-        cfg = {"w_emission": 1.0, "w_change": wc, "w_bigram": wb, "w_prior": wp, "w_quality": wq}
+    for wc, wb, wp, wq, ws in itertools.product(GRID["w_change"], GRID["w_bigram"], GRID["w_prior"], GRID["w_quality"],
+                                                GRID["w_prior_silent"]):
+        cfg = {"w_emission": 1.0, "w_change": wc, "w_bigram": wb, "w_prior": wp, "w_quality": wq,
+               "w_prior_silent": wp if ws is None else ws}
+        if ws is not None and ws == wp:
+            continue  # the same setting as "as w_prior"
         counts = {g: [0, 0, 0] for g in groups}  # beats, roots right, roots + major/minor right
         shapes = []
-        for p, known, lp in cached:
-            emis, mats, allowed = chain(h, p.beats, 0, len(p.beats), lp, known, "all", cfg)
+        for p, known, lp, silent in cached:
+            emis, mats, allowed = chain(h, p.beats, 0, len(p.beats), lp, known, "all", cfg, silent)
             path, _ = viterbi(emis, mats, allowed)
             sung = []
             c = counts[p.group]
@@ -261,7 +268,7 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
         table.append(row)
 
     row, shaped = choose_decoder(table, tolerance)
-    best = {k: row[k] for k in ("w_emission", "w_change", "w_bigram", "w_prior", "w_quality")}
+    best = {k: row[k] for k in ("w_emission", "w_change", "w_bigram", "w_prior", "w_quality", "w_prior_silent")}
     log(f"decoder weights {best} (dev root accuracy {row['root_acc']:.3f}, entropy x{row['entropy_ratio']}, "
         f"coverage x{row['coverage_ratio']} of the human chords, over {len(dev)} pieces)")
     Path(folder, "decode_config.json").write_text(json.dumps(best, indent=1), encoding="utf-8")
