@@ -404,3 +404,26 @@ def test_beats_without_melody_take_the_prior_at_their_own_weight(tiny_harmonizer
                           chain(loaded, beats, lo, hi, lp, known, silent=None)[0])  # w_prior everywhere
     (folder / "decode_config.json").write_text(json.dumps({"w_prior": 0.5, "w_prior_silent": -0.5}))
     assert load_harmonizer(folder).decode["w_prior_silent"] == -0.5
+
+
+def test_alternatives_are_sampled_with_their_own_harmonic_rhythm(tiny_harmonizer):
+    """Rank 1 is the Viterbi path under the folder's weights; ranks 2 to K are sampled with
+    ``w_change_alternatives`` (else ``w_change``): a heavy change cost gives alternatives that hold
+    their chords, a light one lets them change freely, and rank 1 stays the same."""
+    from composer_app.music_lm.harmonizer.decode import segments
+    from composer_app.music_lm.harmonizer.runtime import load_harmonizer, ranked_paths, region_problem
+
+    h = load_harmonizer(tiny_harmonizer)
+    score = lead_sheet(8)
+    problem = region_problem(h, score.with_chords(()), 0, score.end_of_last_bar)
+    cfg = {"w_change": 1.0, "w_bigram": 0.0, "w_prior": 0.0, "w_quality": 1.0}
+    held = ranked_paths(h, problem, 4, decode={**cfg, "w_change_alternatives": 20.0})
+    free = ranked_paths(h, problem, 4, decode={**cfg, "w_change_alternatives": 0.0})
+    same = ranked_paths(h, problem, 4, decode=cfg)
+    assert held[0] == free[0] == same[0] and len(held) == len(free) == 4
+
+    def changes(paths):
+        return sum(len(segments(p)) for p in paths[1:]) / len(paths[1:])
+
+    assert changes(held) < changes(free)
+    assert ranked_paths(h, problem, 1, decode=cfg) == [same[0]]

@@ -263,6 +263,10 @@ def test_harmonizer_absolute_kind_and_decoder_retuning(tmp_path, capsys):
     assert said["dev_pieces"] >= 1 and 0 <= said["dev_root_accuracy"] <= 1
     assert json.loads((out / "decode_config.json").read_text()) == said["decoder"]
     assert json.loads((out / "training_info.json").read_text())["decoder_tuning"]["chosen"] == said["decoder"]
+    assert "w_prior_silent" in said["decoder"] and "w_change_alternatives" in said["decoder"]
+    alternatives = json.loads((out / "training_info.json").read_text())["decoder_tuning"]["alternatives"]
+    assert len(alternatives) == 4 and all(0 <= r["mean_of_k_root_acc"] <= r["best_of_k_root_acc"] <= 1
+                                          for r in alternatives)
     few = tmp_path / "few"
     few.mkdir()
     (few / "t.abc").write_text(TUNES)

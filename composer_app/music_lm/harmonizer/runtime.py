@@ -42,6 +42,12 @@ DEFAULT_DECODE = {"w_emission": 1.0, "w_change": 1.0, "w_bigram": 0.3, "w_prior"
 #: there the encoder has no melody to read, and dividing by the prior only promotes rare chords on
 #: guesswork. Optional in ``decode_config.json``; without it, ``w_prior`` applies there too.
 SILENT_KEY = "w_prior_silent"
+#: The harmonic-rhythm weight of the chain the alternatives (ranks 2 to K) are sampled from; optional
+#: in ``decode_config.json``, else ``w_change``. Rank 1 is chosen by one setting and the alternatives
+#: by another: a light change cost suits the most probable path, but samples drawn with it change
+#: chords too freely (``train --tune-decoder`` chooses it by the alternatives' accuracy).
+ALT_CHANGE_KEY = "w_change_alternatives"
+OPTIONAL_DECODE = (SILENT_KEY, ALT_CHANGE_KEY)
 ARCHITECTURES = {"BertForTokenClassification": "bert"}
 MAX_CONFIG = 1 << 20
 #: ``{"members": [{"folder": "absolute", "weight": 0.5}]}``: harmonizer folders *inside* this one
@@ -117,7 +123,7 @@ def load_harmonizer(path: str | Path, device: str = "cpu", nested: bool = True) 
         decode = dict(DEFAULT_DECODE)
         if (p / "decode_config.json").is_file():
             extra = _read_json(p / "decode_config.json")
-            decode.update({k: float(v) for k, v in extra.items() if k in DEFAULT_DECODE or k == SILENT_KEY})
+            decode.update({k: float(v) for k, v in extra.items() if k in DEFAULT_DECODE or k in OPTIONAL_DECODE})
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise ModelError(p, f"the harmonizer folder is damaged ({exc})") from None
     model = load_harmonizer_model(p, device=device)
@@ -320,12 +326,26 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
     if problem is None:
         return []
     beats, lo, hi, lp, known, silent = problem
-    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, silent=silent)
+    paths = ranked_paths(h, problem, candidates, temperature, seed, vocab)
+    scored = _scored(lp, vocab)  # once for all the candidates
+    return promise_first([_progression(path, beats[lo:hi], score, end, scored) for path in paths])
+
+
+def ranked_paths(h: LoadedHarmonizer, problem, candidates: int = 4, temperature: float = 1.0, seed: int = 0,
+                 vocab: str = "all", decode: dict | None = None) -> list[list[int]]:
+    """Per-beat labels of rank 1 (the Viterbi path) and of up to ``candidates - 1`` alternatives for
+    a :func:`region_problem`, under ``decode`` (default: the folder's)."""
+    beats, lo, hi, lp, known, silent = problem
+    d = dict(decode or h.decode)
+    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, d, silent)
     best, _ = viterbi(emis, mats, allowed)
+    if candidates <= 1:
+        return [best]
     # The alternatives come from the model's own posterior (no division by the chord prior, which
     # shapes rank 1 like the composers' progressions but, sampled, favours rare chords that clash
-    # with the melody), with the same harmonic rhythm and progressions.
-    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, {**h.decode, "w_prior": 0.0, SILENT_KEY: 0.0})
+    # with the melody), with the learned harmonic rhythm and progressions.
+    alt = {**d, "w_prior": 0.0, SILENT_KEY: 0.0, "w_change": d.get(ALT_CHANGE_KEY, d.get("w_change", 1.0))}
+    emis, mats, allowed = chain(h, beats, lo, hi, lp, known, vocab, alt)
     rng = np.random.default_rng(seed)
     found: dict[tuple, list[int]] = {tuple(segments(best)): best}
     for _ in range(6):
@@ -334,9 +354,7 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
         for path in sample_paths(emis, mats, 8 * candidates, temperature, rng, allowed):
             found.setdefault(tuple(segments(path)), path)
     others = sorted((p for p in found.values() if p is not best), key=lambda p: -path_score(emis, mats, p))
-    scored = _scored(lp, vocab)  # once for all the candidates
-    progs = [_progression(path, beats[lo:hi], score, end, scored) for path in [best] + others[:candidates - 1]]
-    return promise_first(progs)
+    return [best] + others[:candidates - 1]
 
 
 #: Rank 1 is the decoder's most probable progression, whose division by the chord prior makes it as

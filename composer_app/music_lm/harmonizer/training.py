@@ -168,6 +168,9 @@ def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: 
 SHAPE_TOLERANCE = 0.2
 GRID = {"w_change": (0.0, 0.25, 0.5, 1.0, 2.0), "w_bigram": (0.0, 0.25, 0.5, 1.0), "w_prior": (0.0, 0.25, 0.5, 1.0),
         "w_quality": (0.5, 1.0), "w_prior_silent": (None, 0.0, -0.5)}  # None: as w_prior
+#: ``w_change_alternatives`` tried once rank 1's weights are chosen (None: as ``w_change``).
+ALT_GRID = (None, 0.5, 1.0, 2.0)
+ALT_CANDIDATES = 4
 
 
 def _shape(labels) -> tuple[float, float]:
@@ -209,15 +212,16 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
     only, rank 1): among the settings whose progressions are shaped like the composers' own in
     every collection of them (mean chord entropy and distinct chords per piece within ``tolerance``
     of theirs, so the harmonizer neither holds one chord for bars nor flickers, in folk tunes as in
-    pop songs), the most accurate one (:func:`choose_decoder`). Writes ``decode_config.json`` into
-    ``folder``; returns the choice with the whole grid."""
+    pop songs), the most accurate one (:func:`choose_decoder`); then, rank 1 fixed, the harmonic
+    rhythm the alternatives are sampled with (:data:`ALT_GRID`) whose K candidates are right most
+    often. Writes ``decode_config.json`` into ``folder``; returns the choice with the whole grid."""
     import itertools
 
     import numpy as np
 
     from .decode import viterbi
     from .labels import IGNORE, is_minor_label, root_of
-    from .runtime import beat_logprobs, chain, load_harmonizer
+    from .runtime import beat_logprobs, chain, load_harmonizer, ranked_paths
 
     h = load_harmonizer(folder)
     cached = []
@@ -269,10 +273,29 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
 
     row, shaped = choose_decoder(table, tolerance)
     best = {k: row[k] for k in ("w_emission", "w_change", "w_bigram", "w_prior", "w_quality", "w_prior_silent")}
+    # The alternatives' harmonic rhythm: the setting whose K candidates are right most often (mean
+    # and best of K together), rank 1 fixed.
+    alternatives = []
+    for wa in ALT_GRID:
+        cfg = {**best, "w_change_alternatives": best["w_change"] if wa is None else wa}
+        n = mean_right = best_right = 0.0
+        for p, known, lp, silent in cached:
+            paths = ranked_paths(h, (p.beats, 0, len(p.beats), lp, known, silent), ALT_CANDIDATES, decode=cfg)
+            right = [sum(root_of(lab) == root_of(q) for lab, q in zip(p.labels, path) if lab != IGNORE)
+                     for path in paths]
+            n += p.labelled
+            mean_right += sum(right) / len(right)
+            best_right += max(right)
+        alternatives.append({"w_change_alternatives": cfg["w_change_alternatives"],
+                             "mean_of_k_root_acc": round(mean_right / max(1.0, n), 4),
+                             "best_of_k_root_acc": round(best_right / max(1.0, n), 4)})
+    pick = max(alternatives, key=lambda r: r["mean_of_k_root_acc"] + r["best_of_k_root_acc"])
+    best["w_change_alternatives"] = pick["w_change_alternatives"]
     log(f"decoder weights {best} (dev root accuracy {row['root_acc']:.3f}, entropy x{row['entropy_ratio']}, "
         f"coverage x{row['coverage_ratio']} of the human chords, over {len(dev)} pieces)")
     Path(folder, "decode_config.json").write_text(json.dumps(best, indent=1), encoding="utf-8")
-    return {"chosen": best, "chosen_row": row, "shaped_like_human": bool(shaped), "tolerance": tolerance,
+    return {"chosen": best, "chosen_row": row, "alternatives": alternatives, "shaped_like_human": bool(shaped),
+            "tolerance": tolerance,
             "best_accuracy_row": max(table, key=lambda r: r["root_acc"] + r["class_acc"]),
             "dev_pieces": len(dev), "dev_groups": {g: sum(p.group == g for p in dev) for g in groups}, "grid": table}
 
