@@ -275,9 +275,10 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
     best = {k: row[k] for k in ("w_emission", "w_change", "w_bigram", "w_prior", "w_quality", "w_prior_silent")}
     # The alternatives' harmonic rhythm: the setting whose K candidates are right most often (mean
     # and best of K together), rank 1 fixed.
-    alternatives = []
+    alternatives: list[dict[str, float]] = []
     for wa in ALT_GRID:
-        cfg = {**best, "w_change_alternatives": best["w_change"] if wa is None else wa}
+        w_alt: float = best["w_change"] if wa is None else wa
+        cfg = {**best, "w_change_alternatives": w_alt}
         n = mean_right = best_right = 0.0
         for p, known, lp, silent in cached:
             paths = ranked_paths(h, (p.beats, 0, len(p.beats), lp, known, silent), ALT_CANDIDATES, decode=cfg)
@@ -286,7 +287,7 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
             n += p.labelled
             mean_right += sum(right) / len(right)
             best_right += max(right)
-        alternatives.append({"w_change_alternatives": cfg["w_change_alternatives"],
+        alternatives.append({"w_change_alternatives": w_alt,
                              "mean_of_k_root_acc": round(mean_right / max(1.0, n), 4),
                              "best_of_k_root_acc": round(best_right / max(1.0, n), 4)})
     pick = max(alternatives, key=lambda r: r["mean_of_k_root_acc"] + r["best_of_k_root_acc"])
