@@ -178,6 +178,11 @@ def beat_notes(score: Score, beats: list[Beat]) -> list[list[tuple[int, str, flo
     return out
 
 
+def silent_beats(notes: list[list]) -> np.ndarray:
+    """Per beat of :func:`beat_notes`' answer, whether no melody note sounds in it."""
+    return np.array([not n for n in notes], dtype=bool)
+
+
 def beat_labels(score: Score, beats: list[Beat]) -> list[int]:
     """The chord class sounding at each beat (``IGNORE`` where there is none)."""
     chords = sorted(score.chords, key=lambda c: c.start)

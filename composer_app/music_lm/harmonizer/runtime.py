@@ -26,7 +26,7 @@ from ...score import Chord, ChordSymbol, Score
 from ...score.theory import spell_root
 from .decode import Transitions, path_score, progression_matrices, sample_paths, segments, viterbi
 from .encoding import (VOCAB_FILE, Beat, HarmVocab, bar_starts, beat_labels, beat_notes, beats_of, encode,
-                       from_relative, windows)
+                       from_relative, silent_beats, windows)
 from .labels import CLASSES, IGNORE, N_LABELS, allowed_labels, folded, quality_of, root_of
 
 #: A chord less likely than the beat's favourite by more than this (log-probability) is never chosen.
@@ -289,7 +289,7 @@ def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: i
         given = beat_labels(score, beats)
         known = [None if lo <= j < hi or lab == IGNORE else lab for j, lab in enumerate(given)]
         notes = beat_notes(score, beats)
-        problems.append([beats, lo, hi, None, known, np.array([not n for n in notes[lo:hi]], dtype=bool)])
+        problems.append([beats, lo, hi, None, known, silent_beats(notes[lo:hi])])
         items.append((beats, notes, known))
     lps = iter(beat_logprobs_many(h, items))
     for p in problems:
@@ -325,7 +325,7 @@ def harmonize(h: LoadedHarmonizer, score: Score, start: int, end: int, *, candid
     problem = region_problem(h, score, start, end)
     if problem is None:
         return []
-    beats, lo, hi, lp, known, silent = problem
+    beats, lo, hi, lp = problem[:4]
     paths = ranked_paths(h, problem, candidates, temperature, seed, vocab)
     scored = _scored(lp, vocab)  # once for all the candidates
     return promise_first([_progression(path, beats[lo:hi], score, end, scored) for path in paths])

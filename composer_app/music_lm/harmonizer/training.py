@@ -217,18 +217,16 @@ def tune_decoder(folder: str | Path, dev: list[HarmPiece], log=print, tolerance:
     often. Writes ``decode_config.json`` into ``folder``; returns the choice with the whole grid."""
     import itertools
 
-    import numpy as np
-
     from .decode import viterbi
     from .labels import IGNORE, is_minor_label, root_of
+    from .encoding import silent_beats
     from .runtime import beat_logprobs, chain, load_harmonizer, ranked_paths
 
     h = load_harmonizer(folder)
     cached = []
     for p in dev:
         known: list[int | None] = [None] * len(p.beats)
-        silent = np.array([not n for n in p.notes], dtype=bool)
-        cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known), silent))
+        cached.append((p, known, beat_logprobs(h, p.beats, p.notes, known), silent_beats(p.notes)))
     groups = sorted({p.group for p in dev})
 
     def mean_shape(shapes: list[tuple[float, float]]) -> tuple[float, float]:
