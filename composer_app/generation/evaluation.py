@@ -3,7 +3,10 @@
 *Harmonize* (:func:`harmonization_report`): each held-out piece that has chords is stripped of
 **all** its chords, then harmonized the way Ctrl+H and ``composer-app suggest --task harmonize``
 do it, with the app's default settings: the whole piece, and a 4-bar and an 8-bar region
-(seeded positions) inside it. The answer is compared with the piece's own chords on every beat
+(seeded positions) inside it. The whole piece is asked for as a selection of all its bars, the
+lead sheet's last bars after the melody's last note (an outro) included, which is the span
+scored for every harmonizer (until 2026-12-05 the app was asked only up to the melody's last bar
+while the rule harmonized and every harmonizer was scored to the lead sheet's end). The answer is compared with the piece's own chords on every beat
 that has one: root right; root and major/minor right. Also: the share of melody (by duration)
 that falls on tones of the chord sounding with it (*chord-tone ratio*), the accuracy in each tenth
 of the piece, and the shape of the progressions next to the human ones: chord entropy per piece
@@ -165,7 +168,7 @@ def harmonization_report(engine, pieces, *, settings: SuggestionSettings | None 
     for i, (truth, group) in enumerate(pieces):
         melody_only = truth.with_chords(())
         end = truth.end_of_last_bar
-        jobs = [("piece", 0, end, None)] + [(f"region{size}", a, b, (a, b)) for size, a, b in _regions(truth, rng)]
+        jobs = [("piece", 0, end, (0, end))] + [(f"region{size}", a, b, (a, b)) for size, a, b in _regions(truth, rng)]
         for scope, a, b, region in jobs:
             t0 = time.perf_counter()
             try:

@@ -427,3 +427,23 @@ def test_alternatives_are_sampled_with_their_own_harmonic_rhythm(tiny_harmonizer
 
     assert changes(held) < changes(free)
     assert ranked_paths(h, problem, 1, decode=cfg) == [same[0]]
+
+
+def test_bars_selected_after_the_last_note_get_chords_too(tiny_harmonizer):
+    """A composer who selects an outro (bars after the melody's last note) asks for chords there:
+    every candidate covers the whole selection, not only the bars with melody."""
+    from composer_app.music_lm.harmonizer.runtime import best_progressions, harmonize, load_harmonizer
+
+    h = load_harmonizer(tiny_harmonizer)
+    score = lead_sheet(8).with_chords(())
+    bar = score.meter.bar(0).length
+    end = 12 * bar  # four empty bars after the melody
+    assert score.end_of_last_bar == 8 * bar
+    for p in harmonize(h, score, 0, end, candidates=3, seed=1):
+        assert p.chords[0].start == 0 and p.chords[-1].end == end
+        assert all(a.end == b.start for a, b in zip(p.chords, p.chords[1:]))
+        assert len(p.labels) == 12 * 4
+    outro = harmonize(h, score, 9 * bar, end, candidates=2, seed=1)  # only empty bars: still answered
+    assert outro and all(p.chords[0].start == 9 * bar and p.chords[-1].end == end for p in outro)
+    (best,) = best_progressions(h, [score], 0, end)
+    assert best is not None and best.chords[-1].end == end

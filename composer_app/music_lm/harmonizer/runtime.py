@@ -107,7 +107,10 @@ def check_harmonizer_dir(path: str | Path, check_weights: bool = False):
 
 
 def load_harmonizer_model(path: str | Path, train: bool = False, device: str = "cpu"):
-    model = load_validated(check_harmonizer_dir(path, check_weights=True))
+    import torch
+
+    # float32 whatever the folder stores (float16 weights halve a member's size; this CPU code runs float32)
+    model = load_validated(check_harmonizer_dir(path, check_weights=True), dtype=torch.float32)
     model.to(device)
     model.train(train)
     return model
@@ -275,7 +278,9 @@ def region_problems(h: LoadedHarmonizer, scores: list[Score], start: int, end: i
     problems: list[list | None] = []
     items: list = []
     for score in scores:
-        beats = beats_of(score)
+        # Through ``end`` even past the last note: bars the composer selected after the melody (an
+        # outro, a vamp) get chords too, as beats without melody.
+        beats = beats_of(score, 0, max(end, score.end_of_last_bar))
         inside = [j for j, b in enumerate(beats) if start <= b.tick < end]
         if not inside:
             problems.append(None)
