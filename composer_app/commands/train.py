@@ -15,6 +15,7 @@ import json
 
 
 def add_arguments(p) -> None:
+    from ..music_lm.harmonizer.training import SIZES as HARM_SIZES
     from ..music_lm.model import SIZES
 
     p.add_argument("--kind", choices=("lm", "harmonizer"), default="lm",
@@ -26,7 +27,8 @@ def add_arguments(p) -> None:
     p.add_argument("--from", dest="from_dir", metavar="DIR", help="fine-tune this model instead of starting fresh")
     p.add_argument("--music21-corpus", action="store_true",
                    help="add music21's folk collections (oneills1850, ryansMammoth, airdsAirs)")
-    p.add_argument("--size", choices=list(SIZES), default="default", help="model shape for a fresh model")
+    p.add_argument("--size", choices=list(dict.fromkeys([*SIZES, *HARM_SIZES])), default="default",
+                   help="model shape for a fresh model (xl: harmonizer only)")
     p.add_argument("--tune-decoder", action="store_true",
                    help="harmonizer only: do not train; choose the decoder weights of the harmonizer in --out "
                         "(with the members its members.json lists) on the development pieces of --data")
@@ -43,6 +45,15 @@ def add_arguments(p) -> None:
                         "learn from its rank 1 beside the real chords")
     p.add_argument("--pseudo-share", type=float, default=0.35, metavar="S",
                    help="harmonizer only: share of training windows from the pseudo-labelled melodies (0.35)")
+    p.add_argument("--dropout", type=float, default=0.1, metavar="P",
+                   help="harmonizer only: dropout of a fresh model's hidden states and attention (0.1)")
+    p.add_argument("--weight-decay", type=float, default=0.01, metavar="W", help="harmonizer only: AdamW's (0.01)")
+    p.add_argument("--keep-best", action="store_true",
+                   help="harmonizer only: write the model at its lowest development loss, not at its last step")
+    p.add_argument("--loader-workers", type=int, default=0, metavar="N",
+                   help="harmonizer only: processes that draw the training windows (0; a few keep a GPU busy)")
+    p.add_argument("--float16", action="store_true",
+                   help="harmonizer only: write the weights as float16 (half the size; the app reads them as float32)")
     p.add_argument("--max-steps", type=int, default=None,
                    help="stop after N optimizer steps (default: 2000, or no limit with --time-budget, whose "
                         "learning-rate schedule then runs to its end)")
@@ -103,7 +114,13 @@ def _max_steps(args) -> int:
 def run(args) -> int:
     if args.kind == "harmonizer":
         return _run_harmonizer(args)
+    from ..music_lm.model import SIZES
     from ..music_lm.training import TrainOptions, train
+
+    if args.size not in SIZES:
+        from ..errors import DataError
+
+        raise DataError(f"--size {args.size}: the language model comes in {', '.join(SIZES)}")
 
     opts = TrainOptions(
         data=args.data, out=args.out, from_dir=args.from_dir, music21_corpus=args.music21_corpus,
@@ -135,7 +152,13 @@ def _run_harmonizer(args) -> int:
         from ..errors import DataError
 
         raise DataError(f"--pseudo-share {args.pseudo_share}: give a share between 0 and 1 (e.g. 0.35)")
-    size = args.size if args.size in ("tiny", "small", "default", "large") else "default"
+    from ..music_lm.harmonizer.training import SIZES as HARM_SIZES
+
+    if args.size not in HARM_SIZES:
+        from ..errors import DataError
+
+        raise DataError(f"--size {args.size}: the harmonizer comes in {', '.join(HARM_SIZES)}")
+    size = args.size
     opts = HarmTrainOptions(
         data=args.data, out=args.out, from_dir=args.from_dir, size=size, max_len=args.max_len,
         batch_size=args.batch_size, lr=args.lr, warmup_steps=args.warmup_steps, max_steps=_max_steps(args),
@@ -143,7 +166,9 @@ def _run_harmonizer(args) -> int:
         valid_fraction=args.valid_fraction, seed=args.seed, init_seed=args.init_seed, cache=args.cache,
         workers=args.workers, reparse=args.reparse, resume=args.resume, threads=args.threads,
         progress=not args.no_progress, absolute=args.absolute, music21_corpus=args.music21_corpus,
-        pseudo_teacher=args.pseudo_teacher, pseudo_share=args.pseudo_share,
+        pseudo_teacher=args.pseudo_teacher, pseudo_share=args.pseudo_share, dropout=args.dropout,
+        weight_decay=args.weight_decay, keep_best=args.keep_best, loader_workers=args.loader_workers,
+        float16=args.float16,
     )
     info = train_harmonizer(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

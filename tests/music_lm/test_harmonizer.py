@@ -429,6 +429,25 @@ def test_alternatives_are_sampled_with_their_own_harmonic_rhythm(tiny_harmonizer
     assert ranked_paths(h, problem, 1, decode=cfg) == [same[0]]
 
 
+def test_loader_workers_draw_different_windows_in_each_worker_and_epoch():
+    """With ``--loader-workers`` each worker holds a copy of the dataset: without its own seed every
+    worker would draw the same windows, and every epoch the same ones again."""
+    import torch
+
+    vocab = HarmVocab()
+    pieces = [harm_piece(lead_sheet(16 + 2 * i), f"t{i}") for i in range(6)]
+    ds = TrainingWindows(vocab, pieces, max_len=24, per_epoch=8)
+    loader = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=2)
+
+    def epoch():
+        return [json.dumps([item["bags"], item["labels"]]) for item in loader]
+
+    first, second = epoch(), epoch()
+    assert len(first) == 8
+    assert first[0::2] != first[1::2]  # the two workers' draws (they alternate)
+    assert first != second
+
+
 def test_bars_selected_after_the_last_note_get_chords_too(tiny_harmonizer):
     """A composer who selects an outro (bars after the melody's last note) asks for chords there:
     every candidate covers the whole selection, not only the bars with melody."""

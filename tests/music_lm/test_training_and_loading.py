@@ -332,3 +332,56 @@ def test_harmonizer_self_training_learns_only_from_the_training_titles_melodies(
     assert pseudo["pieces"] == len(unlabelled) and pseudo["share"] == 0.5
     assert set(pseudo["groups"]) == {"pseudo-user"} and pseudo["beats"] > 8 * pseudo["pieces"]
     assert (tmp_path / "student" / "model.safetensors").is_file()
+
+
+def test_harmonizer_keep_best_writes_the_model_of_its_lowest_development_loss(tmp_path, capsys):
+    """``--keep-best``: the folder holds the weights of the evaluation with the lowest loss, not the
+    last step's, and says which step that was; ``--dropout`` shapes a fresh model; ``--loader-workers``
+    draws the windows in other processes; ``--float16`` halves the file. Checked by evaluating the written
+    model again."""
+    import torch
+
+    from composer_app.cli import main
+    from composer_app.music_lm.harmonizer.bags import BagModel
+    from composer_app.music_lm.harmonizer.data import FixedWindows, HarmCollator
+    from composer_app.music_lm.harmonizer.encoding import HarmVocab
+    from composer_app.music_lm.harmonizer.runtime import load_harmonizer_model
+    from composer_app.music_lm.harmonizer.training import load_harm_pieces
+
+    data = tmp_path / "many"
+    data.mkdir()
+    (data / "tunes.abc").write_text("\n".join(TUNES.replace("T:Test", f"T:Tune {i} Test").replace("X:", f"X:{i}")
+                                              for i in range(40)))
+    out = tmp_path / "harm"
+    # A learning rate this high makes the development loss go up and down: the best is rarely the last.
+    assert main(["train", "--kind", "harmonizer", "--data", str(data), "--out", str(out), "--no-progress",
+                 "--size", "tiny", "--max-len", "128", "--batch-size", "4", "--max-steps", "8", "--lr", "0.3",
+                 "--warmup-steps", "1", "--eval-steps", "1", "--save-steps", "100", "--keep-best", "--dropout", "0.3",
+                 "--loader-workers", "2", "--float16"]) == 0
+    info = json.loads((out / "training_info.json").read_text())
+    history = info["eval_history"]
+    assert info["trained_steps"] == 8 and len(history) >= 8
+    best = min(history, key=lambda h: h["eval_loss"])
+    assert best["step"] < 8  # else this test could not tell the best from the last
+    assert info["best_step"] == info["steps"] == best["step"] and info["best_eval_loss"] == pytest.approx(best["eval_loss"], abs=1e-4)
+    config = json.loads((out / "config.json").read_text())
+    assert config["hidden_dropout_prob"] == config["attention_probs_dropout_prob"] == 0.3
+
+    _, dev, valid, _ = load_harm_pieces([str(data)], 0.1, 0, progress=False)
+    vocab = HarmVocab.load(out)
+    windows = FixedWindows(vocab, dev or valid, 128)
+    from safetensors import safe_open
+
+    with safe_open(str(out / "model.safetensors"), "pt") as f:  # stored at half the size ...
+        assert all(f.get_slice(k).get_dtype() == "F16" for k in f.keys() if "LayerNorm" not in k)
+    model = BagModel(load_harmonizer_model(out)).eval()
+    assert all(p.dtype == torch.float32 for p in model.parameters())  # ... and read as float32
+    losses = []
+    with torch.no_grad():
+        for i in range(0, len(windows), 4):  # as the Trainer evaluates: batches of 4, the mean per example
+            batch = HarmCollator(vocab.pad_id)([windows[j] for j in range(i, min(i + 4, len(windows)))])
+            losses += [float(model(**batch).loss)] * len(batch["labels"])
+    assert sum(losses) / len(losses) == pytest.approx(info["best_eval_loss"], abs=5e-3)
+    capsys.readouterr()
+    assert main(["train", "--data", str(data), "--out", str(tmp_path / "lm"), "--size", "xl"]) == 2
+    assert "--size xl" in capsys.readouterr().err  # the language model has no such shape: said, not a traceback

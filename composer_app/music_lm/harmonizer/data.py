@@ -116,6 +116,7 @@ class TrainingWindows(torch.utils.data.Dataset):
         self.vocab, self.max_len, self.transpose = vocab, max_len, transpose
         self.n = per_epoch or len(pieces)
         self.rng = random.Random(seed)
+        self._worker_seed: int | None = None
         extra = list(extra or []) if extra_share > 0 else []
         self.pieces = list(pieces) + extra
         own = [float(len(p.beats)) for p in pieces]
@@ -130,8 +131,18 @@ class TrainingWindows(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return self.n
 
+    def _rng(self) -> random.Random:
+        """The draw's generator. A loader worker (a copy of this dataset in another process) reseeds it
+        from torch's per-worker seed, which differs between workers and between epochs, so that no two
+        workers draw the same windows."""
+        info = torch.utils.data.get_worker_info()
+        if info is not None and info.seed != self._worker_seed:
+            self._worker_seed = info.seed
+            self.rng = random.Random(info.seed)
+        return self.rng
+
     def __getitem__(self, index: int) -> dict:
-        rng = self.rng
+        rng = self._rng()
         piece = rng.choices(self.pieces, self.weights)[0]
         a, b = random_window(piece, rng, self.max_len)
         given = reveal(piece, a, b, rng.choices(self.patterns, self.pattern_weights)[0], rng)

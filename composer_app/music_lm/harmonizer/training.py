@@ -25,7 +25,8 @@ DEV_FRACTION = 0.06
 DEV_SEED = 7
 
 #: name -> (hidden size, layers, heads, MLP size)
-SIZES = {"tiny": (32, 2, 2, 64), "small": (128, 3, 4, 512), "default": (192, 4, 4, 768), "large": (256, 6, 4, 1024)}
+SIZES = {"tiny": (32, 2, 2, 64), "small": (128, 3, 4, 512), "default": (192, 4, 4, 768), "large": (256, 6, 4, 1024),
+         "xl": (320, 6, 5, 1280)}
 
 
 @dataclass
@@ -63,6 +64,15 @@ class HarmTrainOptions:
     #: Share of training windows drawn from those pseudo-labelled pieces.
     pseudo_share: float = 0.35
     music21_corpus: bool = False
+    #: Dropout of the hidden states and attention (a fresh model only).
+    dropout: float = 0.1
+    weight_decay: float = 0.01
+    #: Export the folder only when the development loss improves (the best checkpoint, not the last).
+    keep_best: bool = False
+    #: Processes that draw training windows (0: in the training process; more keep a GPU busy).
+    loader_workers: int = 0
+    #: Write the final weights as float16 (half the size on disk; loaded as float32).
+    float16: bool = False
 
 
 def load_harm_pieces(data, valid_fraction: float = 0.1, seed: int = 0, cache=None, workers: int = 1,
@@ -133,7 +143,7 @@ def _groups(pieces: list[HarmPiece]) -> dict:
     return out
 
 
-def make_config(vocab, size: str = "default", max_len: int = 512):
+def make_config(vocab, size: str = "default", max_len: int = 512, dropout: float = 0.1):
     from transformers import BertConfig
 
     from .labels import N_LABELS, symbol_of
@@ -143,13 +153,21 @@ def make_config(vocab, size: str = "default", max_len: int = 512):
     return BertConfig(vocab_size=len(vocab), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                       intermediate_size=mlp, max_position_embeddings=max_len, type_vocab_size=1,
                       num_labels=N_LABELS, id2label=labels, label2id={v: k for k, v in labels.items()},
-                      pad_token_id=vocab.pad_id, hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1)
+                      pad_token_id=vocab.pad_id, hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout)
 
 
-def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: dict | None = None) -> Path:
+def save_harmonizer_dir(model, vocab, transitions: dict, out: str | Path, info: dict | None = None,
+                        float16: bool = False) -> Path:
+    """The folder; ``float16`` stores the weights at half the size (the app reads them back as float32:
+    the rounding moves a chord's probability by far less than the models of an ensemble differ)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out)
+    if float16:
+        import copy
+
+        copy.deepcopy(model).half().save_pretrained(out)
+    else:
+        model.save_pretrained(out)
     vocab.save(out)
     (out / "transitions.json").write_text(json.dumps(transitions), encoding="utf-8")
     if info is not None:
@@ -360,7 +378,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
         model = load_harmonizer_model(opts.from_dir, train=True)
     else:
         torch.manual_seed(init_seed)
-        model = BertForTokenClassification(make_config(vocab, opts.size, opts.max_len))
+        model = BertForTokenClassification(make_config(vocab, opts.size, opts.max_len, opts.dropout))
     inner = model
     model = BagModel(inner)
     transitions = fit_transitions(train)
@@ -371,18 +389,18 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     cuda = torch.cuda.is_available()
     args = TrainingArguments(
         output_dir=str(out / "checkpoints"), per_device_train_batch_size=opts.batch_size,
-        per_device_eval_batch_size=opts.batch_size, learning_rate=opts.lr, weight_decay=0.01,
+        per_device_eval_batch_size=opts.batch_size, learning_rate=opts.lr, weight_decay=opts.weight_decay,
         warmup_steps=opts.warmup_steps, lr_scheduler_type="cosine", max_steps=opts.max_steps,
         logging_steps=max(1, min(50, opts.eval_steps // 4)), eval_strategy="steps" if valid_ds is not None else "no",
         eval_steps=opts.eval_steps, save_strategy="steps", save_steps=opts.save_steps, save_total_limit=2,
-        seed=init_seed, dataloader_num_workers=0, remove_unused_columns=False, report_to="none",
+        seed=init_seed, dataloader_num_workers=opts.loader_workers, remove_unused_columns=False, report_to="none",
         disable_tqdm=not opts.progress, use_cpu=not cuda, bf16=cuda and torch.cuda.is_bf16_supported(),
         max_grad_norm=1.0, adam_beta2=0.98, logging_first_step=True, prediction_loss_only=True,
     )
     info = {"kind": "harmonizer", "started": time.strftime("%Y-%m-%d %H:%M:%S"), "options": asdict(opts),
             "data": summary, "parameters": sum(p.numel() for p in model.parameters()),
             "hardware": _hardware(cuda, opts.threads), "parse_seconds": round(parse_s, 1)}
-    state: dict[str, Any] = {"t_train": None}
+    state: dict[str, Any] = {"t_train": None, "best": None}
 
     class ExportAndBudget(TrainerCallback):
         def on_train_begin(self, args_, st, control, **kw):
@@ -395,19 +413,36 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
             return control
 
         def on_save(self, args_, st, control, **kw):
-            info.update(_progress_info(st, state["t_train"]))
-            save_harmonizer_dir(inner, vocab, transitions, out, info)
+            if not opts.keep_best:
+                info.update(_progress_info(st, state["t_train"]))
+                save_harmonizer_dir(inner, vocab, transitions, out, info)
+
+        def on_evaluate(self, args_, st, control, metrics=None, **kw):
+            loss = (metrics or {}).get("eval_loss")
+            if opts.keep_best and loss is not None and (state["best"] is None or loss < state["best"]):
+                state["best"] = loss
+                info.update(_progress_info(st, state["t_train"]))
+                info["best_step"], info["best_eval_loss"] = st.global_step, loss
+                save_harmonizer_dir(inner, vocab, transitions, out, info)
 
     optimizers = _time_schedule(model, args, opts, state) if opts.time_budget_min else (None, None)
     trainer = Trainer(model=model, args=args, train_dataset=train_ds, eval_dataset=valid_ds,
                       data_collator=HarmCollator(vocab.pad_id), callbacks=[ExportAndBudget()], optimizers=optimizers)
     resume = opts.resume and any((out / "checkpoints").glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if resume else None)
-    info.update(_progress_info(trainer.state, state["t_train"]))
     if valid_ds is not None:
-        info["final_eval_loss"] = trainer.evaluate()["eval_loss"]
-    save_harmonizer_dir(inner, vocab, transitions, out, info)
+        final = trainer.evaluate()["eval_loss"]  # exports it when it is the best (keep_best)
+        info["final_eval_loss"] = final
+    if opts.keep_best and state["best"] is not None:  # the folder holds the best model: keep its weights
+        from .runtime import load_harmonizer_model
+
+        inner = load_harmonizer_model(out)
+        info.update(_progress_info(trainer.state, state["t_train"]))
+        info.update(steps=info["best_step"], trained_steps=trainer.state.global_step, eval_loss=state["best"])
+    else:
+        info.update(_progress_info(trainer.state, state["t_train"]))
+    save_harmonizer_dir(inner, vocab, transitions, out, info, opts.float16)
     if dev:
         info["decoder_tuning"] = tune_decoder(out, dev, log=lambda *a: None)
-        save_harmonizer_dir(inner, vocab, transitions, out, info)
+        save_harmonizer_dir(inner, vocab, transitions, out, info, opts.float16)
     return info
