@@ -6,8 +6,9 @@ do it, with the app's default settings: the whole piece, and a 4-bar and an 8-ba
 (seeded positions) inside it. The whole piece is asked for as a selection of all its bars, the
 lead sheet's last bars after the melody's last note (an outro) included, which is the span
 scored for every harmonizer (until 2026-12-05 the app was asked only up to the melody's last bar
-while the rule harmonized and every harmonizer was scored to the lead sheet's end). The answer is compared with the piece's own chords on every beat
-that has one: root right; root and major/minor right. Also: the share of melody (by duration)
+while the rule harmonized and every harmonizer was scored to the lead sheet's end). The answer is
+compared with the piece's own chords on every beat that has one: root right; root and
+major/minor right. Also: the share of melody (by duration)
 that falls on tones of the chord sounding with it (*chord-tone ratio*), the accuracy in each tenth
 of the piece, and the shape of the progressions next to the human ones: chord entropy per piece
 (bits, over per-beat chord classes), coverage (distinct chord classes per piece) and chord
