@@ -52,6 +52,10 @@ def add_arguments(p) -> None:
                    help="harmonizer only: write the model at its lowest development loss, not at its last step")
     p.add_argument("--loader-workers", type=int, default=0, metavar="N",
                    help="harmonizer only: processes that draw the training windows (0; a few keep a GPU busy)")
+    p.add_argument("--group-weights", metavar="SPEC",
+                   help="harmonizer only: draw some collections' pieces more (or less) often, e.g. "
+                        "openewld=4,nottingham=2 (collections: nottingham, openewld, pop909, oneills1850, "
+                        "ryansmammoth, airdsairs, and user for any other file; 1 for one not named)")
     p.add_argument("--float16", action="store_true",
                    help="harmonizer only: write the weights as float16 (half the size; the app reads them as float32)")
     p.add_argument("--max-steps", type=int, default=None,
@@ -82,26 +86,45 @@ def add_arguments(p) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def _named_numbers(spec: str, option: str, what: str, names=None) -> dict[str, float]:
+    """``a=1,b=0.5`` as a dict; each name among ``names`` (when given), each number 0 or more."""
+    from ..errors import DataError
+
+    out = {}
+    for part in spec.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not name or (names is not None and name not in names) or not number >= 0:
+            among = f" with {what.split('=')[0]} one of {', '.join(names)}" if names is not None else ""
+            raise DataError(f"{option}: '{part}' is not {what}{among}")
+        out[name] = number
+    return out
+
+
 def parse_task_mix(spec: str | None) -> dict[str, float] | None:
     from ..errors import DataError
     from ..music_lm.vocab import TASK_NAMES
 
     if not spec:
         return None
-    mix = {}
-    for part in spec.split(","):
-        name, _, value = part.partition("=")
-        name = name.strip()
-        try:
-            share = float(value)
-        except ValueError:
-            share = -1.0
-        if name not in TASK_NAMES or share < 0:
-            raise DataError(f"--task-mix: '{part}' is not TASK=SHARE with TASK one of {', '.join(TASK_NAMES)}")
-        mix[name] = share
+    mix = _named_numbers(spec, "--task-mix", "TASK=SHARE", TASK_NAMES)
     if sum(mix.values()) <= 0:
         raise DataError("--task-mix: the shares add up to zero")
     return mix
+
+
+def parse_group_weights(spec: str | None) -> dict[str, float]:
+    """``--group-weights openewld=4,pop909=0.5``: how much more often each collection is drawn."""
+    from ..errors import DataError
+
+    weights = _named_numbers(spec, "--group-weights", "COLLECTION=WEIGHT") if spec else {}
+    if weights and not any(weights.values()):
+        raise DataError("--group-weights: every weight is zero")
+    return weights
 
 
 def _max_steps(args) -> int:
@@ -168,7 +191,7 @@ def _run_harmonizer(args) -> int:
         progress=not args.no_progress, absolute=args.absolute, music21_corpus=args.music21_corpus,
         pseudo_teacher=args.pseudo_teacher, pseudo_share=args.pseudo_share, dropout=args.dropout,
         weight_decay=args.weight_decay, keep_best=args.keep_best, loader_workers=args.loader_workers,
-        float16=args.float16,
+        float16=args.float16, group_weights=parse_group_weights(args.group_weights),
     )
     info = train_harmonizer(opts)
     keys = ("steps", "train_seconds", "eval_loss", "parameters")

@@ -466,3 +466,17 @@ def test_bars_selected_after_the_last_note_get_chords_too(tiny_harmonizer):
     assert outro and all(p.chords[0].start == 9 * bar and p.chords[-1].end == end for p in outro)
     (best,) = best_progressions(h, [score], 0, end)
     assert best is not None and best.chords[-1].end == end
+
+
+def test_group_weights_draw_a_collection_more_often():
+    """``--group-weights openewld=4``: a lead sheet's beats are drawn four times as often as a folk
+    tune's; a collection not named keeps weight 1."""
+    vocab = HarmVocab()
+    folk = [harm_piece(lead_sheet(16), f"folk {i}", "nottingham") for i in range(3)]
+    sheets = [harm_piece(lead_sheet(16), f"sheet {i}", "openewld") for i in range(3)]
+    ds = TrainingWindows(vocab, folk + sheets, max_len=24, per_epoch=10, group_weights={"openewld": 4.0})
+    assert ds.weights[3:] == [4 * w for w in ds.weights[:3]]
+    drawn = Counter(p.group for p in ds.rng.choices(ds.pieces, ds.weights, k=4000))
+    assert 0.75 < drawn["openewld"] / 4000 < 0.85
+    plain = TrainingWindows(vocab, folk + sheets, max_len=24, per_epoch=10)
+    assert plain.weights[3:] == plain.weights[:3]

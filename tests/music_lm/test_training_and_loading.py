@@ -385,3 +385,25 @@ def test_harmonizer_keep_best_writes_the_model_of_its_lowest_development_loss(tm
     capsys.readouterr()
     assert main(["train", "--data", str(data), "--out", str(tmp_path / "lm"), "--size", "xl"]) == 2
     assert "--size xl" in capsys.readouterr().err  # the language model has no such shape: said, not a traceback
+
+
+def test_group_weights_are_read_and_checked(tmp_path, capsys):
+    """``--group-weights``: NAME=WEIGHT pairs; a malformed pair, or a collection the training pieces
+    do not come from (a typo would otherwise change nothing), stops with a message."""
+    from composer_app.cli import main
+    from composer_app.commands.train import parse_group_weights
+    from composer_app.errors import DataError
+
+    assert parse_group_weights("openewld=4, nottingham=2") == {"openewld": 4.0, "nottingham": 2.0}
+    assert parse_group_weights(None) == {}
+    for bad in ("openewld", "openewld=-1", "=2", "openewld=x", "openewld=0"):
+        with pytest.raises(DataError, match="--group-weights"):
+            parse_group_weights(bad)
+    data = tmp_path / "many"
+    data.mkdir()
+    (data / "tunes.abc").write_text("\n".join(TUNES.replace("T:Test", f"T:Tune {i} Test").replace("X:", f"X:{i}")
+                                              for i in range(40)))
+    assert main(["train", "--kind", "harmonizer", "--data", str(data), "--out", str(tmp_path / "h"), "--no-progress",
+                 "--size", "tiny", "--max-steps", "1", "--group-weights", "openewld=4"]) == 2
+    err = capsys.readouterr().err
+    assert "openewld" in err and "user" in err and "Traceback" not in err

@@ -108,9 +108,11 @@ class TrainingWindows(torch.utils.data.Dataset):
 
     def __init__(self, vocab: HarmVocab, pieces: list[HarmPiece], max_len: int = 512, per_epoch: int | None = None,
                  seed: int = 0, transpose: bool = True, reveal_mix: dict[str, float] = REVEAL_MIX,
-                 extra: list[HarmPiece] | None = None, extra_share: float = 0.0):
+                 extra: list[HarmPiece] | None = None, extra_share: float = 0.0,
+                 group_weights: dict[str, float] | None = None):
         """``extra`` pieces (e.g. pseudo-labelled ones) get ``extra_share`` of the draws in all;
-        within each set a piece is drawn in proportion to its beats."""
+        within each set a piece is drawn in proportion to its beats, times its collection's weight
+        in ``group_weights`` (1 for a collection not named)."""
         if not pieces:
             raise ValueError("no training pieces with chords")
         self.vocab, self.max_len, self.transpose = vocab, max_len, transpose
@@ -119,7 +121,8 @@ class TrainingWindows(torch.utils.data.Dataset):
         self._worker_seed: int | None = None
         extra = list(extra or []) if extra_share > 0 else []
         self.pieces = list(pieces) + extra
-        own = [float(len(p.beats)) for p in pieces]
+        gw = group_weights or {}
+        own = [float(len(p.beats)) * gw.get(p.group, 1.0) for p in pieces]
         if extra:
             more = [float(len(p.beats)) for p in extra]
             k_own, k_more = (1.0 - extra_share) / sum(own), extra_share / sum(more)

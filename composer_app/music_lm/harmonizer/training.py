@@ -73,6 +73,8 @@ class HarmTrainOptions:
     loader_workers: int = 0
     #: Write the final weights as float16 (half the size on disk; loaded as float32).
     float16: bool = False
+    #: Collection -> how much more often its pieces are drawn (per beat; 1 for one not named).
+    group_weights: dict[str, float] = field(default_factory=dict)
 
 
 def load_harm_pieces(data, valid_fraction: float = 0.1, seed: int = 0, cache=None, workers: int = 1,
@@ -371,6 +373,10 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
         summary["pseudo"] = {"teacher": str(opts.pseudo_teacher), "pieces": len(pseudo),
                              "beats": sum(len(p.beats) for p in pseudo), "groups": _groups(pseudo),
                              "share": opts.pseudo_share, "seconds": round(time.time() - t1, 1)}
+    unknown = sorted(set(opts.group_weights) - {p.group for p in train})
+    if unknown:
+        raise DataError(f"--group-weights names {', '.join(unknown)}, but the training pieces come from "
+                        f"{', '.join(sorted({p.group for p in train}))}")
     init_seed = opts.seed if opts.init_seed is None else opts.init_seed
     if opts.from_dir:
         from .runtime import load_harmonizer_model
@@ -383,7 +389,7 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     model = BagModel(inner)
     transitions = fit_transitions(train)
     per_epoch = max(opts.batch_size, sum(len(p.beats) for p in train) // 100)
-    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=init_seed,
+    train_ds = TrainingWindows(vocab, train, opts.max_len, per_epoch, seed=init_seed, group_weights=opts.group_weights,
                                extra=pseudo, extra_share=opts.pseudo_share)
     valid_ds = FixedWindows(vocab, dev or valid, opts.max_len) if (dev or valid) else None
     cuda = torch.cuda.is_available()
