@@ -437,16 +437,13 @@ def train_harmonizer(opts: HarmTrainOptions) -> dict:
     resume = opts.resume and any((out / "checkpoints").glob("checkpoint-*"))
     trainer.train(resume_from_checkpoint=True if resume else None)
     if valid_ds is not None:
-        final = trainer.evaluate()["eval_loss"]  # exports it when it is the best (keep_best)
-        info["final_eval_loss"] = final
+        info["final_eval_loss"] = trainer.evaluate()["eval_loss"]  # exported when it is the best (keep_best)
+    info.update(_progress_info(trainer.state, state["t_train"]))
     if opts.keep_best and state["best"] is not None:  # the folder holds the best model: keep its weights
         from .runtime import load_harmonizer_model
 
         inner = load_harmonizer_model(out)
-        info.update(_progress_info(trainer.state, state["t_train"]))
         info.update(steps=info["best_step"], trained_steps=trainer.state.global_step, eval_loss=state["best"])
-    else:
-        info.update(_progress_info(trainer.state, state["t_train"]))
     save_harmonizer_dir(inner, vocab, transitions, out, info, opts.float16)
     if dev:
         info["decoder_tuning"] = tune_decoder(out, dev, log=lambda *a: None)
