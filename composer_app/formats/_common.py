@@ -167,7 +167,8 @@ def pickup_meter(score) -> TimeSignature | None:
 
 
 def normalize_keys(found: dict[int, KeySignature]) -> tuple[KeySignature, ...]:
-    """Key changes in tick order, restatements of the current key dropped, C major at 0 if none there."""
+    """Key changes in tick order, restatements of the current key dropped, an assumed C major at 0 if
+    none there (the file declares no key there: the assistant reads it from the melody)."""
     keys: list[KeySignature] = []
     for tick in sorted(found):
         k = found[tick]
@@ -180,7 +181,7 @@ def normalize_keys(found: dict[int, KeySignature]) -> tuple[KeySignature, ...]:
             continue
         keys.append(KeySignature(k.tonic, k.mode, tick))
     if not keys or keys[0].tick != 0:
-        keys.insert(0, KeySignature("C", "major", 0))
+        keys.insert(0, KeySignature("C", "major", 0, assumed=True))
     return tuple(keys)
 
 

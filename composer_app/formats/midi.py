@@ -106,6 +106,8 @@ def midi_from_score(score: Score):
         conductor.append((tick, 0, mido.MetaMessage("time_signature", numerator=ts.numerator,
                                                      denominator=ts.denominator)))
     for k in score.key_signatures:
+        if k.assumed:  # nobody set it: the file declares no key there either
+            continue
         conductor.append((k.tick, 0, mido.MetaMessage("key_signature", key=_mido_key(k))))
         conductor.append((k.tick, 0, mido.MetaMessage("text", text=f"{_KEY_TEXT_PREFIX}{k.tonic} {k.mode}")))
     mid.tracks.append(_to_track(conductor, score.title, score.end_of_last_bar if score.length else 0))

@@ -12,7 +12,8 @@ Layout (version 1)::
                             "provenance": {...}}]}],
      "chords": [{"symbol": "Am7", "start": 0, "duration": 1920, "provenance": {...}}]}
 
-``provenance`` is present only when set; ``"pickup": 480`` (ticks) only for a score that starts
+``provenance`` is present only when set, ``"assumed": true`` only on a key nobody set (see
+:class:`~composer_app.score.KeySignature`); ``"pickup": 480`` (ticks) only for a score that starts
 with a pickup bar. Files are written atomically (temporary file + rename),
 so a crash while saving never destroys the previous version. A file from a newer version of the
 format is refused with a message saying so.
@@ -59,7 +60,8 @@ def score_to_dict(score: Score) -> dict[str, Any]:
         "tempos": [{"tick": t.tick, "bpm": t.bpm} for t in score.tempos],
         "time_signatures": [{"tick": t.tick, "numerator": t.numerator, "denominator": t.denominator}
                             for t in score.time_signatures],
-        "key_signatures": [{"tick": k.tick, "tonic": k.tonic, "mode": k.mode} for k in score.key_signatures],
+        "key_signatures": [{"tick": k.tick, "tonic": k.tonic, "mode": k.mode, **({"assumed": True} if k.assumed else {})}
+                           for k in score.key_signatures],
         "tracks": [
             {
                 "name": t.name, "channel": t.channel, "program": t.program, "muted": t.muted,
@@ -175,7 +177,8 @@ def score_from_dict(doc: Any) -> Score:
                      for i, e in enumerate(_list(doc, "time_signatures", "project")))
         keys = tuple(KeySignature(_get(e, "tonic", str, f"key_signatures[{i}]"),
                                   _get(e, "mode", str, f"key_signatures[{i}]", "major"),
-                                  t(_get(e, "tick", int, f"key_signatures[{i}]", 0)))
+                                  t(_get(e, "tick", int, f"key_signatures[{i}]", 0)),
+                                  _get(e, "assumed", bool, f"key_signatures[{i}]", False))
                      for i, e in enumerate(_list(doc, "key_signatures", "project")))
     except (ValueError, TypeError) as exc:
         if isinstance(exc, _Bad):

@@ -27,11 +27,17 @@ _MAJOR_BY_SHARPS = {-7: "Cb", -6: "Gb", -5: "Db", -4: "Ab", -3: "Eb", -2: "Bb", 
 
 @dataclass(frozen=True)
 class KeySignature:
-    """A key: spelled ``tonic`` and ``mode`` (see :data:`MODES`), effective from ``tick``."""
+    """A key: spelled ``tonic`` and ``mode`` (see :data:`MODES`), effective from ``tick``.
+
+    ``assumed``: nobody set this key; it stands in where a score declares none (a new document, a
+    MIDI file without key events). The assistant reads such a melody in the key it estimates from
+    the notes (:func:`.keyfinding.reading_keys`); a file written from it declares no key.
+    """
 
     tonic: str = "C"
     mode: str = "major"
     tick: int = 0
+    assumed: bool = False
 
     def __post_init__(self):
         pitch_class(self.tonic)
@@ -70,8 +76,8 @@ class KeySignature:
 
     def transposed(self, semitones: int) -> "KeySignature":
         pc = (self.tonic_pc + semitones) % 12
-        flat = KeySignature(FLAT_NAMES[pc], self.mode, self.tick)
-        sharp = KeySignature(SHARP_NAMES[pc], self.mode, self.tick)
+        flat = KeySignature(FLAT_NAMES[pc], self.mode, self.tick, self.assumed)
+        sharp = KeySignature(SHARP_NAMES[pc], self.mode, self.tick, self.assumed)
         return min((flat, sharp), key=lambda k: abs(k.sharps))
 
     def __str__(self) -> str:

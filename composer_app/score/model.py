@@ -100,7 +100,7 @@ class Score:
     chords: tuple[Chord, ...] = ()
     tempos: tuple[Tempo, ...] = (Tempo(),)
     time_signatures: tuple[TimeSignature, ...] = (TimeSignature(),)
-    key_signatures: tuple[KeySignature, ...] = (KeySignature(),)
+    key_signatures: tuple[KeySignature, ...] = (KeySignature(assumed=True),)
     #: Instrument used to play the chord lane (GM program) and its channel.
     chord_program: int = 0
     chord_channel: int = 1
@@ -133,7 +133,7 @@ class Score:
 
     @property
     def key(self) -> KeySignature:
-        return self.key_signatures[0] if self.key_signatures else KeySignature()
+        return self.key_signatures[0] if self.key_signatures else KeySignature(assumed=True)
 
     @property
     def tempo(self) -> float:

@@ -1,0 +1,119 @@
+"""The key a melody is in, and which key the assistant reads a score in (score/keyfinding.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from composer_app.score import Chord, ChordSymbol, KeySignature, Note, Score, Track
+from composer_app.score import keyfinding as kf
+
+Q = 480
+
+
+def melody(pitches, key: KeySignature | None = None, length=Q) -> Score:
+    notes = tuple(Note(p, i * length, length) for i, p in enumerate(pitches))
+    keys = (key,) if key is not None else (KeySignature(assumed=True),)
+    return Score(tracks=(Track(notes=notes),), key_signatures=keys)
+
+
+#: A tune in E flat major (do mi sol mi | sol fa re ti | ...), and in E minor with its raised seventh.
+E_FLAT = [63, 67, 70, 67, 70, 68, 65, 62, 63, 67, 70, 75, 74, 70, 65, 63] * 2
+E_MINOR = [64, 67, 71, 67, 69, 72, 71, 75, 76, 74, 72, 71, 69, 66, 63, 64] * 2
+
+
+@pytest.mark.parametrize("profile", sorted(kf.PROFILES))
+def test_every_profile_finds_a_plain_major_tune(profile):
+    w = kf.pitch_class_weights(melody(E_FLAT).melody.notes)
+    k = kf.estimate_key(w, profile=profile)
+    assert (k.tonic, k.mode) == ("Eb", "major")
+
+
+def test_the_estimate_is_spelled_and_finds_minor():
+    k = kf.estimate_key(kf.pitch_class_weights(melody(E_MINOR).melody.notes), tick=960)
+    assert (k.tonic, k.mode, k.tick, k.assumed) == ("E", "minor", 960, False)
+    e = kf.estimate_key(kf.pitch_class_weights(melody([p + 2 for p in E_FLAT]).melody.notes))
+    assert e.tonic == "F"  # not E#
+
+
+def test_weights_count_only_the_time_inside_the_span():
+    notes = [Note(60, 0, 960), Note(62, 960, 960)]
+    assert kf.pitch_class_weights(notes, 480, 1440)[0] == 480 and kf.pitch_class_weights(notes, 480, 1440)[2] == 480
+    assert sum(kf.pitch_class_weights(notes)) == 1920
+
+
+def test_a_score_with_no_key_set_is_read_in_the_key_of_its_notes():
+    score = melody(E_FLAT)
+    keys, changed = kf.reading_keys(score)
+    assert [(k.tonic, k.mode) for k in keys] == [("Eb", "major")] and keys[0].assumed
+    assert [c.why for c in changed] == ["not set"] and "E" in changed[0].describe()
+    read, _ = kf.reading_score(score)
+    assert read.key.tonic == "Eb" and read.melody == score.melody
+
+
+def test_a_key_the_composer_set_is_kept_when_the_melody_fits_its_scale():
+    # A melody in A minor under a declared C major: the same scale, the composer's reading stands.
+    a_minor = [69, 72, 76, 72, 74, 71, 68, 69, 64, 69, 72, 71, 69, 68, 71, 69] * 2
+    score = melody(a_minor, KeySignature("C", "major"))
+    assert kf.reading_keys(score) == ((KeySignature("C", "major"),), [])
+    # A few chromatic notes (under 5 % of the time) do not unseat it either.
+    chromatic = list(E_FLAT)
+    chromatic[3] = 66
+    score = melody([p - 3 for p in chromatic], KeySignature("C", "major"))
+    assert kf.reading_keys(score)[1] == []
+
+
+def test_a_declared_key_the_melody_clearly_leaves_is_read_otherwise():
+    # "C major", as a DAW writes by default, over a melody in E flat.
+    score = melody(E_FLAT, KeySignature("C", "major"))
+    keys, changed = kf.reading_keys(score)
+    assert (keys[0].tonic, keys[0].mode, keys[0].assumed) == ("Eb", "major", False)
+    assert changed[0].why == "does not fit" and "C major" in changed[0].describe()
+
+
+def test_each_key_span_is_read_on_its_own():
+    first = [p - 3 for p in E_FLAT]  # C major, declared
+    second = E_FLAT  # E flat major, under an assumed key from bar 9 (a file that stopped declaring)
+    notes = [Note(p, i * Q, Q) for i, p in enumerate(first + second)]
+    score = Score(tracks=(Track(notes=tuple(notes)),),
+                  key_signatures=(KeySignature("C", "major"), KeySignature("C", "major", 32 * Q, assumed=True)))
+    keys, changed = kf.reading_keys(score)
+    assert [(k.tonic, k.tick) for k in keys] == [("C", 0), ("Eb", 32 * Q)]
+    assert len(changed) == 1 and changed[0].declared.tick == 32 * Q
+
+
+def test_too_few_notes_keep_the_key_and_chords_stand_in_for_a_missing_melody():
+    short = melody([63, 67, 70])
+    assert kf.reading_keys(short)[1] == []
+    chords = tuple(Chord(ChordSymbol.parse(s), i * 4 * Q, 4 * Q) for i, s in enumerate(["Eb", "Ab", "Bb7", "Eb"]))
+    progression = Score(chords=chords)  # a chords-only sketch, no key set
+    keys, _ = kf.reading_keys(progression)
+    assert (keys[0].tonic, keys[0].mode) == ("Eb", "major")
+
+
+def test_new_scores_and_files_without_a_key_have_an_assumed_one():
+    from composer_app.formats._common import normalize_keys
+
+    assert Score().key.assumed and Score(key_signatures=()).key.assumed
+    assert normalize_keys({})[0].assumed and not normalize_keys({0: KeySignature("G")})[0].assumed
+    assert KeySignature(assumed=True).transposed(3).assumed
+    assert KeySignature("C") != KeySignature(assumed=True)  # setting C major is a change
+
+
+def test_an_assumed_key_survives_a_project_file_and_is_not_written_to_midi(tmp_path):
+    import mido
+
+    from composer_app.formats import midi, project
+
+    score = melody(E_FLAT)
+    project.write_project(score, tmp_path / "a.composer")
+    assert project.read_project(tmp_path / "a.composer").key.assumed
+    declared = replace(score, key_signatures=(KeySignature("Eb"),))
+    project.write_project(declared, tmp_path / "b.composer")
+    assert project.read_project(tmp_path / "b.composer").key == KeySignature("Eb")
+    midi.write_midi(score, tmp_path / "a.mid")
+    events = [m for t in mido.MidiFile(tmp_path / "a.mid").tracks for m in t if m.type == "key_signature"]
+    assert events == [] and midi.read_midi(tmp_path / "a.mid").key.assumed
+    midi.write_midi(declared, tmp_path / "b.mid")
+    assert midi.read_midi(tmp_path / "b.mid").key == KeySignature("Eb")
