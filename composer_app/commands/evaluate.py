@@ -40,6 +40,9 @@ def add_arguments(p) -> None:
     p.add_argument("--repeats", type=int, default=1, metavar="N",
                    help="continue: sample every request's pool with seeds 0 (the app's default) to N-1 and "
                         "report the mean (and each run)")
+    p.add_argument("--keys", choices=("notated", "none"), default="notated",
+                   help="harmonize: read each piece with its notated keys, or with none set (as a MIDI file "
+                        "from a DAW or a new document gives a melody: the app reads the key from the notes)")
     p.add_argument("--no-ngram", action="store_true", help="leave out the n-gram baseline (it takes minutes to fit)")
     p.add_argument("--ngram-order", type=int, default=7, help="n-gram order (7 was best on held-out NLL among 3-8)")
     p.add_argument("--max-len", type=int, default=512)
@@ -111,8 +114,9 @@ def run(args) -> int:
             settings = SuggestionSettings(task="harmonize", candidates=args.candidates)
         chorded = [(p.score, groups[id(p)]) for p in valid if p.score.chords]
         report["harmonize"] = harmonization_report(SuggestionEngine(lm), chorded, settings=settings, ngram=ngram,
-                                                   log=log, seed=args.seed)
+                                                   log=log, seed=args.seed, without_keys=args.keys == "none")
         report["harmonize_settings"] = settings.to_dict()
+        report["harmonize_keys"] = args.keys
     if args.what in ("all", "continue"):
         from ..generation.evaluation import continuation_cases, ranking_report
 

@@ -37,6 +37,7 @@ from ..music_lm.loading import LoadedModel
 from ..music_lm.melody_fit import DEFAULT_WEIGHT, MelodyFit
 from ..music_lm.step import step
 from ..score import Chord, Note, Score
+from ..score.keyfinding import reading_score
 from ..score.chords import SEVENTH_QUALITIES, TRIAD_QUALITIES
 from ..score.time import MAX_BARS, MAX_TICK
 from .ranking import load_ranker
@@ -143,7 +144,10 @@ class SuggestionEngine:
                  ) -> list[Candidate]:
         """Ranked candidates for ``request`` (best first). ``exclude``: fingerprints never to return."""
         s = request.settings
-        score = request.score
+        # In the key the notes are in where the score sets none (a new document, a MIDI file without
+        # key events) or sets one the melody clearly leaves: the models count from the tonic.
+        score, _readings = reading_score(request.score)
+        request = replace(request, score=score)
         task = s.task
         start, end = self._region(score, task, request.region, s.bars)
         if task in ("harmonize", "infill") and not any(start <= n.start < end for n in score.melody.notes) \

@@ -14,7 +14,10 @@ of the piece, and the shape of the progressions next to the human ones: chord en
 (bits, over per-beat chord classes), coverage (distinct chord classes per piece) and chord
 changes per bar. Rank 1 and the best of the K candidates are both reported, per collection, next
 to the rule harmonizer (best-fitting diatonic triad per half bar) and, when given, the n-gram
-model's joint-likelihood harmonizer. Pure Python; the model runs inside the engine.
+model's joint-likelihood harmonizer. With ``without_keys`` (``evaluate --keys none``) every
+method gets the melody with no key set, as a MIDI file from a DAW or a new document gives it; the
+app then reads the key from the notes (:mod:`..score.keyfinding`). Pure Python; the model runs
+inside the engine.
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ import math
 import random
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..score import Chord, Score
+from ..score import Chord, KeySignature, Score
 from ..errors import ComposerError
 from .types import SuggestionRequest, SuggestionSettings
 
@@ -155,8 +158,10 @@ def _regions(score: Score, rng: random.Random, sizes=(4, 8)) -> list[tuple[int, 
 
 
 def harmonization_report(engine, pieces, *, settings: SuggestionSettings | None = None, ngram=None, log=print,
-                         seed: int = 0) -> dict:
-    """``pieces``: ``(score, group)`` pairs of held-out pieces with chords. See the module docstring."""
+                         seed: int = 0, without_keys: bool = False) -> dict:
+    """``pieces``: ``(score, group)`` pairs of held-out pieces with chords. See the module docstring.
+    ``without_keys``: every method gets the melody with no key set (an assumed C major), as a MIDI
+    file from a DAW or a new document gives it."""
     from ..music_lm.baselines import TemplateHarmonizer
     from ..music_lm.harmonize import harmonize_by_likelihood_ngram
 
@@ -168,6 +173,8 @@ def harmonization_report(engine, pieces, *, settings: SuggestionSettings | None 
     t_all = time.time()
     for i, (truth, group) in enumerate(pieces):
         melody_only = truth.with_chords(())
+        if without_keys:
+            melody_only = replace(melody_only, key_signatures=(KeySignature(assumed=True),))
         end = truth.end_of_last_bar
         jobs = [("piece", 0, end, (0, end))] + [(f"region{size}", a, b, (a, b)) for size, a, b in _regions(truth, rng)]
         for scope, a, b, region in jobs:

@@ -161,3 +161,22 @@ def test_a_borrowed_chord_is_spelled_as_musicians_write_it():
     lab = label_of(ChordSymbol.parse("Ab"))
     prog = _progression([lab] * 4, beats, score, 1920, np.zeros((4, 120)))
     assert [str(c.symbol) for c in prog.chords] == ["Ab"]
+
+
+@pytest.mark.parametrize("shift", [4, 8])
+def test_a_melody_with_no_key_set_is_harmonized_in_the_key_of_its_notes(shift):
+    """A new document (or a MIDI file from a DAW) sets no key, so the score says C major. The
+    bundled harmonizer counts from the tonic: read in C, the sketch C E G E | G F D B moved up to
+    E major got "E Emaj7 A D ..."; read in the key of its notes, it gets its tonic and dominant."""
+    from composer_app.generation.engine import SuggestionEngine
+    from composer_app.music_lm.loading import load_model
+    from composer_app.score import Note, Track
+
+    base = [60, 64, 67, 64, 67, 65, 62, 59] * 2 + [60, 64, 67, 72]
+    score = Score(tracks=(Track(notes=tuple(Note(p + shift, i * 480, 480) for i, p in enumerate(base))),))
+    assert score.key.assumed and score.key.tonic == "C"
+    engine = SuggestionEngine(load_model(None, "cpu"))
+    (best,) = gen(engine, score, task="harmonize", candidates=1, seed=0)
+    tonic, dominant = {4: ("E", "B"), 8: ("Ab", "Eb")}[shift]
+    assert str(best.chords[0].symbol) == tonic and str(best.chords[-1].symbol) == tonic
+    assert {c.symbol.root for c in best.chords} == {tonic, dominant}, [str(c.symbol) for c in best.chords]
