@@ -165,11 +165,15 @@ class ScorePropertiesDialog(QDialog):
         self.meter_combo.addItems(ops.COMMON_METERS)
         self.meter_combo.setCurrentText(str(score.time_signature))
         self.tonic_combo = QComboBox()
-        self.tonic_combo.addItems(ops.TONICS)
-        self.tonic_combo.setCurrentText(score.key.tonic)
+        self.tonic_combo.addItems((ops.AUTO_KEY,) + ops.TONICS)
+        self.tonic_combo.setToolTip(ops.AUTO_KEY_TIP)
+        tonic, mode = ops.key_choice(score.key)
+        if self.tonic_combo.findText(tonic) < 0:
+            self.tonic_combo.addItem(tonic)
+        self.tonic_combo.setCurrentText(tonic)
         self.mode_combo = QComboBox()
         self.mode_combo.addItems(list(MODES))
-        self.mode_combo.setCurrentText(score.key.mode)
+        self.mode_combo.setCurrentText(mode)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020")
         form.addRow("&Title:", self.title_edit)
@@ -189,7 +193,10 @@ class ScorePropertiesDialog(QDialog):
         s = ops.set_title(self._score, self.title_edit.text())
         s = ops.set_tempo(s, self.tempo_spin.value())
         s = ops.set_time_signature(s, sig.numerator, sig.denominator)
-        return ops.set_key(s, self.tonic_combo.currentText(), self.mode_combo.currentText())
+        tonic, mode = self.tonic_combo.currentText(), self.mode_combo.currentText()
+        if (tonic, "major" if tonic == ops.AUTO_KEY else mode) == ops.key_choice(self._score.key):
+            return s  # the key as it was (an assumed one stays assumed)
+        return ops.set_key(s, tonic, mode)
 
     def accept(self) -> None:
         try:

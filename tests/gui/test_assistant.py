@@ -179,3 +179,18 @@ def test_ctrl_h_harmonizes_and_ctrl_g_still_continues(qtbot, window):
     assert all(c.task == "harmonize" for c in ctl.panel.candidates)  # Regenerate: what was on screen
     ask(qtbot, w)
     assert all(c.task == "continue" and c.notes for c in ctl.panel.candidates)
+
+
+def test_the_hint_says_which_key_the_assistant_read_when_none_is_set(qtbot, window):
+    """A melody in E major with no key set (a new document, a MIDI file from a DAW): the assistant
+    reads it in E major and says so, pointing at where the composer sets a key."""
+    w = window
+    ctl = ask(qtbot, w, Qt.Key.Key_H)  # the sketch sets G major and fits it: nothing to say
+    assert "key" not in ctl.panel.hint.text().lower()
+    pitches = [64, 68, 71, 68, 71, 69, 66, 63] * 2 + [64, 68, 71, 76]
+    e_major = Score(tracks=(Track(notes=tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))),))
+    w.doc.load(e_major)
+    assert w.doc.score.key.assumed
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    hint = ctl.panel.hint.text()
+    assert "No key is set" in hint and "E major" in hint and "Properties" in hint, hint

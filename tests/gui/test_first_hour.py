@@ -274,8 +274,14 @@ def test_tempo_meter_and_key_are_edited_in_the_transport_bar(window, qtbot):
     meta.tonic_combo.setFocus()
     qtbot.keyClick(meta.tonic_combo, K.Key_End)  # C -> B
     assert doc.score.key.tonic == "B" and doc.undo_stack.count() == 3
+    assert meta.mode_combo.isEnabled()
     doc.undo_stack.undo()
-    assert meta.tonic_combo.currentText() == "C"
+    # A new document sets no key: "auto", the assistant reads it from the notes
+    assert meta.tonic_combo.currentText() == "auto" and doc.score.key.assumed
+    assert not meta.mode_combo.isEnabled()
+    meta.tonic_combo.setFocus()
+    qtbot.keyClick(meta.tonic_combo, K.Key_Down)  # auto -> C: C major is now set
+    assert doc.score.key.tonic == "C" and not doc.score.key.assumed and doc.undo_stack.count() == 3
 
 
 def test_the_position_reads_bar_beat_and_minutes_seconds(window, qtbot):
@@ -392,7 +398,7 @@ def test_the_keys_scale_is_marked_on_the_rows_and_follows_the_key(window, qtbot)
     assert row_colour(roll, 66) == colours.ROW_OUTSIDE_BLACK  # F#
     meta = window.sound.transport.meta
     meta.tonic_combo.setFocus()
-    for _ in range(3):  # C -> C# -> Db -> D major: F# is in, C is out
+    for _ in range(4):  # auto (none set) -> C -> C# -> Db -> D major: F# is in, C is out
         qtbot.keyClick(meta.tonic_combo, K.Key_Down)
     assert window.doc.score.key.tonic == "D"
     assert row_colour(roll, 66) == colours.ROW_SCALE_BLACK and row_colour(roll, 62) == colours.ROW_TONIC

@@ -92,20 +92,22 @@ def test_score_properties_edits_are_one_undo_step_each(window, qtbot):
     assert doc.score.tempo == 96.0 and stack.count() == 2
     _type_into(qtbot, panel.meter_combo.lineEdit(), "6/8")
     assert str(doc.score.time_signature) == "6/8" and stack.count() == 3
+    # A new document sets no key ("auto": the assistant reads it from the notes), so its mode waits
+    assert panel.tonic_combo.currentText() == "auto" and not panel.mode_combo.isEnabled()
+    panel.tonic_combo.setFocus()
+    qtbot.keyClick(panel.tonic_combo, Qt.Key.Key_End)  # auto -> B (major)
+    assert doc.score.key.tonic == "B" and not doc.score.key.assumed and stack.count() == 4
     panel.mode_combo.setFocus()
     qtbot.keyClick(panel.mode_combo, Qt.Key.Key_Down)  # major -> minor
-    assert doc.score.key.mode == "minor" and stack.count() == 4
-    panel.tonic_combo.setFocus()
-    qtbot.keyClick(panel.tonic_combo, Qt.Key.Key_End)  # C -> B
-    assert doc.score.key.tonic == "B" and stack.count() == 5
+    assert doc.score.key.mode == "minor" and stack.count() == 5
     assert window.undo_view.model().rowCount() == 6  # "<opened>" + 5 edits
 
-    for _ in ("C", "major", "4/4", 120.0, ""):
+    for _ in ("minor", "B", "4/4", 120.0, ""):
         window.actions_by_name["undo"].trigger()
     s = doc.score
-    assert (s.title, s.tempo, str(s.time_signature), s.key.tonic, s.key.mode) == ("", 120.0, "4/4", "C", "major")
+    assert (s.title, s.tempo, str(s.time_signature), s.key.assumed) == ("", 120.0, "4/4", True)
     assert panel.title_edit.text() == "" and panel.meter_combo.currentText() == "4/4"
-    assert panel.tempo_spin.value() == 120.0 and panel.tonic_combo.currentText() == "C"
+    assert panel.tempo_spin.value() == 120.0 and panel.tonic_combo.currentText() == "auto"
     for _ in range(5):
         window.actions_by_name["redo"].trigger()
     assert panel.title_edit.text() == "Evening Song" and panel.meter_combo.currentText() == "6/8"

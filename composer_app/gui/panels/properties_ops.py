@@ -17,6 +17,10 @@ from ...score.gm import PERCUSSION_CHANNEL
 COMMON_METERS = ("4/4", "3/4", "2/4", "6/8", "9/8", "12/8", "2/2", "3/8", "5/4", "7/8")
 #: Tonic spellings offered for a key.
 TONICS = ("C", "C#", "Db", "D", "Eb", "E", "F", "F#", "Gb", "G", "Ab", "A", "Bb", "B")
+#: The key choice that sets none: the assistant reads the key from the melody (KeySignature.assumed).
+AUTO_KEY = "auto"
+AUTO_KEY_TIP = ("Key: tonic. 'auto': none set; the assistant reads the key from the notes "
+                "(choose a tonic to set it)")
 
 _METER_RE = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*$")
 
@@ -53,7 +57,14 @@ def set_time_signature(score: Score, numerator: int, denominator: int) -> Score:
 
 
 def set_key(score: Score, tonic: str, mode: str) -> Score:
-    return replace(score, key_signatures=_replace_at_zero(score.key_signatures, KeySignature(tonic, mode, 0)))
+    """The key at the start; ``tonic`` :data:`AUTO_KEY` sets none (an assumed C major)."""
+    key = KeySignature("C", "major", 0, assumed=True) if tonic == AUTO_KEY else KeySignature(tonic, mode, 0)
+    return replace(score, key_signatures=_replace_at_zero(score.key_signatures, key))
+
+
+def key_choice(key: KeySignature) -> tuple[str, str]:
+    """What the tonic and mode boxes show for ``key``."""
+    return (AUTO_KEY, key.mode) if key.assumed else (key.tonic, key.mode)
 
 
 def free_channel(score: Score) -> int:

@@ -33,8 +33,8 @@ class ScoreMetaEditor(QObject):
         self.meter_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.meter_combo.setToolTip("Time signature: choose one or type any n/d such as 7/8")
         self.tonic_combo = QComboBox()
-        self.tonic_combo.addItems(ops.TONICS)
-        self.tonic_combo.setToolTip("Key: tonic")
+        self.tonic_combo.addItems((ops.AUTO_KEY,) + ops.TONICS)
+        self.tonic_combo.setToolTip(ops.AUTO_KEY_TIP)
         self.mode_combo = QComboBox()
         self.mode_combo.addItems(list(MODES))
         self.mode_combo.setToolTip("Key: mode (scale)")
@@ -59,10 +59,12 @@ class ScoreMetaEditor(QObject):
         try:
             self.tempo_spin.setValue(s.tempo)
             self.meter_combo.setCurrentText(str(s.time_signature))
-            if self.tonic_combo.findText(s.key.tonic) < 0:
-                self.tonic_combo.addItem(s.key.tonic)
-            self.tonic_combo.setCurrentText(s.key.tonic)
-            self.mode_combo.setCurrentText(s.key.mode)
+            tonic, mode = ops.key_choice(s.key)
+            if self.tonic_combo.findText(tonic) < 0:
+                self.tonic_combo.addItem(tonic)
+            self.tonic_combo.setCurrentText(tonic)
+            self.mode_combo.setCurrentText(mode)
+            self.mode_combo.setEnabled(tonic != ops.AUTO_KEY)
         finally:
             del blockers
 
@@ -91,6 +93,9 @@ class ScoreMetaEditor(QObject):
 
     def _apply_key(self) -> None:
         tonic, mode = self.tonic_combo.currentText(), self.mode_combo.currentText()
-        key = self.doc.score.key
-        if (tonic, mode) != (key.tonic, key.mode):
-            self._edit(f"Set key {tonic} {mode}", ops.set_key(self.doc.score, tonic, mode))
+        if tonic == ops.AUTO_KEY:
+            mode = "major"
+        if (tonic, mode) != ops.key_choice(self.doc.score.key):
+            text = "Key from the melody" if tonic == ops.AUTO_KEY else f"Set key {tonic} {mode}"
+            self._edit(text, ops.set_key(self.doc.score, tonic, mode))
+        self.mode_combo.setEnabled(tonic != ops.AUTO_KEY)
