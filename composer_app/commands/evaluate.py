@@ -41,8 +41,9 @@ def add_arguments(p) -> None:
                    help="continue: sample every request's pool with seeds 0 (the app's default) to N-1 and "
                         "report the mean (and each run)")
     p.add_argument("--keys", choices=("notated", "none"), default="notated",
-                   help="harmonize: read each piece with its notated keys, or with none set (as a MIDI file "
-                        "from a DAW or a new document gives a melody: the app reads the key from the notes)")
+                   help="harmonize and continue: give the app each piece with its notated keys, or with none set "
+                        "(as a MIDI file from a DAW or a new document gives a melody: the app reads the key from "
+                        "the notes)")
     p.add_argument("--no-ngram", action="store_true", help="leave out the n-gram baseline (it takes minutes to fit)")
     p.add_argument("--ngram-order", type=int, default=7, help="n-gram order (7 was best on held-out NLL among 3-8)")
     p.add_argument("--max-len", type=int, default=512)
@@ -88,6 +89,9 @@ def _trained_groups(model_dir) -> set[str] | None:
 
 
 def run(args) -> int:
+    from dataclasses import replace
+
+    from ..score import KeySignature
     from ..generation.engine import SuggestionEngine
     from ..generation.evaluation import harmonization_report
     from ..generation.types import SuggestionSettings
@@ -116,7 +120,7 @@ def run(args) -> int:
         report["harmonize"] = harmonization_report(SuggestionEngine(lm), chorded, settings=settings, ngram=ngram,
                                                    log=log, seed=args.seed, without_keys=args.keys == "none")
         report["harmonize_settings"] = settings.to_dict()
-        report["harmonize_keys"] = args.keys
+    report["keys"] = args.keys
     if args.what in ("all", "continue"):
         from ..generation.evaluation import continuation_cases, ranking_report
 
@@ -125,6 +129,8 @@ def run(args) -> int:
 
         # The ranker was fitted on the other half of the held-out titles (benchmarks/ranking.py).
         pieces = [(p.score, groups[id(p)]) for p in valid if is_validation(p.title, 0.5, FIT_HALF_SEED)]
+        if args.keys == "none":  # as a MIDI file from a DAW gives them: no key set
+            pieces = [(replace(s, key_signatures=(KeySignature(assumed=True),)), g) for s, g in pieces]
         report["continue"] = ranking_report(SuggestionEngine(lm), continuation_cases(pieces, random.Random(args.seed)),
                                             log=log, repeats=args.repeats)
     if args.what in ("all", "lm"):

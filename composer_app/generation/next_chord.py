@@ -22,6 +22,7 @@ import torch
 from ..music_lm.loading import LoadedModel
 from ..music_lm.tokenizer import BarTokens
 from ..score import Score
+from ..score.keyfinding import reading_score
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def next_chord_distribution(loaded: LoadedModel, score: Score, tick: int, *, top
     """The model's joint distribution over root and quality of a chord starting at ``tick``: one
     forward pass for the roots, one batched pass (the ``top_roots`` likeliest roots) for the qualities."""
     tok = loaded.tokenizer
+    score = reading_score(score)[0]  # in the key of its notes where none is set, as the engine reads it
     ids = prompt_ids(loaded, score, tick)[-(loaded.max_len - 2):]
     roots = sorted(tok.root_ids.items())  # (pc, id)
     quals = list(tok.quality_ids.items())  # (quality, id)

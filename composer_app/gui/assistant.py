@@ -360,11 +360,12 @@ class AssistantController(QObject):
         self.panel.set_candidates(cands, score=self._request_score)
         self._update_action_state()
         if cands and self._request_score is not None:
-            # Say so when the assistant read the melody in another key than the score's (none set,
-            # or one the melody leaves): the composer can set the one they mean.
+            # A word when no key is set (the assistant read the key of the notes) or the melody
+            # leaves the key set: the composer can set the one they mean.
             readings = reading_keys(self._request_score)[1]
             if readings:
-                self.panel.hint.setText(readings[0].describe() + " Set the key (Properties panel or transport bar) to read it otherwise.")
+                self.panel.hint.setText(readings[0].describe() + " Set the key in the Properties panel or the "
+                                        "transport bar.")
         if not cands:
             self.messageShown.emit("No new candidates: try another seed (Regenerate, Ctrl+Shift+G), a higher "
                                    "temperature or fewer constraints in the Assistant panel.")

@@ -1,10 +1,12 @@
 """Which key a melody is in, and whether the key a score declares fits it. Pure Python.
 
 A MIDI file from a DAW rarely carries a key signature, and a new document starts in C major, so
-the key a score says it is in is often not the key its melody is in. The assistant's harmonizer
-counts every note and chord from the tonic, so it reads a melody in E flat under "C major" as
-chromatic music in C. :func:`reading_keys` gives the keys the assistant should read: the declared
-ones wherever the melody fits their scale, an estimate where it clearly does not.
+the key a score says it is in is often not the key its melody is in. The assistant's models
+count every note and chord from the tonic, so they read a melody in E flat under "C major" as
+chromatic music in C. :func:`reading_keys` gives the keys the assistant reads: the ones the
+composer or the file set, and where none is set (:attr:`KeySignature.assumed`) the key estimated
+from the notes; it also notes a set key that the melody clearly leaves, which stays as set (the
+composer chose it) but is worth a word.
 
 The estimate is the Krumhansl-Schmuckler method (the correlation of the melody's duration-weighted
 pitch classes with a major and a minor key profile, rotated to each of the 12 tonics), with the
@@ -42,7 +44,7 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
 DEFAULT_PROFILE = "temperley"
 #: Less melody than this many quarter notes' worth says too little about a key: keep the declared one.
 MIN_BEATS = 8.0
-#: A declared key is read as set unless at least this share of the melody's sounding time lies
+#: A set key is noted as not fitting when at least this share of the melody's sounding time lies
 #: outside its scale and that share is :data:`MISFIT_RATIO` times the estimate's (and the
 #: estimate's scale is another): a "C major" a DAW wrote by default over a melody in E flat, not a
 #: chromatic passage in a key the composer chose.
@@ -95,18 +97,24 @@ def in_scale_share(weights: list[float], key: KeySignature) -> float:
 
 @dataclass(frozen=True)
 class KeyReading:
-    """Where the assistant reads another key than the score's: ``why`` is ``"not set"`` (the key was
-    assumed) or ``"does not fit"`` (a declared key the melody clearly leaves)."""
+    """A word about a key span: ``why`` is ``"not set"`` (the key was assumed: the assistant reads
+    the ``estimate``) or ``"does not fit"`` (a set key the melody clearly leaves: the assistant keeps
+    to it, and the estimate is what its notes suggest)."""
 
     declared: KeySignature
-    read: KeySignature
+    estimate: KeySignature
     why: str
+
+    @property
+    def read(self) -> KeySignature:
+        """The key the assistant reads there."""
+        return self.estimate if self.why == "not set" else self.declared
 
     def describe(self) -> str:
         if self.why == "not set":
-            return f"No key is set, so the assistant reads the melody in {self.read}, the key its notes suggest."
-        return (f"The melody does not fit the key set ({self.declared}), so the assistant reads it in "
-                f"{self.read}, the key its notes suggest.")
+            return f"No key is set, so the assistant reads the melody in {self.estimate}, the key its notes suggest."
+        return (f"The melody leaves the key set ({self.declared}); its notes suggest {self.estimate}. "
+                f"The assistant keeps to the key set.")
 
 
 def _weights(score: Score, start: int, end: int) -> list[float]:
@@ -120,13 +128,39 @@ def _weights(score: Score, start: int, end: int) -> list[float]:
     return w
 
 
-def reading_keys(score: Score, profile: str = DEFAULT_PROFILE) -> tuple[tuple[KeySignature, ...], list[KeyReading]]:
-    """The keys the assistant reads ``score`` in, and where they differ from the score's own.
+#: The last answer of :func:`reading_keys` (scores are immutable: the same object, the same keys).
+#: The editor asks on every repaint of the rows and every move of the chord palette's target.
+_last: tuple | None = None
 
-    Each key span keeps its key when the composer set it and the melody fits it. An assumed key
-    (none set) becomes the key estimated from the notes of its span, and so does a declared key
-    whose scale the melody clearly leaves (:data:`MISFIT_SHARE`). Too few notes keep the score's key.
+
+def reading_keys(score: Score, profile: str = DEFAULT_PROFILE) -> tuple[tuple[KeySignature, ...], list[KeyReading]]:
+    """The keys the assistant reads ``score`` in, and a :class:`KeyReading` for each span worth a word.
+
+    A key the composer or the file set is kept. An assumed key (none set) becomes the key estimated
+    from the notes of its span (too few notes keep it). A set key whose scale the melody clearly
+    leaves (:data:`MISFIT_SHARE`) is kept, and noted with the estimate.
     """
+    global _last
+    last = _last
+    if last is not None and last[0] is score and last[1] == profile:
+        return last[2], list(last[3])
+    keys, changed = _reading_keys(score, profile)
+    _last = (score, profile, keys, tuple(changed))
+    return keys, changed
+
+
+def reading_key_at(score: Score, tick: int) -> KeySignature:
+    """The key the assistant reads at ``tick`` (as :meth:`Score.key_at`, over :func:`reading_keys`):
+    what the editor's scale rows, chord palette and roman numerals follow."""
+    keys = reading_keys(score)[0]
+    found = keys[0] if keys else score.key
+    for k in keys:
+        if k.tick <= tick:
+            found = k
+    return found
+
+
+def _reading_keys(score: Score, profile: str) -> tuple[tuple[KeySignature, ...], list[KeyReading]]:
     keys = sorted(score.key_signatures, key=lambda k: k.tick) or [score.key]
     end = max(score.end_of_last_bar, score.end)
     out: list[KeySignature] = []
@@ -147,13 +181,14 @@ def reading_keys(score: Score, profile: str = DEFAULT_PROFILE) -> tuple[tuple[Ke
         if not why or (est.tonic_pc, est.mode) == (k.tonic_pc, k.mode):
             out.append(k)
             continue
-        read = replace(est, assumed=k.assumed)
-        out.append(read)
-        changed.append(KeyReading(k, read, why))
+        est = replace(est, assumed=k.assumed)
+        changed.append(KeyReading(k, est, why))
+        out.append(est if why == "not set" else k)
     return tuple(out), changed
 
 
 def reading_score(score: Score, profile: str = DEFAULT_PROFILE) -> tuple[Score, list[KeyReading]]:
-    """``score`` with the keys the assistant reads it in (:func:`reading_keys`), and what changed."""
-    keys, changed = reading_keys(score, profile)
-    return (replace(score, key_signatures=keys) if changed else score), changed
+    """``score`` with the keys the assistant reads it in (:func:`reading_keys`), and the words about them."""
+    keys, notes = reading_keys(score, profile)
+    changed = any(r.why == "not set" for r in notes)
+    return (replace(score, key_signatures=keys) if changed else score), notes

@@ -194,3 +194,10 @@ def test_the_hint_says_which_key_the_assistant_read_when_none_is_set(qtbot, wind
     ctl = ask(qtbot, w, Qt.Key.Key_H)
     hint = ctl.panel.hint.text()
     assert "No key is set" in hint and "E major" in hint and "Properties" in hint, hint
+    tonic = w.sound.transport.meta.tonic_combo
+    tonic.setFocus()
+    qtbot.keyClick(tonic, Qt.Key.Key_Down)  # auto -> C: the composer sets C major over it
+    assert not w.doc.score.key.assumed
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    hint = ctl.panel.hint.text()
+    assert "leaves the key set (C major)" in hint and "suggest E major" in hint, hint

@@ -406,6 +406,30 @@ def test_the_keys_scale_is_marked_on_the_rows_and_follows_the_key(window, qtbot)
     assert row_colour(roll, 64) == colours.BACKGROUND and row_colour(roll, 66) == colours.ROW_BLACK
 
 
+def test_with_no_key_set_the_editor_follows_the_key_of_the_notes(window, qtbot):
+    """A melody in E major and no key set (a MIDI file from a DAW): the rows mark E major's scale,
+    the palette offers E major's chords and says where the key comes from, an E chord is I; setting
+    a key in the transport bar makes everything follow it."""
+    roll, palette = window.roll, window.palette_panel
+    pitches = [64, 68, 71, 68, 71, 69, 66, 63] * 2 + [64, 68, 71, 76]
+    e_major = Score(tracks=(Track(notes=tuple(Note(p, i * Q, Q) for i, p in enumerate(pitches))),),
+                    chords=(Chord(ChordSymbol.parse("E"), 0, BAR),))
+    window.doc.load(e_major)
+    assert window.doc.score.key.assumed and window.sound.transport.meta.tonic_combo.currentText() == "auto"
+    roll.ensure_visible(pitch=64)
+    assert row_colour(roll, 64) == colours.ROW_TONIC and row_colour(roll, 61) == colours.ROW_SCALE_BLACK  # C#
+    assert row_colour(roll, 65) == colours.ROW_OUTSIDE  # F is not in E major
+    assert "E major (from the notes)" in palette.place_label.text()
+    assert [b.text().split("\n")[:2] for b in palette.buttons][:2] == [["E", "I"], ["F#m", "ii"]]
+    assert roll.chord_lane.numeral(ChordSymbol.parse("E"), 0).text == "I"
+    meta = window.sound.transport.meta
+    meta.tonic_combo.setFocus()
+    qtbot.keyClick(meta.tonic_combo, K.Key_Down)  # auto -> C: the composer says C major
+    assert not window.doc.score.key.assumed and row_colour(roll, 60) == colours.ROW_TONIC
+    assert palette.place_label.text().startswith("<b>C major</b>")
+    assert roll.chord_lane.numeral(ChordSymbol.parse("E"), 0).text == "V/vi"
+
+
 def test_roman_numerals_under_the_chords_toggle(window, qtbot):
     window.doc.load(ghost_score())
     lane = window.roll.chord_lane

@@ -64,12 +64,17 @@ def test_a_key_the_composer_set_is_kept_when_the_melody_fits_its_scale():
     assert kf.reading_keys(score)[1] == []
 
 
-def test_a_declared_key_the_melody_clearly_leaves_is_read_otherwise():
-    # "C major", as a DAW writes by default, over a melody in E flat.
+def test_a_set_key_the_melody_clearly_leaves_is_kept_and_noted():
+    # "C major", as a DAW writes by default, over a melody in E flat: the composer's (or the
+    # file's) key stands, and the note names the key of the notes.
     score = melody(E_FLAT, KeySignature("C", "major"))
-    keys, changed = kf.reading_keys(score)
-    assert (keys[0].tonic, keys[0].mode, keys[0].assumed) == ("Eb", "major", False)
-    assert changed[0].why == "does not fit" and "C major" in changed[0].describe()
+    keys, notes = kf.reading_keys(score)
+    assert keys == (KeySignature("C", "major"),)
+    assert notes[0].why == "does not fit" and notes[0].read == KeySignature("C", "major")
+    assert str(notes[0].estimate) == "Eb major"
+    assert "C major" in notes[0].describe() and "Eb major" in notes[0].describe()
+    read, notes_again = kf.reading_score(score)
+    assert read is score and notes_again == notes
 
 
 def test_each_key_span_is_read_on_its_own():
@@ -80,7 +85,9 @@ def test_each_key_span_is_read_on_its_own():
                   key_signatures=(KeySignature("C", "major"), KeySignature("C", "major", 32 * Q, assumed=True)))
     keys, changed = kf.reading_keys(score)
     assert [(k.tonic, k.tick) for k in keys] == [("C", 0), ("Eb", 32 * Q)]
-    assert len(changed) == 1 and changed[0].declared.tick == 32 * Q
+    assert len(changed) == 1 and changed[0].declared.tick == 32 * Q and changed[0].read.tonic == "Eb"
+    assert kf.reading_key_at(score, 0).tonic == "C" and kf.reading_key_at(score, 40 * Q).tonic == "Eb"
+    assert kf.reading_keys(score) == (keys, changed)  # the same score: the same answer (cached)
 
 
 def test_too_few_notes_keep_the_key_and_chords_stand_in_for_a_missing_melody():

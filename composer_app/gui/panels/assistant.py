@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
 from ...generation.types import TASKS, Candidate, SuggestionSettings
 from ...score import TPQ, Score
 from ...score.chords import spell
+from ...score.keyfinding import reading_key_at
 from ...score.theory import melody_clashes, roman_numeral
 from ..clipdrag import ClipDragButton
 from ..wording import plural_suffix
@@ -127,7 +128,7 @@ def candidate_insight(cand: Candidate, score: Score) -> str:
         confs = list(cand.chord_confidence) + [0.0] * (len(cand.chords) - len(cand.chord_confidence))
         weakest = min(range(len(cand.chords)), key=lambda i: confs[i])
         for i, c in enumerate(cand.chords):
-            rn = roman_numeral(c.symbol, score.key_at(c.start)).text
+            rn = roman_numeral(c.symbol, reading_key_at(score, c.start)).text
             text = f"{html.escape(str(c.symbol))} <i>{html.escape(rn)}</i> {confs[i]:.0%}"
             parts.append(f"<u>{text}</u>" if i == weakest and len(cand.chords) > 1 else text)
         lines.append("Chords: " + " · ".join(parts))
@@ -138,7 +139,7 @@ def candidate_insight(cand: Candidate, score: Score) -> str:
         pairs = list(zip(cand.notes, cand.note_confidence))
         best = max(pairs, key=lambda p: p[1])
         worst = min(pairs, key=lambda p: p[1])
-        flats = score.key.prefers_flats
+        flats = reading_key_at(score, 0).prefers_flats
         name = lambda n: spell(n.pitch % 12, flats) + str(n.pitch // 12 - 1)  # noqa: E731
         lines.append(f"Notes: surest {name(best[0])} at {_where(score, best[0].start)} ({best[1]:.0%}); "
                      f"least sure {name(worst[0])} at {_where(score, worst[0].start)} ({worst[1]:.0%}). "
@@ -147,7 +148,7 @@ def candidate_insight(cand: Candidate, score: Score) -> str:
         notes = list(score.melody.notes) + list(cand.notes)
         beat = score.meter.bar_at(cand.region[0]).meter.beat_ticks
         clashes = melody_clashes(cand.chords, notes, beat)
-        flats = score.key.prefers_flats
+        flats = reading_key_at(score, 0).prefers_flats
         for clash in clashes[:3]:
             lines.append(f"<span style='color:#d03030'>&#9650;</span> Clash at {_where(score, clash.start)}: "
                          f"{html.escape(clash.describe(flats))}.")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QWidget
 from ...document import Selection
 from ...errors import ChordSymbolError
 from ...score import ChordSymbol, edits
+from ...score.keyfinding import reading_key_at
 from ...score.theory import melody_clashes, roman_numeral
 from . import palette
 from .geometry import BAR, default_chord_span, grid_lines, hit_chord, pitch_name
@@ -99,7 +100,7 @@ class ChordLaneWidget(QWidget):
 
     def numeral(self, symbol: ChordSymbol, tick: int):
         """The roman numeral of ``symbol`` in the key at ``tick`` (cached)."""
-        key = self.roll.doc.score.key_at(tick)
+        key = reading_key_at(self.roll.doc.score, tick)
         k = (symbol, key.tonic, key.mode)
         found = self._numerals.get(k)
         if found is None:
@@ -320,7 +321,7 @@ class ChordLaneWidget(QWidget):
                 if now is not None:
                     lines.append("Same as now." if str(now.symbol) == str(c.symbol) and now.start == c.start
                                  else f"Now: {now.symbol}.")
-                flats = roll.doc.score.key_at(c.start).prefers_flats
+                flats = reading_key_at(roll.doc.score, c.start).prefers_flats
                 lines += [cl.describe(flats) for cl in self.candidate_clashes().get(i, [])]
                 return "\n".join(lines)
         return "Proposed chords: Return accepts them (one undo step), [ and ] show the other candidates."

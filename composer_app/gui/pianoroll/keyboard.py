@@ -6,6 +6,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ...score.keyfinding import reading_key_at
 from . import palette
 from .geometry import is_black_key, pitch_name
 
@@ -36,7 +37,7 @@ class KeyboardWidget(QWidget):
         sy = roll.scroll_y()
         top = geom.pitch_at(sy)
         bottom = geom.pitch_at(sy + self.height())
-        key = roll.doc.score.key_at(roll.playhead)
+        key = reading_key_at(roll.doc.score, roll.playhead)
         scale = key.scale_pcs if roll.show_scale else frozenset()
         w = self.width()
         black_w = int(w * 0.62)

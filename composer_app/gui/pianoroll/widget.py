@@ -12,6 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
 from ...score import GRID_CHOICES, Chord, Note
+from ...score.keyfinding import reading_key_at
 from . import palette
 from .actions import RollActions
 from .chordlane import ChordLaneWidget
@@ -453,7 +454,7 @@ class PianoRollWidget(QWidget):
         else:
             self.view.apply_diff(diff)
         if diff.meta_changed:
-            self.view.scene().prefer_flats = self.doc.score.key.prefers_flats
+            self.view.scene().prefer_flats = reading_key_at(self.doc.score, 0).prefers_flats
             self.view.update_scene_rect()
             self.view.resetCachedContent()
             self.view.viewport().update()
