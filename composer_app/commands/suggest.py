@@ -96,7 +96,7 @@ def run(args) -> int:
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from ..formats import read
     from ..generation.types import SuggestionRequest, SuggestionSettings
-    from ..score.keyfinding import reading_keys
+    from ..score.keyfinding import describe as describe_readings, reading_keys
 
     try:
         settings = SuggestionSettings(task=args.task, candidates=args.candidates, bars=args.bars,
@@ -117,8 +117,9 @@ def run(args) -> int:
             score = read(path)
             region = _region(score, args)
             cands = engine.generate(SuggestionRequest(i + 1, score, settings, region, taste=taste))
-            for reading in reading_keys(score)[1]:  # on stderr: the JSON lines stay as they are
-                print(f"composer-app suggest: {path}: {reading.describe()}", file=sys.stderr)
+            readings = reading_keys(score)[1]
+            if readings:  # on stderr: the JSON lines stay as they are
+                print(f"composer-app suggest: {path}: {describe_readings(readings, score)}", file=sys.stderr)
             if not cands:  # an empty answer is not a success
                 raise ComposerError(f"the model found no {args.task} candidate for {path} within its window; "
                                     f"try fewer bars, another seed or a higher temperature")

@@ -26,7 +26,7 @@ from ..generation.worker import SuggestionService
 from ..music_lm.loading import check_model_dir
 from ..paths import user_data
 from ..score import Score
-from ..score.keyfinding import reading_keys
+from ..score.keyfinding import describe as describe_readings, reading_keys
 from .panels.assistant import AssistantPanel, candidate_insight
 from .wording import plural
 
@@ -364,8 +364,8 @@ class AssistantController(QObject):
             # leaves the key set: the composer can set the one they mean.
             readings = reading_keys(self._request_score)[1]
             if readings:
-                self.panel.hint.setText(readings[0].describe() + " Set the key in the Properties panel or the "
-                                        "transport bar.")
+                self.panel.hint.setText(describe_readings(readings, self._request_score)
+                                        + " Set the key in the Properties panel or the transport bar.")
         if not cands:
             self.messageShown.emit("No new candidates: try another seed (Regenerate, Ctrl+Shift+G), a higher "
                                    "temperature or fewer constraints in the Assistant panel.")

@@ -124,3 +124,17 @@ def test_an_assumed_key_survives_a_project_file_and_is_not_written_to_midi(tmp_p
     assert events == [] and midi.read_midi(tmp_path / "a.mid").key.assumed
     midi.write_midi(declared, tmp_path / "b.mid")
     assert midi.read_midi(tmp_path / "b.mid").key == KeySignature("Eb")
+
+
+def test_with_no_key_set_a_change_of_key_is_found_on_a_bar_line():
+    """A pop song's last choruses a half step up: 16 bars in C major, then 16 in D flat major, no key
+    set. The key of each bar is read from the bars around it and a change costs something, so
+    there is one change, at bar 17; the C major tune alone stays in one key."""
+    in_c = [p - 3 for p in E_FLAT] * 2  # 64 quarter notes: 16 bars
+    score = melody(in_c + [p + 1 for p in in_c])
+    keys, notes = kf.reading_keys(score)
+    assert [(k.tonic, k.mode) for k in keys] == [("C", "major"), ("Db", "major")]
+    assert all(k.assumed for k in keys) and keys[1].tick == 16 * 4 * Q
+    text = kf.describe(notes, score)
+    assert "in C major (from bar 17: Db major), the keys its notes suggest" in text
+    assert kf.reading_keys(melody(in_c))[0] == (KeySignature(assumed=True),)
