@@ -18,6 +18,7 @@ harmonize path must not build a music21 stream (tens of milliseconds per call) o
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -72,22 +73,27 @@ def pitch_class_weights(notes: Iterable, start: int = 0, end: int | None = None)
     return w
 
 
-def _correlation(x: list[float], y: tuple[float, ...]) -> float:
-    mx, my = sum(x) / 12, sum(y) / 12
-    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
-    sxx = sum((a - mx) ** 2 for a in x)
-    syy = sum((b - my) ** 2 for b in y)
-    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else 0.0
+def _centred(profile: str) -> list[tuple[str, list[float], float]]:
+    """Per mode of ``profile``: the profile minus its mean, and its sum of squares."""
+    out = []
+    for mode, p in zip(("major", "minor"), PROFILES[profile]):
+        m = sum(p) / 12
+        out.append((mode, [v - m for v in p], sum((v - m) ** 2 for v in p)))
+    return out
 
 
 def key_correlations(weights: list[float], profile: str = DEFAULT_PROFILE) -> list[tuple[float, int, str]]:
-    """``(correlation, tonic pitch class, mode)`` of the 24 major and minor keys, best first."""
-    major, minor = PROFILES[profile]
+    """``(correlation, tonic pitch class, mode)`` of the 24 major and minor keys, best first (the
+    Pearson correlation of the weights, rotated to each tonic, with the mode's profile)."""
+    mx = sum(weights) / 12
+    x = [w - mx for w in weights]
+    sxx = sum(v * v for v in x)  # the same for every rotation
     out = []
-    for tonic in range(12):
-        rotated = [weights[(tonic + i) % 12] for i in range(12)]  # rotated[i]: weight of the degree i
-        out.append((_correlation(rotated, major), tonic, "major"))
-        out.append((_correlation(rotated, minor), tonic, "minor"))
+    for mode, y, syy in _centred(profile):
+        norm = math.sqrt(sxx * syy)
+        for tonic in range(12):
+            dot = sum(x[(tonic + i) % 12] * y[i] for i in range(12))  # x[(tonic + i) % 12]: degree i
+            out.append((dot / norm if norm > 0 else 0.0, tonic, mode))
     return sorted(out, key=lambda r: -r[0])
 
 
@@ -212,8 +218,15 @@ def _estimate_keys(score: Score, start: int, end: int, whole: KeySignature, prof
     while bar.start < end:
         bars.append((max(bar.start, start), min(bar.end, end)))
         bar = meter.bar(bar.index + 1)
-    notes = score.melody.notes if score.tracks else ()
-    per_bar = [pitch_class_weights(notes, a, b) for a, b in bars]
+    per_bar = [[0.0] * 12 for _ in bars]
+    starts = [a for a, _b in bars]
+    for n in score.melody.notes if score.tracks else ():  # each note into the bars it sounds in
+        j = max(0, bisect.bisect_right(starts, n.start) - 1)
+        while j < len(bars) and bars[j][0] < n.end:
+            overlap = min(n.end, bars[j][1]) - max(n.start, bars[j][0])
+            if overlap > 0:
+                per_bar[j][n.pitch % 12] += overlap
+            j += 1
     if sum(map(sum, per_bar)) < MIN_BEATS * score.tpq:  # the chords' tones stood in: one key
         return [replace(whole, assumed=True)]
     keys = [(t, m) for t in range(12) for m in ("major", "minor")]
