@@ -144,8 +144,8 @@ class SuggestionEngine:
                  ) -> list[Candidate]:
         """Ranked candidates for ``request`` (best first). ``exclude``: fingerprints never to return."""
         s = request.settings
-        # In the key the notes are in where the score sets none (a new document, a MIDI file without
-        # key events) or sets one the melody clearly leaves: the models count from the tonic.
+        # In the keys the notes are in where the score sets none (a new document, a MIDI file
+        # without key events): the models count from the tonic. A key that is set is kept.
         score, _readings = reading_score(request.score)
         request = replace(request, score=score)
         task = s.task

@@ -414,9 +414,12 @@ def test_with_no_key_set_the_editor_follows_the_key_of_the_notes(window, qtbot):
     pitches = [64, 68, 71, 68, 71, 69, 66, 63] * 2 + [64, 68, 71, 76]
     e_major = Score(tracks=(Track(notes=tuple(Note(p, i * Q, Q) for i, p in enumerate(pitches))),),
                     chords=(Chord(ChordSymbol.parse("E"), 0, BAR),))
+    roll.ensure_visible(pitch=64)
+    assert row_colour(roll, 60) == colours.ROW_TONIC  # an empty new document: C major until there are notes
+    window.doc.edit("Paste", window.doc.score.with_notes(e_major.melody.notes))  # an edit: the rows follow
+    assert row_colour(roll, 64) == colours.ROW_TONIC and row_colour(roll, 60) != colours.ROW_TONIC
     window.doc.load(e_major)
     assert window.doc.score.key.assumed and window.sound.transport.meta.tonic_combo.currentText() == "auto"
-    roll.ensure_visible(pitch=64)
     assert row_colour(roll, 64) == colours.ROW_TONIC and row_colour(roll, 61) == colours.ROW_SCALE_BLACK  # C#
     assert row_colour(roll, 65) == colours.ROW_OUTSIDE  # F is not in E major
     assert "E major (from the notes)" in palette.place_label.text()

@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
 from ...score import GRID_CHOICES, Chord, Note
-from ...score.keyfinding import reading_key_at
+from ...score.keyfinding import reading_key_at, reading_keys
 from . import palette
 from .actions import RollActions
 from .chordlane import ChordLaneWidget
@@ -89,6 +89,8 @@ class PianoRollWidget(QWidget):
         self.geom = RollGeometry(px_per_tick=0.1, key_height=14.0)
         self._grid_label = DEFAULT_GRID
         self._playhead = 0
+        #: The keys the rows mark (score/keyfinding.py): with none set they follow the notes.
+        self._read_keys: tuple = ()
         self.follow_playhead = True
         self.loop_region: tuple[int, int] | None = None
         self.tool = "draw"
@@ -453,13 +455,16 @@ class PianoRollWidget(QWidget):
             self.view.rebuild()
         else:
             self.view.apply_diff(diff)
-        if diff.meta_changed:
+        # With no key set, the key the assistant reads (and the rows mark) follows the notes
+        read = reading_keys(self.doc.score)[0]
+        if diff.meta_changed or read != self._read_keys:
             self.view.scene().prefer_flats = reading_key_at(self.doc.score, 0).prefers_flats
             self.view.update_scene_rect()
             self.view.resetCachedContent()
             self.view.viewport().update()
             self.keyboard.update()
             self.ruler.update()
+        self._read_keys = read
         self.chord_lane.update()
         self.velocity_lane.update()
 
