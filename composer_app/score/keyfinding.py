@@ -237,7 +237,7 @@ def _estimate_keys(score: Score, start: int, end: int, whole: KeySignature, prof
         lo, hi = max(0, i - WINDOW_BARS), min(len(bars), i + WINDOW_BARS + 1)
         w = [sum(per_bar[j][pc] for j in range(lo, hi)) for pc in range(12)]
         fit = {(t, m): r for r, t, m in key_correlations(w, profile)} if sum(w) > 0 else {}
-        best = max(total, key=total.get)
+        best = max(total, key=lambda key: total[key])
         step, came = {}, {}
         for k in keys:
             stay, move = total[k], total[best] - CHANGE_COST
@@ -245,7 +245,7 @@ def _estimate_keys(score: Score, start: int, end: int, whole: KeySignature, prof
             came[k] = k if stay >= move else best
         back.append(came)
         total = step
-    k = max(total, key=total.get)
+    k = max(total, key=lambda key: total[key])
     path = [k]
     for came in reversed(back[1:]):
         k = came[k]
