@@ -3,7 +3,10 @@
     python -m benchmarks.assistant_latency [--baseline-tree DIR] [--repeats 5]
 
 * harmonize a 32-bar melody, K = 3 (Ctrl+H on a whole tune);
-* continue an 8-bar lead sheet, K = 4 x 2 bars (Ctrl+G).
+* continue an 8-bar lead sheet, K = 4 x 2 bars (Ctrl+G);
+* the 32-bar melody with no key set (a MIDI file from a DAW): the app reads its keys from the
+  notes, bar by bar, before it harmonizes (score/keyfinding.py; engines before 2026-12-05 read it
+  in C major).
 
 Each is the median of ``--repeats`` runs after a warm-up, one torch thread. With
 ``--baseline-tree`` (a checkout of an earlier version, e.g. ``git worktree add /tmp/base c3f8c07``)
@@ -20,8 +23,9 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
-REQUESTS = ("harmonize 32 bars, K=3", "continue K=4 x 2 bars")
+REQUESTS = ("harmonize 32 bars, K=3", "continue K=4 x 2 bars", "harmonize 32 bars, no key set, K=3")
 
 
 def melody(bars: int):
@@ -57,12 +61,15 @@ def measure(repeats: int) -> dict:
     jobs = {
         REQUESTS[0]: (melody(32), SuggestionSettings(task="harmonize", candidates=3)),
         REQUESTS[1]: (lead_sheet(), SuggestionSettings(task="continue", candidates=4, bars=2)),
+        # no key signature at all: read as "none set" by this engine and as C major by older ones
+        REQUESTS[2]: (replace(melody(32), key_signatures=()), SuggestionSettings(task="harmonize", candidates=3)),
     }
     out = {}
     for name, (score, settings) in jobs.items():
         engine.generate(SuggestionRequest(0, score, settings))  # warm-up
         times = []
         for r in range(repeats):
+            score = replace(score, title=f"bench {r}")  # a new score object: no cached key reading
             t0 = time.perf_counter()
             engine.generate(SuggestionRequest(r + 1, score, settings))
             times.append(time.perf_counter() - t0)
