@@ -43,8 +43,11 @@ PROFILES: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
 #: pop songs) it finds the notated key most often (Nottingham 89 %, OpenEWLD 70 %, POP909 81 %;
 #: the notated scale 93 %, 83 %, 92 %), against Krumhansl-Kessler's 80 %, 54 %, 69 %.
 DEFAULT_PROFILE = "temperley"
-#: Less melody than this many quarter notes' worth says too little about a key: keep the declared one.
+#: A melody says enough about its key with this many quarter notes' worth of sound or this many
+#: notes (16 clicked sixteenths are a tune, though they sound for 4 beats); less keeps the key as it
+#: is, unless the chords (as many beats' worth) stand in.
 MIN_BEATS = 8.0
+MIN_NOTES = 8
 #: A set key is noted as not fitting when at least this share of the melody's sounding time lies
 #: outside its scale and that share is :data:`MISFIT_RATIO` times the estimate's (and the
 #: estimate's scale is another): a "C major" a DAW wrote by default over a melody in E flat, not a
@@ -132,15 +135,18 @@ class KeyReading:
                 f"The assistant keeps to the key set.")
 
 
-def _weights(score: Score, start: int, end: int) -> list[float]:
-    """The melody's pitch-class weights in ``[start, end)``; the chords' tones when the melody is too short."""
-    w = pitch_class_weights(score.melody.notes if score.tracks else (), start, end)
-    if sum(w) < MIN_BEATS * score.tpq:
+def _evidence(score: Score, start: int, end: int) -> tuple[list[float], bool, bool]:
+    """The pitch-class weights of ``[start, end)``, whether they say enough about a key, and whether
+    the melody alone does (:data:`MIN_BEATS`, :data:`MIN_NOTES`; else the chords' tones are added)."""
+    notes = score.melody.notes if score.tracks else ()
+    w = pitch_class_weights(notes, start, end)
+    melody = sum(w) >= MIN_BEATS * score.tpq or sum(1 for n in notes if start <= n.start < end) >= MIN_NOTES
+    if not melody:
         for c in score.chords:
             a, b = max(c.start, start), min(c.end, end)
             for pc in c.symbol.pitch_classes if b > a else ():
                 w[pc] += b - a
-    return w
+    return w, melody or sum(w) >= MIN_BEATS * score.tpq, melody
 
 
 #: The last answer of :func:`reading_keys` (scores are immutable: the same object, the same keys).
@@ -182,13 +188,13 @@ def _reading_keys(score: Score, profile: str) -> tuple[tuple[KeySignature, ...],
     changed: list[KeyReading] = []
     for i, k in enumerate(keys):
         b = keys[i + 1].tick if i + 1 < len(keys) else end
-        w = _weights(score, k.tick, b)
-        if sum(w) < MIN_BEATS * score.tpq:
+        w, enough, melody = _evidence(score, k.tick, b)
+        if not enough:
             out.append(k)
             continue
         est = estimate_key(w, k.tick, profile)
         if k.assumed:
-            found = _estimate_keys(score, k.tick, b, est, profile)
+            found = _estimate_keys(score, k.tick, b, est, profile) if melody else [replace(est, assumed=True)]
             for e in found:
                 changed.append(KeyReading(k, e, "not set"))
             if [(e.tonic_pc, e.mode) for e in found] == [(k.tonic_pc, k.mode)]:
@@ -227,8 +233,6 @@ def _estimate_keys(score: Score, start: int, end: int, whole: KeySignature, prof
             if overlap > 0:
                 per_bar[j][n.pitch % 12] += overlap
             j += 1
-    if sum(map(sum, per_bar)) < MIN_BEATS * score.tpq:  # the chords' tones stood in: one key
-        return [replace(whole, assumed=True)]
     keys = [(t, m) for t in range(12) for m in ("major", "minor")]
     here = (whole.tonic_pc, whole.mode)
     total = {k: 0.0 if k == here else -CHANGE_COST for k in keys}

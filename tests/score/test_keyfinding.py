@@ -93,6 +93,9 @@ def test_each_key_span_is_read_on_its_own():
 def test_too_few_notes_keep_the_key_and_chords_stand_in_for_a_missing_melody():
     short = melody([63, 67, 70])
     assert kf.reading_keys(short)[1] == []
+    # 16 clicked sixteenths sound for 4 beats only, but they are a tune: enough notes to read
+    clicked = melody([p + 1 for p in E_FLAT[:16]], length=Q // 4)
+    assert kf.reading_keys(clicked)[0][0].tonic == "E"
     chords = tuple(Chord(ChordSymbol.parse(s), i * 4 * Q, 4 * Q) for i, s in enumerate(["Eb", "Ab", "Bb7", "Eb"]))
     progression = Score(chords=chords)  # a chords-only sketch, no key set
     keys, _ = kf.reading_keys(progression)
