@@ -201,16 +201,10 @@ def _reading_keys(score: Score, profile: str) -> tuple[tuple[KeySignature, ...],
                 changed.pop()
             out += found
             continue
-        else:
-            outside, outside_est = 1.0 - in_scale_share(w, k), 1.0 - in_scale_share(w, est)
-            misfit = outside >= MISFIT_SHARE and outside >= MISFIT_RATIO * outside_est and est.scale_pcs != k.scale_pcs
-            why = "does not fit" if misfit else ""
-        if not why or (est.tonic_pc, est.mode) == (k.tonic_pc, k.mode):
-            out.append(k)
-            continue
-        est = replace(est, assumed=k.assumed)
-        changed.append(KeyReading(k, est, why))
-        out.append(est if why == "not set" else k)
+        out.append(k)  # set by the composer or the file: kept, with a word when the melody leaves it
+        outside, outside_est = 1.0 - in_scale_share(w, k), 1.0 - in_scale_share(w, est)
+        if outside >= MISFIT_SHARE and outside >= MISFIT_RATIO * outside_est and est.scale_pcs != k.scale_pcs:
+            changed.append(KeyReading(k, est, "does not fit"))
     return tuple(out), changed
 
 
