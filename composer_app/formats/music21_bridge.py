@@ -28,6 +28,7 @@ from music21 import harmony, key, meter, note, stream, tempo
 from ..errors import ChordSymbolError
 from ..score import TPQ, Chord, ChordSymbol, KeySignature, Meter, Note, Score, Tempo, TimeSignature, Track
 from ..score.chords import QUALITIES, pitch_class, spell
+from ..score.keyfinding import reading_key_at
 from ._common import MAX_TICK, normalize_keys, normalize_tempos, normalize_time_signatures
 
 #: music21 ``chordKind`` (the MusicXML ``<kind>`` value) -> our canonical quality.
@@ -554,11 +555,16 @@ def m21_from_score(score: Score) -> stream.Score:
             if bar.index == 0:
                 m.clef = clef.BassClef() if low else clef.TrebleClef()
             k_here = score.key_at(bar.start)
-            flats = k_here.prefers_flats
+            # A key nobody set is not written (as in MIDI files): the notation shows no key
+            # signature, and opening the file again reads the key from the notes rather than
+            # declaring C major. Accidentals are still spelled in the key the notes are in.
+            flats = (reading_key_at(score, bar.start) if k_here.assumed else k_here).prefers_flats
             if prev_sig is None or bar.meter != prev_sig:
                 m.timeSignature = meter.TimeSignature(f"{bar.meter.numerator}/{bar.meter.denominator}")
             prev_sig = bar.meter
             for k in score.key_signatures:
+                if k.assumed:
+                    continue
                 if bar.start <= k.tick < bar.end or (bar.index == 0 and k.tick == 0):
                     m.insert(Fraction(k.tick - bar.start, TPQ), _m21_key(k))
             if ti == 0:

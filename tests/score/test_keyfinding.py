@@ -129,6 +129,24 @@ def test_an_assumed_key_survives_a_project_file_and_is_not_written_to_midi(tmp_p
     assert midi.read_midi(tmp_path / "b.mid").key == KeySignature("Eb")
 
 
+def test_an_assumed_key_is_not_written_to_musicxml_and_notes_are_spelled_in_the_key_read(tmp_path):
+    """Saving a sketch with no key set as MusicXML and opening it again must not declare C major
+    (the harmonizer would then read an E flat tune in C); the notation has no key signature, and
+    its accidentals are E flat's (flats), not D sharp and G sharp."""
+    from composer_app.formats import musicxml
+
+    score = melody(E_FLAT)
+    musicxml.write_musicxml(score, tmp_path / "a.musicxml")
+    text = (tmp_path / "a.musicxml").read_text()
+    assert "<key>" not in text and "<alter>1</alter>" not in text and "<alter>-1</alter>" in text
+    back = musicxml.read_musicxml(tmp_path / "a.musicxml")
+    assert back.key.assumed and kf.reading_key_at(back, 0).tonic == "Eb"
+    declared = replace(score, key_signatures=(KeySignature("Eb"),))
+    musicxml.write_musicxml(declared, tmp_path / "b.musicxml")
+    assert "<fifths>-3</fifths>" in (tmp_path / "b.musicxml").read_text()
+    assert musicxml.read_musicxml(tmp_path / "b.musicxml").key == KeySignature("Eb")
+
+
 def test_with_no_key_set_a_change_of_key_is_found_on_a_bar_line():
     """A pop song's last choruses a half step up: 16 bars in C major, then 16 in D flat major, no key
     set. The key of each bar is read from the bars around it and a change costs something, so
