@@ -28,6 +28,7 @@ from ..paths import user_data
 from ..score import Score
 from ..score.keyfinding import describe as describe_readings, reading_keys
 from .panels.assistant import AssistantPanel, candidate_insight
+from .panels.properties_ops import keys_text, set_keys_read
 from .wording import plural
 
 
@@ -80,6 +81,7 @@ class AssistantController(QObject):
         p.candidateChosen.connect(self._on_panel_candidateChosen)
         p.tasteToggled.connect(self.set_taste_enabled)
         p.tasteResetRequested.connect(self.forget_taste)
+        p.setReadKeysRequested.connect(self.set_read_keys)
         s = service
         s.modelLoading.connect(self._on_service_modelLoading)
         s.modelLoaded.connect(self._on_service_modelLoaded)
@@ -90,6 +92,7 @@ class AssistantController(QObject):
         s.failed.connect(self._on_service_failed)
         s.cancelled.connect(self._on_service_cancelled)
         self.doc.scoreReset.connect(self._on_doc_scoreReset)
+        self.doc.scoreChanged.connect(self._on_doc_scoreChanged)
         self.actions_by_name: dict[str, QAction] = {}
         self._build_actions()
         self._show_taste()
@@ -365,7 +368,9 @@ class AssistantController(QObject):
             readings = reading_keys(self._request_score)[1]
             if readings:
                 self.panel.hint.setText(describe_readings(readings, self._request_score)
-                                        + " Set the key in the Properties panel or the transport bar.")
+                                        + " Set the key with the button below, in the Properties panel "
+                                          "or in the transport bar.")
+            self._offer_read_keys(bool(readings))
         if not cands:
             self.messageShown.emit("No new candidates: try another seed (Regenerate, Ctrl+Shift+G), a higher "
                                    "temperature or fewer constraints in the Assistant panel.")
@@ -546,6 +551,37 @@ class AssistantController(QObject):
     def _on_doc_scoreReset(self) -> None:
         self.rejected.clear()
         self.clear()
+        self._offer_read_keys(False)
+
+    # ---- the key read from the notes ---------------------------------------------------------------
+
+    def _offer_read_keys(self, show: bool) -> None:
+        """Show (or hide) the button that sets the keys read from the current score's notes,
+        labelled with them; hidden when there is nothing to set."""
+        button = self.panel.key_button
+        new = set_keys_read(self.doc.score) if show else None
+        if new is None:
+            button.hide()
+            return
+        text = keys_text(new)
+        button.setText(f"Set the key to {text}" if len(new.key_signatures) == 1 else f"Set the keys: {text}")
+        button.show()
+
+    def _on_doc_scoreChanged(self, _diff) -> None:
+        if not self.panel.key_button.isHidden():
+            self._offer_read_keys(True)  # the notes changed: what they suggest may have too
+
+    def set_read_keys(self) -> None:
+        """Set the keys the assistant reads the notes in (one undo step)."""
+        new = set_keys_read(self.doc.score)
+        self.panel.key_button.hide()
+        if new is None:
+            return
+        text = keys_text(new)
+        self.doc.edit(f"Set key to {text}", new)
+        message = f"Key set: {text}. Ctrl+Z undoes."
+        self.panel.hint.setText(message)
+        self.messageShown.emit(message)
 
     def shutdown(self) -> None:
         self.service.shutdown()

@@ -201,3 +201,36 @@ def test_the_hint_says_which_key_the_assistant_read_when_none_is_set(qtbot, wind
     ctl = ask(qtbot, w, Qt.Key.Key_H)
     hint = ctl.panel.hint.text()
     assert "leaves the key set (C major)" in hint and "suggest E major" in hint, hint
+
+
+def test_one_click_sets_the_key_the_assistant_read(qtbot, window):
+    """Under the hint, a button sets the key read from the notes: a click on it sets E major (one
+    undo step, the transport's box follows); a set key the melody leaves is offered the same way,
+    and the button goes when the key fits."""
+    w = window
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    button = ctl.panel.key_button
+    assert button.isHidden()  # the sketch's G major fits it: nothing to offer
+    pitches = [64, 68, 71, 68, 71, 69, 66, 63] * 2 + [64, 68, 71, 76]
+    e_major = Score(tracks=(Track(notes=tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))),))
+    w.doc.load(e_major)
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    assert not button.isHidden() and button.text() == "Set the key to E major"
+    depth = w.doc.undo_stack.count()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    key = w.doc.score.key
+    assert (key.tonic, key.mode, key.assumed) == ("E", "major", False)
+    assert w.sound.transport.meta.tonic_combo.currentText() == "E"
+    assert button.isHidden() and "Key set: E major" in ctl.panel.hint.text()
+    assert w.doc.undo_stack.count() == depth + 1
+    w.doc.undo_stack.undo()
+    assert w.doc.score.key.assumed
+    # A set C major the melody leaves: offered E major; setting the key by hand takes the offer away.
+    tonic = w.sound.transport.meta.tonic_combo
+    tonic.setFocus()
+    qtbot.keyClick(tonic, Qt.Key.Key_Down)  # auto -> C
+    ctl = ask(qtbot, w, Qt.Key.Key_H)
+    assert not button.isHidden() and button.text() == "Set the key to E major"
+    for _ in range(5):  # C -> C# -> Db -> D -> Eb -> E, as a composer steps through the box
+        qtbot.keyClick(tonic, Qt.Key.Key_Down)
+    assert w.doc.score.key.tonic == "E" and button.isHidden()

@@ -43,3 +43,25 @@ def test_tracks_add_update_remove():
         ops.remove_track(Score(tracks=(only,)), only.id)
     s = ops.set_chord_instrument(s, program=24)
     assert (s.chord_program, s.chord_channel) == (24, 1)
+
+
+def test_setting_the_keys_read_from_the_notes():
+    """With no key set, the keys the assistant reads (bar by bar: a last chorus a half step up) are
+    set as read; a set key the melody leaves becomes the key its notes suggest; a key that fits, or
+    too few notes, leaves nothing to set."""
+    from composer_app.score import Note
+
+    q = 480
+    tune = [60, 64, 67, 64, 67, 65, 62, 59, 60, 64, 67, 72, 71, 67, 65, 64] * 4  # 16 bars of C major
+    notes = tuple(Note(p, i * q, q) for i, p in enumerate(tune + [p + 1 for p in tune]))
+    score = Score(tracks=(Track(notes=notes),))
+    assert score.key.assumed
+    set_ = ops.set_keys_read(score)
+    assert [(k.tonic, k.mode, k.tick, k.assumed) for k in set_.key_signatures] == [
+        ("C", "major", 0, False), ("Db", "major", 64 * q, False)]
+    assert ops.keys_text(set_) == "C major, Db major from bar 17"
+    assert ops.set_keys_read(set_) is None  # set, and fitting: nothing more to offer
+    e_flat = Score(tracks=(Track(notes=tuple(Note(p + 3, i * q, q) for i, p in enumerate(tune))),),
+                   key_signatures=(KeySignature("C"),))
+    assert [str(k) for k in ops.set_keys_read(e_flat).key_signatures] == ["Eb major"]
+    assert ops.set_keys_read(Score(tracks=(Track(notes=(Note(60, 0, q),)),))) is None

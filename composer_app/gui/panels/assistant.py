@@ -178,6 +178,7 @@ class AssistantPanel(QWidget):
     candidateChosen = Signal(int)  # row in the ranked list, -1 for none
     tasteToggled = Signal(bool)  # learn from decisions and re-rank by them, or not
     tasteResetRequested = Signal()  # forget what was learned
+    setReadKeysRequested = Signal()  # set the key(s) the assistant read from the notes
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -346,6 +347,15 @@ class AssistantPanel(QWidget):
         font.setItalic(True)  # set apart by its style, in the theme's own text colour (legible light and dark)
         self.hint.setFont(font)
         layout.addWidget(self.hint)
+        # Offered under the hint when the assistant read a key nobody set (or the melody leaves the
+        # key set): one click sets it, one undo step (the controller fills in the key).
+        self.key_button = QPushButton()
+        self.key_button.setObjectName("setReadKeyButton")
+        self.key_button.setToolTip("Set the key the assistant read from the notes, so the scale rows, "
+                                   "spelling, files and suggestions keep to it (Ctrl+Z undoes)")
+        self.key_button.clicked.connect(self.setReadKeysRequested)
+        self.key_button.hide()
+        layout.addWidget(self.key_button)
 
         # What the assistant learned from the composer's decisions (generation/taste.py).
         taste = QGroupBox("Your taste")

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from ...score import KeySignature, Score, Tempo, TimeSignature, Track
 from ...score.gm import PERCUSSION_CHANNEL
+from ...score.keyfinding import reading_keys
 
 #: Meters offered in the editor (any n/d with d a power of two can be typed).
 COMMON_METERS = ("4/4", "3/4", "2/4", "6/8", "9/8", "12/8", "2/2", "3/8", "5/4", "7/8")
@@ -60,6 +61,33 @@ def set_key(score: Score, tonic: str, mode: str) -> Score:
     """The key at the start; ``tonic`` :data:`AUTO_KEY` sets none (an assumed C major)."""
     key = KeySignature("C", "major", 0, assumed=True) if tonic == AUTO_KEY else KeySignature(tonic, mode, 0)
     return replace(score, key_signatures=_replace_at_zero(score.key_signatures, key))
+
+
+def set_keys_read(score: Score) -> Score | None:
+    """``score`` with the keys the assistant reads it in set, as the composer would set them: each
+    key nobody set becomes the key its notes suggest (bar by bar: a later key change is set where
+    it was found), and a set key the melody clearly leaves becomes the key its notes suggest
+    (:func:`~composer_app.score.keyfinding.reading_keys`). ``None`` when the reading has nothing to
+    offer (every key set and fitting, or too few notes to tell)."""
+    keys, readings = reading_keys(score)
+    if not readings:
+        return None
+    misfit = {r.declared.tick: r.estimate for r in readings if r.why == "does not fit"}
+    out: list[KeySignature] = []
+    for k in keys:
+        if not k.assumed and k.tick in misfit:
+            k = misfit[k.tick]
+        k = KeySignature(k.tonic, k.mode, k.tick)  # set, no longer assumed
+        if out and (out[-1].tonic_pc, out[-1].mode) == (k.tonic_pc, k.mode):
+            continue  # a restatement of the key before
+        out.append(k)
+    return replace(score, key_signatures=tuple(out))
+
+
+def keys_text(score: Score) -> str:
+    """``score``'s keys in words: "E major", or "C major, Db major from bar 17"."""
+    keys = sorted(score.key_signatures, key=lambda k: k.tick)
+    return ", ".join(str(k) if k.tick == 0 else f"{k} from bar {score.meter.bar_at(k.tick).index + 1}" for k in keys)
 
 
 def key_choice(key: KeySignature) -> tuple[str, str]:
