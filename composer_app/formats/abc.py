@@ -10,12 +10,12 @@ strings that are not chords (annotations, fingerings such as ``"4"``) are ignore
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import ChordSymbolError, FileFormatError
-from ..score import TPQ, ChordSymbol, Score, parse_nottingham
+from ..score import TPQ, ChordSymbol, KeySignature, Score, parse_nottingham
 from .music21_bridge import NO_CHORD, score_from_m21
 from ._common import MAX_CHORD_NOTES, MAX_M21_NOTES, MAX_TICK, read_bytes
 
@@ -329,11 +329,23 @@ def _parse_tune(path: Path, tune: _Tune, *, chords: bool, expand_repeats: bool) 
     if not s.flatten().notes:
         raise FileFormatError(path, f"tune X:{tune.info.number} has no notes")
     try:
-        return score_from_m21(s, chords=chords, chord_mapper=_mapper, title=tune.info.title)
+        score = score_from_m21(s, chords=chords, chord_mapper=_mapper, title=tune.info.title)
     except FileFormatError:
         raise
     except Exception as exc:
         raise FileFormatError(path, f"tune X:{tune.info.number} could not be converted ({_short(exc)})") from None
+    return _no_key_set(tune.text, score)
+
+
+def _no_key_set(text: str, score: Score) -> Score:
+    """``K:none`` in the header sets no key (ABC 2.1): the key at the start is then assumed, as for
+    a MIDI file with no key event, so the assistant reads it from the notes (music21 reads it as
+    C major)."""
+    m = re.search(r"^K:\s*(\S*)", text, re.MULTILINE)
+    first = score.key_signatures[0] if score.key_signatures else None
+    if m is None or m.group(1).lower() != "none" or first is None or first.tick != 0 or first.sharps != 0:
+        return score
+    return replace(score, key_signatures=(KeySignature("C", "major", 0, assumed=True),) + score.key_signatures[1:])
 
 
 def _repeat_after_pickup(s) -> None:

@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..errors import FileFormatError
-from ..score import TPQ, Score
+from ..score import TPQ, KeySignature, Score
 from ._common import MAX_BARS, MAX_CHORD_NOTES, MAX_FILE_BYTES, MAX_M21_NOTES, MAX_TICK, read_bytes
 from ._musicxml_m21 import score_from_bytes, score_from_tree
 from .music21_bridge import chord_from_fields, score_from_m21
@@ -268,11 +268,29 @@ def read_musicxml(path: str | Path) -> Score:
         score = score_from_m21(s, chord_events=chord_events)
     except Exception as exc:
         raise FileFormatError(path, f"the MusicXML could not be converted ({_short(exc)})") from None
-    if not score.title:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if not score.title:
         score = replace(score, title=path.stem.replace("_", " "))
+    if extracted is not None and _open_key(extracted[0]):
+        first = score.key_signatures[0] if score.key_signatures else None
+        if first is not None and first.tick == 0 and first.sharps == 0:
+            score = replace(score, key_signatures=(KeySignature("C", "major", 0, assumed=True),)
+                            + score.key_signatures[1:])
     return score
+
+
+def _open_key(root) -> bool:
+    """Whether the first part opens with ``<mode>none</mode>`` and no sharps or flats: no key set
+    (MuseScore's "open/atonal" key; music21 reads it as C major). The key is then assumed, as for a
+    MIDI file with no key event, and the assistant reads it from the notes."""
+    part = root.find("part")
+    measure = part.find("measure") if part is not None else None
+    key = measure.find("attributes/key") if measure is not None else None
+    if key is None:
+        return False
+    mode = (key.findtext("mode") or "").strip().lower()
+    return mode == "none" and (key.findtext("fifths") or "0").strip() in ("0", "")
 
 
 def write_musicxml(score: Score, path: str | Path) -> None:

@@ -159,3 +159,32 @@ def test_with_no_key_set_a_change_of_key_is_found_on_a_bar_line():
     text = kf.describe(notes, score)
     assert "in C major (from bar 17: Db major), the keys its notes suggest" in text
     assert kf.reading_keys(melody(in_c))[0] == (KeySignature(assumed=True),)
+
+
+def test_files_that_say_no_key_leave_it_to_the_notes(tmp_path):
+    """ABC's ``K:none`` and MusicXML's ``<mode>none</mode>`` (MuseScore's open key) set no key:
+    read as an assumed key, so the E flat tune is read in E flat; ``K:C`` and a ``<key>`` without
+    a mode are keys the file sets."""
+    from composer_app.formats import abc, musicxml
+
+    body = "M:4/4\nL:1/4\n{}\n_E F G _A|_B _A G F|_E D _E _B|_e d c _B|]\n"
+    (tmp_path / "none.abc").write_text("X:1\nT:open\n" + body.format("K:none"))
+    (tmp_path / "c.abc").write_text("X:1\nT:c\n" + body.format("K:C"))
+    none = abc.read_abc(tmp_path / "none.abc")
+    assert none.key.assumed and kf.reading_key_at(none, 0).tonic == "Eb"
+    assert abc.read_abc(tmp_path / "c.abc").key == KeySignature("C")
+    notes = "".join(f"<note><pitch><step>{s}</step>{'<alter>-1</alter>' if a else ''}<octave>4</octave></pitch>"
+                    "<duration>1</duration><type>quarter</type></note>"
+                    for s, a in (("E", 1), ("G", 0), ("B", 1), ("A", 1)))
+
+    def doc(mode: str) -> str:
+        return ('<?xml version="1.0" encoding="UTF-8"?><score-partwise version="3.1"><part-list>'
+                '<score-part id="P1"><part-name>M</part-name></score-part></part-list><part id="P1">'
+                f'<measure number="1"><attributes><divisions>1</divisions><key><fifths>0</fifths>{mode}</key>'
+                f'<time><beats>4</beats><beat-type>4</beat-type></time></attributes>{notes}</measure>'
+                f'<measure number="2">{notes}</measure></part></score-partwise>')
+
+    (tmp_path / "open.musicxml").write_text(doc("<mode>none</mode>"))
+    (tmp_path / "plain.musicxml").write_text(doc(""))
+    assert musicxml.read_musicxml(tmp_path / "open.musicxml").key.assumed
+    assert musicxml.read_musicxml(tmp_path / "plain.musicxml").key == KeySignature("C")
