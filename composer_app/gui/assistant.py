@@ -400,7 +400,7 @@ class AssistantController(QObject):
             return
         self.roll.set_candidate(list(cand.notes), list(cand.chords), list(cand.note_confidence),
                                 list(cand.chord_confidence), region=cand.region, task=cand.task)
-        self.panel.show_insight(candidate_insight(cand, self._request_score or self.doc.score))
+        self.panel.show_insight(candidate_insight(cand, self._request_score or self.doc.score, self.panel.candidates))
         # Scroll only when the candidate is out of view, then show a bar of what leads into it.
         left, width = self.roll.scroll_x(), self.roll.view.viewport().width()
         x0, x1 = self.roll.geom.x(cand.region[0]), self.roll.geom.x(cand.region[1])

@@ -254,6 +254,27 @@ def test_why_this_candidate_names_clashes_with_the_melody():
     assert "Clash at bar 1 beat 1: F over Cmaj7 rubs a semitone against its E" in text
 
 
+
+def test_why_rank_one_is_above_a_candidate_with_a_higher_percentage():
+    """Harmonizations are ranked by the whole progression, not by the mean chance of their chords,
+    so candidate 2 can show more percent than candidate 1: the insight says why, and says taste
+    when the composer's taste moved it up."""
+    import html
+    from dataclasses import replace
+
+    score = Score(tracks=(Track(notes=(Note(67, 0, BAR),)),))
+    first = replace(candidate(math.log(0.66), ["C", "G7"]), rank=1)
+    second = replace(candidate(math.log(0.70), ["C", "G"]), rank=2)
+    text = html.unescape(candidate_insight(first, score, [first, second]))
+    assert "First although candidate 2's chords are likelier one by one" in text
+    assert "First although" not in candidate_insight(second, score, [first, second])
+    assert "First although" not in candidate_insight(first, score, [first, replace(second, score=math.log(0.5))])
+    tasted = replace(first, provenance={**first.provenance, "base_rank": 2})
+    assert "your taste puts it first" in candidate_insight(tasted, score, [tasted, second])
+    melody = replace(first, task="continue", notes=(Note(60, 0, Q),), note_confidence=(0.5,))
+    assert "First although" not in candidate_insight(melody, score, [melody, second])
+
+
 # ---- transport: tempo, meter and key; time ---------------------------------------------------------------
 def test_tempo_meter_and_key_are_edited_in_the_transport_bar(window, qtbot):
     meta = window.sound.transport.meta

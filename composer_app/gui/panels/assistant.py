@@ -119,10 +119,14 @@ def _where(score: Score, tick: int) -> str:
     return f"bar {bar} beat {beat}"
 
 
-def candidate_insight(cand: Candidate, score: Score) -> str:
+def candidate_insight(cand: Candidate, score: Score, others=()) -> str:
     """Rich text: how sure the model was of each chord and of its surest and least sure notes, and
-    where a proposed chord clashes with the melody under it."""
+    where a proposed chord clashes with the melody under it; with the other candidates shown
+    (``others``), why this one ranks above one whose chords the model finds likelier."""
     lines = [f"<b>Candidate {cand.rank}: {html.escape(confidence_label(cand))}</b>"]
+    why = _why_first(cand, others)
+    if why:
+        lines.append(f"<i>{html.escape(why)}</i>")
     if cand.chords:
         parts = []
         confs = list(cand.chord_confidence) + [0.0] * (len(cand.chords) - len(cand.chord_confidence))
@@ -155,6 +159,23 @@ def candidate_insight(cand: Candidate, score: Score) -> str:
         if not clashes:
             lines.append("No clashes with the melody.")
     return "<br>".join(lines)
+
+
+def _why_first(cand: Candidate, others) -> str:
+    """A word when a candidate ranked below ``cand`` shows a higher percentage (the list would
+    otherwise seem out of order): harmonizations are ranked by the whole progression, not by the
+    mean chance of their chords; a taste that reordered them says so."""
+    if cand.task != "harmonize":
+        return ""
+    below = [o for o in others if o.rank > cand.rank and candidate_confidence(o) > candidate_confidence(cand) + 0.005]
+    if not below:
+        return ""
+    first = min(below, key=lambda o: o.rank)
+    base = cand.provenance.get("base_rank") if isinstance(cand.provenance, dict) else None
+    if base is not None and base > cand.rank:
+        return f"First although candidate {first.rank}'s chords are likelier: your taste puts it first (Learn My Taste)."
+    return (f"First although candidate {first.rank}'s chords are likelier one by one: whole progressions "
+            "are ranked, the commonest chords' head start discounted, which matches composers' chords more often.")
 
 
 class _PitchSpin(QSpinBox):
