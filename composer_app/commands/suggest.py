@@ -10,6 +10,7 @@ The model is loaded once. The same input, seed and settings give the same candid
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import sys
 
 from ..errors import ComposerError
@@ -28,6 +29,9 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--model", default=None, metavar="DIR", help="model folder (default: the bundled model)")
     p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    p.add_argument("--key", default=None, metavar="KEY",
+                   help="the key of the whole input (E, Eb minor, F# dorian), or 'auto' to read it from the "
+                        "notes whatever the file says (default: the file's keys; none set: read from the notes)")
     p.add_argument("--profile", action="append", default=None, metavar="DIR",
                    help="what the editor learned, from its user data folder: a taste profile folder "
                         "(taste.json and/or decisions.jsonl; the candidates are re-ranked by that taste) and/or "
@@ -90,6 +94,21 @@ def _profiles(folders: list[str], model: str | None):
     return taste, style
 
 
+def _key(text: str | None):
+    """The key ``--key`` sets for the whole input (an assumed one for ``auto``), or ``None``."""
+    from ..score import KeySignature
+    from ..score.keys import parse_key
+
+    if text is None:
+        return None
+    if text.strip().lower() == "auto":
+        return KeySignature(assumed=True)
+    try:
+        return parse_key(text)
+    except ValueError as exc:
+        raise ComposerError(f"--key: {exc}") from None
+
+
 def run(args) -> int:
     import os
 
@@ -103,6 +122,7 @@ def run(args) -> int:
                                       temperature=args.temperature, top_p=args.top_p, seed=args.seed)
     except ValueError as exc:
         raise ComposerError(str(exc)) from None
+    key = _key(args.key)
     taste, style = _profiles(args.profile or [], args.model)
     from ..generation.engine import SuggestionEngine
     from ..music_lm.loading import load_model
@@ -115,6 +135,8 @@ def run(args) -> int:
     for i, path in enumerate(args.inputs):
         try:
             score = read(path)
+            if key is not None:
+                score = replace(score, key_signatures=(key,))
             region = _region(score, args)
             cands = engine.generate(SuggestionRequest(i + 1, score, settings, region, taste=taste))
             readings = reading_keys(score)[1]

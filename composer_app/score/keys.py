@@ -82,3 +82,21 @@ class KeySignature:
 
     def __str__(self) -> str:
         return f"{self.tonic} {self.mode}"
+
+
+def parse_key(text: str) -> KeySignature:
+    """``"E"``, ``"Eb minor"``, ``"F# dorian"``, ``"Em"`` (minor), ``"c"`` -> a key at tick 0;
+    ``ValueError`` with a readable reason otherwise."""
+    words = (text or "").strip().split(None, 1)
+    if not words:
+        raise ValueError("no key given (write it like E, Eb minor or F# dorian)")
+    tonic, mode = words[0], (words[1].strip().lower() if len(words) > 1 else "major")
+    if len(words) == 1 and len(tonic) > 1 and tonic.endswith("m"):
+        tonic, mode = tonic[:-1], "minor"  # "Em", "F#m", "Bbm"
+    tonic = tonic[:1].upper() + tonic[1:]
+    if mode not in MODES:
+        raise ValueError(f"'{text.strip()}' is not a key: the mode must be one of {', '.join(MODES)}")
+    try:
+        return KeySignature(tonic, mode)
+    except ValueError:
+        raise ValueError(f"'{text.strip()}' is not a key (write it like E, Eb minor or F# dorian)") from None

@@ -65,3 +65,26 @@ def test_missing_model_is_one_line(tmp_path, inputs):
     rc, lines, err = run_suggest(mid, "--model", tmp_path / "nowhere")
     assert rc != 0 and lines == []
     assert "nowhere" in err and len(err.strip().splitlines()) == 1
+
+
+def test_key_option_sets_or_clears_the_key(tiny_model_dir, tmp_path):
+    """``--key`` sets the key of the whole input (the stderr line then says the E major melody
+    leaves the C major set); ``--key auto`` reads the key from the notes even where the file sets
+    one; a key that is not one is one line and status 2."""
+    from composer_app.score import KeySignature, Note, Score, Track
+
+    pitches = [64, 68, 71, 68, 71, 69, 66, 63] * 2 + [64, 68, 71, 76]
+    melody = Track(notes=tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches)))
+    bare, in_c = tmp_path / "bare.mid", tmp_path / "in_c.mid"
+    write(Score(tracks=(melody,)), bare)
+    write(Score(tracks=(melody,), key_signatures=(KeySignature("C"),)), in_c)
+    common = ("--task", "harmonize", "--model", tiny_model_dir, "--candidates", "1")
+    rc, lines, err = run_suggest(bare, *common)
+    assert rc == 0 and "No key is set" in err and "E major" in err, err
+    rc, lines_c, err = run_suggest(bare, *common, "--key", "C")
+    assert rc == 0 and "leaves the key set (C major)" in err, err
+    rc, lines_auto, err = run_suggest(in_c, *common, "--key", "auto")
+    assert rc == 0 and "No key is set" in err and "E major" in err, err
+    assert lines_auto[0]["candidates"] == lines[0]["candidates"]
+    rc, out, err = run_suggest(bare, *common, "--key", "H minor")
+    assert rc == 2 and out == [] and err.strip().count("\n") == 0 and "--key" in err and "Traceback" not in err

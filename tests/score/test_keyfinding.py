@@ -188,3 +188,13 @@ def test_files_that_say_no_key_leave_it_to_the_notes(tmp_path):
     (tmp_path / "plain.musicxml").write_text(doc(""))
     assert musicxml.read_musicxml(tmp_path / "open.musicxml").key.assumed
     assert musicxml.read_musicxml(tmp_path / "plain.musicxml").key == KeySignature("C")
+
+
+def test_keys_are_parsed_as_a_musician_writes_them():
+    from composer_app.score.keys import parse_key
+
+    assert [str(parse_key(t)) for t in ("E", "eb minor", "F#m", "Bm", "D dorian", "A harmonic minor")] == [
+        "E major", "Eb minor", "F# minor", "B minor", "D dorian", "A harmonic minor"]
+    for bad in ("", "H", "E blues", "minor"):
+        with pytest.raises(ValueError, match="key"):
+            parse_key(bad)
