@@ -59,6 +59,7 @@ class AssistantController(QObject):
         #: Where the roll was scrolled before candidates were shown: restored when they are hidden
         #: without accepting one (a DAW's view does not wander off for a preview).
         self._view_before: tuple[int, int] | None = None
+        self._key_offer = False  # the button that sets the key read from the notes follows the score
         #: ``audition(score, candidate)`` plays a candidate in context; ``stop_audition()`` stops it.
         self.audition: Callable[[Score, Candidate], None] | None = None
         self.switch_audition: Callable[[Candidate], None] | None = None
@@ -557,7 +558,9 @@ class AssistantController(QObject):
 
     def _offer_read_keys(self, show: bool) -> None:
         """Show (or hide) the button that sets the keys read from the current score's notes,
-        labelled with them; hidden when there is nothing to set."""
+        labelled with them; hidden when there is nothing to set. Once offered, the offer follows
+        the score (an undone "Set key" brings it back) until the document is replaced."""
+        self._key_offer = show
         button = self.panel.key_button
         new = set_keys_read(self.doc.score) if show else None
         if new is None:
@@ -568,14 +571,14 @@ class AssistantController(QObject):
         button.show()
 
     def _on_doc_scoreChanged(self, _diff) -> None:
-        if not self.panel.key_button.isHidden():
-            self._offer_read_keys(True)  # the notes changed: what they suggest may have too
+        if self._key_offer:
+            self._offer_read_keys(True)  # the notes or the key changed: what to offer may have too
 
     def set_read_keys(self) -> None:
         """Set the keys the assistant reads the notes in (one undo step)."""
         new = set_keys_read(self.doc.score)
-        self.panel.key_button.hide()
         if new is None:
+            self.panel.key_button.hide()
             return
         text = keys_text(new)
         self.doc.edit(f"Set key to {text}", new)

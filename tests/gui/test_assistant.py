@@ -224,7 +224,10 @@ def test_one_click_sets_the_key_the_assistant_read(qtbot, window):
     assert button.isHidden() and "Key set: E major" in ctl.panel.hint.text()
     assert w.doc.undo_stack.count() == depth + 1
     w.doc.undo_stack.undo()
-    assert w.doc.score.key.assumed
+    assert w.doc.score.key.assumed and not button.isHidden()  # undone: offered again
+    w.doc.undo_stack.redo()
+    assert button.isHidden()
+    w.doc.undo_stack.undo()
     # A set C major the melody leaves: offered E major; setting the key by hand takes the offer away.
     tonic = w.sound.transport.meta.tonic_combo
     tonic.setFocus()
