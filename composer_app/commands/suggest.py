@@ -10,8 +10,8 @@ The model is loaded once. The same input, seed and settings give the same candid
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 import sys
+from dataclasses import replace
 
 from ..errors import ComposerError
 

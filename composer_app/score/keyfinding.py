@@ -262,7 +262,8 @@ def describe(readings: list[KeyReading], score: Score) -> str:
     unset = [r for r in readings if r.why == "not set"]
     parts = []
     if unset:
-        later = [f"from bar {score.meter.bar_at(r.estimate.tick).index + 1}: {r.estimate}" for r in unset[1:]]
+        later = [f"from bar {score.meter.bar_number(score.meter.bar_at(r.estimate.tick).index)}: {r.estimate}"
+                 for r in unset[1:]]
         more = f" ({'; '.join(later)})" if later else ""
         which = "keys its notes suggest" if later else "key its notes suggest"
         parts.append(f"No key is set, so the assistant reads the melody in {unset[0].estimate}{more}, the {which}.")

@@ -49,6 +49,8 @@ def test_setting_the_keys_read_from_the_notes():
     """With no key set, the keys the assistant reads (bar by bar: a last chorus a half step up) are
     set as read; a set key the melody leaves becomes the key its notes suggest; a key that fits, or
     too few notes, leaves nothing to set."""
+    from dataclasses import replace
+
     from composer_app.score import Note
 
     q = 480
@@ -60,6 +62,10 @@ def test_setting_the_keys_read_from_the_notes():
     assert [(k.tonic, k.mode, k.tick, k.assumed) for k in set_.key_signatures] == [
         ("C", "major", 0, False), ("Db", "major", 64 * q, False)]
     assert ops.keys_text(set_) == "C major, Db major from bar 17"
+    # With a pickup (bar 0), the 17th full bar is still bar 17, as the ruler numbers it.
+    upbeat = Score(tracks=(Track(notes=(Note(67, 0, q),) + tuple(replace(n, start=n.start + q) for n in notes)),),
+                   pickup=q)
+    assert ops.keys_text(ops.set_keys_read(upbeat)) == "C major, Db major from bar 17"
     assert ops.set_keys_read(set_) is None  # set, and fitting: nothing more to offer
     e_flat = Score(tracks=(Track(notes=tuple(Note(p + 3, i * q, q) for i, p in enumerate(tune))),),
                    key_signatures=(KeySignature("C"),))

@@ -86,8 +86,10 @@ def set_keys_read(score: Score) -> Score | None:
 
 def keys_text(score: Score) -> str:
     """``score``'s keys in words: "E major", or "C major, Db major from bar 17"."""
+    meter = score.meter
     keys = sorted(score.key_signatures, key=lambda k: k.tick)
-    return ", ".join(str(k) if k.tick == 0 else f"{k} from bar {score.meter.bar_at(k.tick).index + 1}" for k in keys)
+    return ", ".join(str(k) if k.tick == 0 else f"{k} from bar {meter.bar_number(meter.bar_at(k.tick).index)}"
+                     for k in keys)
 
 
 def key_choice(key: KeySignature) -> tuple[str, str]:
