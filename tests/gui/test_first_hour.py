@@ -439,17 +439,20 @@ def test_with_no_key_set_the_editor_follows_the_key_of_the_notes(window, qtbot):
     assert row_colour(roll, 60) == colours.ROW_TONIC  # an empty new document: C major until there are notes
     window.doc.edit("Paste", window.doc.score.with_notes(e_major.melody.notes))  # an edit: the rows follow
     assert row_colour(roll, 64) == colours.ROW_TONIC and row_colour(roll, 60) != colours.ROW_TONIC
+    meta = window.sound.transport.meta
+    assert meta.tonic_combo.currentText() == "auto (E)" and meta.mode_combo.currentText() == "major"
     window.doc.load(e_major)
-    assert window.doc.score.key.assumed and window.sound.transport.meta.tonic_combo.currentText() == "auto"
+    assert window.doc.score.key.assumed and meta.tonic_combo.currentText() == "auto (E)"  # what it reads
+    assert not meta.mode_combo.isEnabled()
     assert row_colour(roll, 64) == colours.ROW_TONIC and row_colour(roll, 61) == colours.ROW_SCALE_BLACK  # C#
     assert row_colour(roll, 65) == colours.ROW_OUTSIDE  # F is not in E major
     assert "E major (from the notes)" in palette.place_label.text()
     assert [b.text().split("\n")[:2] for b in palette.buttons][:2] == [["E", "I"], ["F#m", "ii"]]
     assert roll.chord_lane.numeral(ChordSymbol.parse("E"), 0).text == "I"
-    meta = window.sound.transport.meta
     meta.tonic_combo.setFocus()
     qtbot.keyClick(meta.tonic_combo, K.Key_Down)  # auto -> C: the composer says C major
     assert not window.doc.score.key.assumed and row_colour(roll, 60) == colours.ROW_TONIC
+    assert meta.tonic_combo.currentText() == "C" and meta.tonic_combo.itemText(0) == "auto"
     assert palette.place_label.text().startswith("<b>C major</b>")
     assert roll.chord_lane.numeral(ChordSymbol.parse("E"), 0).text == "V/vi"
 

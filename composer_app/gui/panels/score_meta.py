@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 
 from ...document import ScoreDocument
 from ...score import MODES, Score
+from ...score.keyfinding import reading_key_at, reading_keys
 from . import properties_ops as ops
 
 
@@ -35,6 +36,9 @@ class ScoreMetaEditor(QObject):
         self.tonic_combo = QComboBox()
         self.tonic_combo.addItems((ops.AUTO_KEY,) + ops.TONICS)
         self.tonic_combo.setToolTip(ops.AUTO_KEY_TIP)
+        # Wide enough for "auto (F#)" from the start: the box does not grow when a key is read.
+        self.tonic_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.tonic_combo.setMinimumContentsLength(len(f"{ops.AUTO_KEY} (F#)"))
         self.mode_combo = QComboBox()
         self.mode_combo.addItems(list(MODES))
         self.mode_combo.setToolTip("Key: mode (scale)")
@@ -60,17 +64,34 @@ class ScoreMetaEditor(QObject):
             self.tempo_spin.setValue(s.tempo)
             self.meter_combo.setCurrentText(str(s.time_signature))
             tonic, mode = ops.key_choice(s.key)
-            if self.tonic_combo.findText(tonic) < 0:
-                self.tonic_combo.addItem(tonic)
-            self.tonic_combo.setCurrentText(tonic)
+            if tonic == ops.AUTO_KEY:
+                self.tonic_combo.setCurrentIndex(0)
+            else:
+                if self.tonic_combo.findText(tonic) < 0:
+                    self.tonic_combo.addItem(tonic)
+                self.tonic_combo.setCurrentText(tonic)
             self.mode_combo.setCurrentText(mode)
             self.mode_combo.setEnabled(tonic != ops.AUTO_KEY)
         finally:
             del blockers
+        self._show_reading()
+
+    def _show_reading(self) -> None:
+        """With no key set, the first item says which key the assistant reads from the notes
+        (``auto (E)``, the greyed mode box ``major``), so the transport bar tells it at a glance."""
+        s = self.doc.score
+        found = s.key.assumed and any(r.why == "not set" for r in reading_keys(s)[1])
+        read = reading_key_at(s, 0) if found else None
+        self.tonic_combo.setItemText(0, f"{ops.AUTO_KEY} ({read.tonic})" if read else ops.AUTO_KEY)
+        if s.key.assumed:
+            with QSignalBlocker(self.mode_combo):
+                self.mode_combo.setCurrentText(read.mode if read else "major")
 
     def _on_doc_scoreChanged(self, diff) -> None:
         if diff.meta_changed:
             self.refresh()
+        elif self.doc.score.key.assumed and (diff.notes_touched or diff.chords_touched):
+            self._show_reading()  # the notes say which key: it may have changed
 
     def _edit(self, text: str, new_score: Score) -> None:
         if not self.doc.edit(text, new_score):
@@ -93,8 +114,8 @@ class ScoreMetaEditor(QObject):
 
     def _apply_key(self) -> None:
         tonic, mode = self.tonic_combo.currentText(), self.mode_combo.currentText()
-        if tonic == ops.AUTO_KEY:
-            mode = "major"
+        if self.tonic_combo.currentIndex() == 0:  # "auto", or "auto (E)" with the key read
+            tonic, mode = ops.AUTO_KEY, "major"
         if (tonic, mode) != ops.key_choice(self.doc.score.key):
             text = "Key from the melody" if tonic == ops.AUTO_KEY else f"Set key {tonic} {mode}"
             self._edit(text, ops.set_key(self.doc.score, tonic, mode))
