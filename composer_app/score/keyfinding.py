@@ -117,11 +117,14 @@ def in_scale_share(weights: list[float], key: KeySignature) -> float:
 class KeyReading:
     """A word about a key span: ``why`` is ``"not set"`` (the key was assumed: the assistant reads
     the ``estimate``) or ``"does not fit"`` (a set key the melody clearly leaves: the assistant keeps
-    to it, and the estimate is what its notes suggest)."""
+    to it, and the estimate is what its notes suggest). A set key the melody leaves for a stretch
+    only (a last chorus a step up that nobody marked) has an ``estimate`` from a later tick, and
+    ``until`` the tick where that stretch ends (``None``: the end of the span)."""
 
     declared: KeySignature
     estimate: KeySignature
     why: str
+    until: int | None = None
 
     @property
     def read(self) -> KeySignature:
@@ -202,10 +205,23 @@ def _reading_keys(score: Score, profile: str) -> tuple[tuple[KeySignature, ...],
             out += found
             continue
         out.append(k)  # set by the composer or the file: kept, with a word when the melody leaves it
-        outside, outside_est = 1.0 - in_scale_share(w, k), 1.0 - in_scale_share(w, est)
-        if outside >= MISFIT_SHARE and outside >= MISFIT_RATIO * outside_est and est.scale_pcs != k.scale_pcs:
+        if _leaves(w, k, est):
             changed.append(KeyReading(k, est, "does not fit"))
+        elif melody:  # or leaves it for a stretch: read bar by bar, the key set given a head start
+            found = _estimate_keys(score, k.tick, b, k, profile)
+            ends = [e.tick for e in found[1:]] + [b]
+            for e, until in zip(found, ends):
+                if _leaves(pitch_class_weights(score.melody.notes, e.tick, until), k, e):
+                    changed.append(KeyReading(k, replace(e, assumed=False), "does not fit",
+                                              until if until < b else None))
     return tuple(out), changed
+
+
+def _leaves(weights: list[float], key: KeySignature, other: KeySignature) -> bool:
+    """Whether the melody (``weights``) clearly leaves ``key`` for ``other``: :data:`MISFIT_SHARE`
+    of its time outside ``key``'s scale, :data:`MISFIT_RATIO` times as much as outside ``other``'s."""
+    outside, outside_other = 1.0 - in_scale_share(weights, key), 1.0 - in_scale_share(weights, other)
+    return outside >= MISFIT_SHARE and outside >= MISFIT_RATIO * outside_other and other.scale_pcs != key.scale_pcs
 
 
 def _estimate_keys(score: Score, start: int, end: int, whole: KeySignature, profile: str) -> list[KeySignature]:
@@ -267,7 +283,18 @@ def describe(readings: list[KeyReading], score: Score) -> str:
         more = f" ({'; '.join(later)})" if later else ""
         which = "keys its notes suggest" if later else "key its notes suggest"
         parts.append(f"No key is set, so the assistant reads the melody in {unset[0].estimate}{more}, the {which}.")
-    parts += [r.describe() for r in readings if r.why != "not set"]
+    for r in readings:
+        if r.why == "not set":
+            continue
+        if r.estimate.tick > r.declared.tick or r.until is not None:  # a stretch of the span only
+            bar = score.meter.bar_number(score.meter.bar_at(r.estimate.tick).index)
+            upto = ""
+            if r.until is not None:
+                upto = f" to bar {score.meter.bar_number(score.meter.bar_at(r.until - 1).index)}"
+            parts.append(f"From bar {bar}{upto} the melody leaves the key set ({r.declared}); its notes suggest "
+                         f"{r.estimate}. The assistant keeps to the key set.")
+        else:
+            parts.append(r.describe())
     return " ".join(parts)
 
 

@@ -198,3 +198,24 @@ def test_keys_are_parsed_as_a_musician_writes_them():
     for bad in ("", "H", "E blues", "minor"):
         with pytest.raises(ValueError, match="key"):
             parse_key(bad)
+
+
+def test_a_set_key_the_melody_leaves_for_a_stretch_is_noted_from_its_bar():
+    """C major set, the last chorus a half step up nobody marked: the set key is kept (the assistant
+    reads C major throughout) and the word says from which bar (and to which) the notes suggest
+    D flat major; the key button sets the change there, and the way back."""
+    from composer_app.gui.panels import properties_ops as ops
+
+    in_c = [p - 3 for p in E_FLAT] * 2  # 16 bars in C major
+    up = [p + 1 for p in in_c]
+    c = KeySignature("C")
+    score = replace(melody(in_c + up), key_signatures=(c,))
+    keys, notes = kf.reading_keys(score)
+    assert keys == (c,) and [(r.why, str(r.estimate), r.until) for r in notes] == [("does not fit", "Db major", None)]
+    assert "From bar 17 the melody leaves the key set (C major); its notes suggest Db major" in kf.describe(notes, score)
+    assert ops.keys_text(ops.set_keys_read(score)) == "C major, Db major from bar 17"
+    back = replace(melody(in_c + up + in_c), key_signatures=(c,))
+    notes = kf.reading_keys(back)[1]
+    assert "From bar 17 to bar 32 the melody leaves" in kf.describe(notes, back)
+    assert ops.keys_text(ops.set_keys_read(back)) == "C major, Db major from bar 17, C major from bar 33"
+    assert kf.reading_keys(replace(melody(in_c), key_signatures=(c,)))[1] == []  # fits: nothing to say

@@ -72,12 +72,19 @@ def set_keys_read(score: Score) -> Score | None:
     keys, readings = reading_keys(score)
     if not readings:
         return None
-    misfit = {r.declared.tick: r.estimate for r in readings if r.why == "does not fit"}
+    leaves = [r for r in readings if r.why == "does not fit"]
+    whole = {r.declared.tick: r.estimate for r in leaves if r.estimate.tick == r.declared.tick and r.until is None}
+    found = {k.tick: k for k in keys if k.assumed or k.tick not in whole}
+    found.update({t: replace(e, tick=t) for t, e in whole.items()})
+    for r in leaves:  # a stretch in another key: set from its first bar, and back after its last
+        if r.estimate.tick != r.declared.tick or r.until is not None:
+            found[r.estimate.tick] = r.estimate
+            if r.until is not None:
+                found.setdefault(r.until, replace(r.declared, tick=r.until))
     out: list[KeySignature] = []
-    for k in keys:
-        if not k.assumed and k.tick in misfit:
-            k = misfit[k.tick]
-        k = KeySignature(k.tonic, k.mode, k.tick)  # set, no longer assumed
+    for tick in sorted(found):
+        k = found[tick]
+        k = KeySignature(k.tonic, k.mode, tick)  # set, no longer assumed
         if out and (out[-1].tonic_pc, out[-1].mode) == (k.tonic_pc, k.mode):
             continue  # a restatement of the key before
         out.append(k)
