@@ -5,8 +5,12 @@ the key a score says it is in is often not the key its melody is in. The assista
 count every note and chord from the tonic, so they read a melody in E flat under "C major" as
 chromatic music in C. :func:`reading_keys` gives the keys the assistant reads: the ones the
 composer or the file set, and where none is set (:attr:`KeySignature.assumed`) the keys estimated
-from the notes, bar by bar (:func:`_estimate_keys`); it also notes a set key that the melody clearly leaves, which stays as set (the
-composer chose it) but is worth a word.
+from the notes, bar by bar (:func:`_estimate_keys`). Where the melody clearly leaves a set key,
+over its whole span (a DAW's default C major over a melody in E flat) or for a stretch (a last
+chorus a step up that nobody marked), it too is read as the key of the notes there, with a word
+saying so: a musician harmonizing the melody would, and the score keeps the key set. Reading a
+stretch in the key set had put "C7 D7" under a plain C major tune and "A7 Ab7" under its D flat
+chorus; on the development and held-out pieces, whose keys are notated, it changes nothing.
 
 The estimate is the Krumhansl-Schmuckler method (the correlation of the melody's duration-weighted
 pitch classes with a major and a minor key profile, rotated to each of the 12 tonics), with the
@@ -48,10 +52,10 @@ DEFAULT_PROFILE = "temperley"
 #: is, unless the chords (as many beats' worth) stand in.
 MIN_BEATS = 8.0
 MIN_NOTES = 8
-#: A set key is noted as not fitting when at least this share of the melody's sounding time lies
-#: outside its scale and that share is :data:`MISFIT_RATIO` times the estimate's (and the
-#: estimate's scale is another): a "C major" a DAW wrote by default over a melody in E flat, not a
-#: chromatic passage in a key the composer chose.
+#: A set key does not fit the melody (of its span, or of a stretch of it) when at least this share
+#: of the melody's sounding time lies outside its scale and that share is :data:`MISFIT_RATIO`
+#: times the estimate's (and the estimate's scale is another): a "C major" a DAW wrote by default
+#: over a melody in E flat, not a chromatic passage in a key the composer chose.
 MISFIT_SHARE = 0.05
 MISFIT_RATIO = 3.0
 #: Where no key is set the key may change (a pop song's last chorus a step up): each bar's key is
@@ -128,14 +132,14 @@ class KeyReading:
 
     @property
     def read(self) -> KeySignature:
-        """The key the assistant reads there."""
-        return self.estimate if self.why == "not set" else self.declared
+        """The key the assistant reads there (from the notes, in both cases)."""
+        return self.estimate
 
     def describe(self) -> str:
         if self.why == "not set":
             return f"No key is set, so the assistant reads the melody in {self.estimate}, the key its notes suggest."
-        return (f"The melody leaves the key set ({self.declared}); its notes suggest {self.estimate}. "
-                f"The assistant keeps to the key set.")
+        return (f"The melody leaves the key set ({self.declared}): its notes are in {self.estimate}, so the "
+                f"assistant reads it in {self.estimate}.")
 
 
 def _evidence(score: Score, start: int, end: int) -> tuple[list[float], bool, bool]:
@@ -160,23 +164,37 @@ _last: tuple | None = None
 def reading_keys(score: Score, profile: str = DEFAULT_PROFILE) -> tuple[tuple[KeySignature, ...], list[KeyReading]]:
     """The keys the assistant reads ``score`` in, and a :class:`KeyReading` for each span worth a word.
 
-    A key the composer or the file set is kept. An assumed key (none set) becomes the key estimated
-    from the notes of its span (too few notes keep it). A set key whose scale the melody clearly
-    leaves (:data:`MISFIT_SHARE`) is kept, and noted with the estimate.
+    A key the composer or the file set is read as set. An assumed key (none set) becomes the keys
+    estimated from the notes of its span, bar by bar (too few notes keep it). Where the melody
+    clearly leaves a set key (:data:`MISFIT_SHARE`), over its span or for a stretch of bars, the key
+    of the notes is read there instead (assumed), and noted.
     """
+    keys, _shown, changed = _cached(score, profile)
+    return keys, list(changed)
+
+
+def shown_keys(score: Score) -> tuple[KeySignature, ...]:
+    """The keys the editor shows ``score`` in (scale rows, spelling, chord palette, roman numerals):
+    the keys set, and where none is set the keys read from the notes. Unlike :func:`reading_keys`,
+    a set key the melody leaves is shown as set: it is the composer's frame (the hint says what the
+    assistant reads instead, and the key button sets it)."""
+    return _cached(score, DEFAULT_PROFILE)[1]
+
+
+def _cached(score: Score, profile: str) -> tuple:
     global _last
     last = _last
     if last is not None and last[0] is score and last[1] == profile:
-        return last[2], list(last[3])
-    keys, changed = _reading_keys(score, profile)
-    _last = (score, profile, keys, tuple(changed))
-    return keys, changed
+        return last[2:]
+    found = _reading_keys(score, profile)
+    _last = (score, profile, *found)
+    return found
 
 
 def reading_key_at(score: Score, tick: int) -> KeySignature:
-    """The key the assistant reads at ``tick`` (as :meth:`Score.key_at`, over :func:`reading_keys`):
+    """The key the editor shows at ``tick`` (as :meth:`Score.key_at`, over :func:`shown_keys`):
     what the editor's scale rows, chord palette and roman numerals follow."""
-    keys = reading_keys(score)[0]
+    keys = shown_keys(score)
     found = keys[0] if keys else score.key
     for k in keys:
         if k.tick <= tick:
@@ -184,16 +202,22 @@ def reading_key_at(score: Score, tick: int) -> KeySignature:
     return found
 
 
-def _reading_keys(score: Score, profile: str) -> tuple[tuple[KeySignature, ...], list[KeyReading]]:
+def _reading_keys(score: Score, profile: str):
+    """(keys read, keys shown, readings): see :func:`reading_keys` and :func:`shown_keys`."""
     keys = sorted(score.key_signatures, key=lambda k: k.tick) or [score.key]
     end = max(score.end_of_last_bar, score.end)
     out: list[KeySignature] = []
+    shown: list[KeySignature] = []
     changed: list[KeyReading] = []
     for i, k in enumerate(keys):
         b = keys[i + 1].tick if i + 1 < len(keys) else end
         w, enough, melody = _evidence(score, k.tick, b)
+        if not k.assumed:
+            shown.append(k)
         if not enough:
             out.append(k)
+            if k.assumed:
+                shown.append(k)
             continue
         est = estimate_key(w, k.tick, profile)
         if k.assumed:
@@ -203,18 +227,30 @@ def _reading_keys(score: Score, profile: str) -> tuple[tuple[KeySignature, ...],
             if [(e.tonic_pc, e.mode) for e in found] == [(k.tonic_pc, k.mode)]:
                 changed.pop()
             out += found
+            shown += found
             continue
-        out.append(k)  # set by the composer or the file: kept, with a word when the melody leaves it
+        # Set by the composer or the file: read as set, unless the melody clearly leaves it, over
+        # the whole span (a DAW's default C major over a melody in E flat) or for a stretch (a last
+        # chorus a step up that nobody marked). There the assistant reads the key of the notes, as
+        # a musician harmonizing it would, and says so; the score keeps the key set.
         if _leaves(w, k, est):
             changed.append(KeyReading(k, est, "does not fit"))
-        elif melody:  # or leaves it for a stretch: read bar by bar, the key set given a head start
-            found = _estimate_keys(score, k.tick, b, k, profile)
-            ends = [e.tick for e in found[1:]] + [b]
-            for e, until in zip(found, ends):
-                if _leaves(pitch_class_weights(score.melody.notes, e.tick, until), k, e):
-                    changed.append(KeyReading(k, replace(e, assumed=False), "does not fit",
-                                              until if until < b else None))
-    return tuple(out), changed
+            out.append(replace(est, assumed=True))
+            continue
+        out.append(k)
+        if not melody:
+            continue
+        found = _estimate_keys(score, k.tick, b, k, profile)  # bar by bar, the key set given a head start
+        ends = [e.tick for e in found[1:]] + [b]
+        for e, until in zip(found, ends):
+            if _leaves(pitch_class_weights(score.melody.notes, e.tick, until), k, e):
+                changed.append(KeyReading(k, replace(e, assumed=False), "does not fit", until if until < b else None))
+                if out[-1].tick == e.tick:
+                    out.pop()
+                out.append(e)  # assumed: read from the notes
+                if until < b:
+                    out.append(replace(k, tick=until))  # and back to the key set
+    return tuple(out), tuple(shown), changed
 
 
 def _leaves(weights: list[float], key: KeySignature, other: KeySignature) -> bool:
@@ -291,8 +327,8 @@ def describe(readings: list[KeyReading], score: Score) -> str:
             upto = ""
             if r.until is not None:
                 upto = f" to bar {score.meter.bar_number(score.meter.bar_at(r.until - 1).index)}"
-            parts.append(f"From bar {bar}{upto} the melody leaves the key set ({r.declared}); its notes suggest "
-                         f"{r.estimate}. The assistant keeps to the key set.")
+            parts.append(f"From bar {bar}{upto} the melody leaves the key set ({r.declared}) for {r.estimate}, "
+                         f"so the assistant reads it there in {r.estimate}.")
         else:
             parts.append(r.describe())
     return " ".join(parts)
@@ -301,5 +337,4 @@ def describe(readings: list[KeyReading], score: Score) -> str:
 def reading_score(score: Score, profile: str = DEFAULT_PROFILE) -> tuple[Score, list[KeyReading]]:
     """``score`` with the keys the assistant reads it in (:func:`reading_keys`), and the words about them."""
     keys, notes = reading_keys(score, profile)
-    changed = any(r.why == "not set" for r in notes)
-    return (replace(score, key_signatures=keys) if changed else score), notes
+    return (replace(score, key_signatures=keys) if notes else score), notes

@@ -180,3 +180,24 @@ def test_a_melody_with_no_key_set_is_harmonized_in_the_key_of_its_notes(shift):
     tonic, dominant = {4: ("E", "B"), 8: ("Ab", "Eb")}[shift]
     assert str(best.chords[0].symbol) == tonic and str(best.chords[-1].symbol) == tonic
     assert {c.symbol.root for c in best.chords} == {tonic, dominant}, [str(c.symbol) for c in best.chords]
+
+
+def test_a_chorus_a_step_up_that_nobody_marked_is_harmonized_in_its_key():
+    """C major set, the tune's last 16 bars a half step up with no key change marked. Read in C
+    throughout, the bundled harmonizer put "A7 Ab7 ..." under the D flat bars and "C7 D7" under
+    the C major ones; read in the key of their notes, each half gets its own tonic and dominant."""
+    from composer_app.generation.engine import SuggestionEngine
+    from composer_app.music_lm.loading import load_model
+    from composer_app.score import KeySignature, Note, Track
+
+    tune = [60, 62, 64, 65, 67, 65, 64, 62, 60, 59, 60, 67, 72, 71, 69, 67] * 4  # 16 bars
+    pitches = tune + [p + 1 for p in tune]
+    score = Score(tracks=(Track(notes=tuple(Note(p, i * 480, 480) for i, p in enumerate(pitches))),),
+                  key_signatures=(KeySignature("C"),))
+    engine = SuggestionEngine(load_model(None, "cpu"))
+    (best,) = gen(engine, score, task="harmonize", candidates=1, seed=0)
+    half = 64 * 480
+    first = {c.symbol.root for c in best.chords if c.start < half}
+    second = {c.symbol.root for c in best.chords if c.start >= half}
+    assert first <= {"C", "F", "G", "D", "A", "E"} and {"C", "G"} <= first, [str(c.symbol) for c in best.chords]
+    assert second <= {"Db", "Gb", "Ab", "Eb", "Bb", "F"} and {"Db", "Ab"} <= second, [str(c.symbol) for c in best.chords]

@@ -200,7 +200,7 @@ def test_the_hint_says_which_key_the_assistant_read_when_none_is_set(qtbot, wind
     assert not w.doc.score.key.assumed
     ctl = ask(qtbot, w, Qt.Key.Key_H)
     hint = ctl.panel.hint.text()
-    assert "leaves the key set (C major)" in hint and "suggest E major" in hint, hint
+    assert "leaves the key set (C major)" in hint and "reads it in E major" in hint, hint
 
 
 def test_one_click_sets_the_key_the_assistant_read(qtbot, window):

@@ -64,17 +64,17 @@ def test_a_key_the_composer_set_is_kept_when_the_melody_fits_its_scale():
     assert kf.reading_keys(score)[1] == []
 
 
-def test_a_set_key_the_melody_clearly_leaves_is_kept_and_noted():
-    # "C major", as a DAW writes by default, over a melody in E flat: the composer's (or the
-    # file's) key stands, and the note names the key of the notes.
+def test_a_set_key_the_melody_clearly_leaves_is_read_as_the_key_of_the_notes_and_noted():
+    # "C major", as a DAW writes by default, over a melody in E flat: the score keeps its key, the
+    # assistant reads the melody in E flat, as a musician harmonizing it would, and says so.
     score = melody(E_FLAT, KeySignature("C", "major"))
     keys, notes = kf.reading_keys(score)
-    assert keys == (KeySignature("C", "major"),)
-    assert notes[0].why == "does not fit" and notes[0].read == KeySignature("C", "major")
-    assert str(notes[0].estimate) == "Eb major"
-    assert "C major" in notes[0].describe() and "Eb major" in notes[0].describe()
+    assert [(k.tonic, k.mode, k.assumed) for k in keys] == [("Eb", "major", True)]
+    assert notes[0].why == "does not fit" and notes[0].declared == KeySignature("C", "major")
+    assert str(notes[0].read) == "Eb major"
+    assert "leaves the key set (C major)" in notes[0].describe() and "reads it in Eb major" in notes[0].describe()
     read, notes_again = kf.reading_score(score)
-    assert read is score and notes_again == notes
+    assert read.key.tonic == "Eb" and score.key == KeySignature("C") and notes_again == notes
 
 
 def test_each_key_span_is_read_on_its_own():
@@ -200,10 +200,10 @@ def test_keys_are_parsed_as_a_musician_writes_them():
             parse_key(bad)
 
 
-def test_a_set_key_the_melody_leaves_for_a_stretch_is_noted_from_its_bar():
-    """C major set, the last chorus a half step up nobody marked: the set key is kept (the assistant
-    reads C major throughout) and the word says from which bar (and to which) the notes suggest
-    D flat major; the key button sets the change there, and the way back."""
+def test_a_set_key_the_melody_leaves_for_a_stretch_is_read_there_in_the_key_of_the_notes():
+    """C major set, the last chorus a half step up nobody marked: the assistant reads that chorus in
+    D flat major (read in C, its chords had been A7 Ab7, and the C major bars' C7 D7), the word
+    says from which bar (and to which); the key button sets the change there, and the way back."""
     from composer_app.gui.panels import properties_ops as ops
 
     in_c = [p - 3 for p in E_FLAT] * 2  # 16 bars in C major
@@ -211,11 +211,14 @@ def test_a_set_key_the_melody_leaves_for_a_stretch_is_noted_from_its_bar():
     c = KeySignature("C")
     score = replace(melody(in_c + up), key_signatures=(c,))
     keys, notes = kf.reading_keys(score)
-    assert keys == (c,) and [(r.why, str(r.estimate), r.until) for r in notes] == [("does not fit", "Db major", None)]
-    assert "From bar 17 the melody leaves the key set (C major); its notes suggest Db major" in kf.describe(notes, score)
+    assert [(k.tonic, k.tick // (16 * Q), k.assumed) for k in keys] == [("C", 0, False), ("Db", 4, True)]
+    assert [(r.why, str(r.estimate), r.until) for r in notes] == [("does not fit", "Db major", None)]
+    assert ("From bar 17 the melody leaves the key set (C major) for Db major, so the assistant reads it "
+            "there in Db major.") in kf.describe(notes, score)
     assert ops.keys_text(ops.set_keys_read(score)) == "C major, Db major from bar 17"
     back = replace(melody(in_c + up + in_c), key_signatures=(c,))
-    notes = kf.reading_keys(back)[1]
+    keys, notes = kf.reading_keys(back)
+    assert [(k.tonic, k.tick // (16 * Q)) for k in keys] == [("C", 0), ("Db", 4), ("C", 8)]
     assert "From bar 17 to bar 32 the melody leaves" in kf.describe(notes, back)
     assert ops.keys_text(ops.set_keys_read(back)) == "C major, Db major from bar 17, C major from bar 33"
     assert kf.reading_keys(replace(melody(in_c), key_signatures=(c,)))[1] == []  # fits: nothing to say

@@ -66,25 +66,15 @@ def set_key(score: Score, tonic: str, mode: str) -> Score:
 def set_keys_read(score: Score) -> Score | None:
     """``score`` with the keys the assistant reads it in set, as the composer would set them: each
     key nobody set becomes the key its notes suggest (bar by bar: a later key change is set where
-    it was found), and a set key the melody clearly leaves becomes the key its notes suggest
-    (:func:`~composer_app.score.keyfinding.reading_keys`). ``None`` when the reading has nothing to
-    offer (every key set and fitting, or too few notes to tell)."""
+    it was found), and where the melody clearly leaves a set key (the whole span, or a stretch and
+    back) the key of its notes is set there (:func:`~composer_app.score.keyfinding.reading_keys`).
+    ``None`` when the reading has nothing to offer (every key set and fitting, or too few notes)."""
     keys, readings = reading_keys(score)
     if not readings:
         return None
-    leaves = [r for r in readings if r.why == "does not fit"]
-    whole = {r.declared.tick: r.estimate for r in leaves if r.estimate.tick == r.declared.tick and r.until is None}
-    found = {k.tick: k for k in keys if k.assumed or k.tick not in whole}
-    found.update({t: replace(e, tick=t) for t, e in whole.items()})
-    for r in leaves:  # a stretch in another key: set from its first bar, and back after its last
-        if r.estimate.tick != r.declared.tick or r.until is not None:
-            found[r.estimate.tick] = r.estimate
-            if r.until is not None:
-                found.setdefault(r.until, replace(r.declared, tick=r.until))
     out: list[KeySignature] = []
-    for tick in sorted(found):
-        k = found[tick]
-        k = KeySignature(k.tonic, k.mode, tick)  # set, no longer assumed
+    for k in keys:
+        k = KeySignature(k.tonic, k.mode, k.tick)  # set, no longer assumed
         if out and (out[-1].tonic_pc, out[-1].mode) == (k.tonic_pc, k.mode):
             continue  # a restatement of the key before
         out.append(k)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QFrame, QGraphicsLineItem, QGraphicsScene, QGraphi
 
 from ...document import Selection
 from ...score import Note, edits
-from ...score.keyfinding import reading_key_at, reading_keys
+from ...score.keyfinding import reading_key_at, shown_keys
 from ...score.theory import scale_row
 from . import palette
 from .geometry import BAR, BEAT, grid_lines, hit_note
@@ -266,8 +266,8 @@ class NoteGridView(QGraphicsView):
         bottom_pitch = geom.pitch_at(rect.bottom())
         t0, t1 = geom.tick_at(rect.left()), geom.tick_at(rect.right()) + 1
         # rows: black keys darker; pitches of the key (per key segment) lighter; tonic lightest
-        # the keys the assistant reads: where none is set, the key of the notes (score/keyfinding.py)
-        keys = list(reading_keys(score)[0]) or [score.key]
+        # the keys shown: those set, and where none is set the key of the notes (score/keyfinding.py)
+        keys = list(shown_keys(score)) or [score.key]
         for i, key in enumerate(keys):
             k0 = 0 if i == 0 else key.tick
             k1 = keys[i + 1].tick if i + 1 < len(keys) else None
