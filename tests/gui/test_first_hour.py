@@ -577,3 +577,20 @@ def test_the_roll_has_the_keys_when_the_window_opens(qtbot):
     finally:
         w.doc.undo_stack.setClean()
         w.close()
+
+
+def test_the_ruler_marks_key_changes_set_and_read(window, qtbot):
+    """A key change set in the score is written on the ruler at its bar (D♭); one the assistant
+    reads from the notes where none is set is written in brackets, (D♭)."""
+    from composer_app.gui.pianoroll.ruler import key_mark
+    from composer_app.score import KeySignature
+    from composer_app.score.keyfinding import shown_keys
+
+    assert [key_mark(k) for k in (KeySignature("Db"), KeySignature("F#", "minor"), KeySignature("D", "dorian"),
+                                  KeySignature("Eb", assumed=True))] == ["D\u266d", "F\u266fm", "D dorian", "(E\u266d)"]
+    tune = [60, 62, 64, 65, 67, 65, 64, 62, 60, 59, 60, 67, 72, 71, 69, 67] * 4  # 16 bars of C major
+    notes = tuple(Note(p, i * Q, Q) for i, p in enumerate(tune + [p + 1 for p in tune]))
+    window.doc.load(Score(tracks=(Track(notes=notes),)))
+    assert [key_mark(k) for k in shown_keys(window.doc.score) if k.tick] == ["(D\u266d)"]
+    window.roll.ensure_visible(16 * BAR)
+    assert not window.roll.ruler.grab().isNull()  # painted with the mark

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QGridLayout, QHBoxLayout, QLabel, QSiz
 from ...document import Selection
 from ...score import ChordSymbol, edits
 from ...score.chords import spell
-from ...score.keyfinding import reading_key_at
+from ...score.keyfinding import reading_key_at, reading_keys
 from ...score.theory import PaletteChord, borrowed_chords, diatonic_chords, roman_numeral
 from ..pianoroll.geometry import default_chord_span
 
@@ -179,10 +179,11 @@ class ChordPalettePanel(QWidget):
         start, _dur, chord_id = self.target()
         bar, beat = self.doc.score.meter.beat_at(start)
         what = "Replace the chord at" if chord_id is not None else "Write at"
-        # no key set: the key of the notes (or C major until there are enough); or one the melody leaves
-        set_key = self.doc.score.key_at(start)
-        key = (f"{self._key} (from the notes)" if self._key != set_key else
-               f"{self._key} (no key set)" if self._key.assumed else str(self._key))
+        # no key set: the key of the notes (or C major until there are enough to tell)
+        key = str(self._key)
+        if self.doc.score.key_at(start).assumed:
+            read = any(r.why == "not set" for r in reading_keys(self.doc.score)[1])
+            key += " (from the notes)" if read else " (no key set)"
         self.place_label.setText(f"<b>{key}</b> · {what} bar {bar} beat {beat}")
         self._ask_timer.start()
 

@@ -1,4 +1,4 @@
-"""The bar/beat ruler above the grid: bar numbers, meter changes, loop region and the playhead.
+"""The bar/beat ruler above the grid: bar numbers, meter and key changes, loop region and the playhead.
 
 Clicking (or dragging along) the ruler asks to move the playhead there: ``seekRequested(tick)``.
 """
@@ -9,9 +9,18 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...score import snap
+from ...score import KeySignature, snap
+from ...score.keyfinding import shown_keys
 from . import palette
 from .geometry import BAR, BEAT, grid_lines
+
+
+def key_mark(key: KeySignature) -> str:
+    """A key change as the ruler writes it: ``D♭``, ``F♯m``, ``D dorian``; a key read from the notes
+    (none set there) in brackets, ``(D♭)``."""
+    tonic = key.tonic.replace("b", "\u266d").replace("#", "\u266f")
+    name = tonic + {"major": "", "minor": "m"}.get(key.mode, f" {key.mode}")
+    return f"({name})" if key.assumed else name
 
 
 class RulerWidget(QWidget):
@@ -51,6 +60,7 @@ class RulerWidget(QWidget):
             p.drawLine(QPointF(r.right(), 0), QPointF(r.right(), h))
         meter = score.meter
         changes = {s.tick for s in meter.signatures}
+        keys = [k for k in shown_keys(score) if k.tick > 0]  # key changes: set, or read where none is set
         min_label_px = 28
         last_label_x = -1e9
         for tick, level in grid_lines(meter, t0, t1, None, geom.px_per_tick, min_px=4):
@@ -64,11 +74,13 @@ class RulerWidget(QWidget):
                     p.setPen(palette.TEXT)
                     label = str(meter.bar_number(bar.index))  # a pickup is bar 0
                     p.drawText(QRectF(x + 3, 0, 60, h * 0.62), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
-                    if bar.start in changes:
+                    marks = [str(bar.meter)] if bar.start in changes else []
+                    marks += [key_mark(k) for k in keys if bar.start <= k.tick < bar.end]
+                    if marks:
                         p.setFont(self._small)
                         p.setPen(palette.KEY_PRESSED)
-                        p.drawText(QRectF(x + 8 + 8 * len(label), 0, 60, h * 0.62),
-                                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, str(bar.meter))
+                        p.drawText(QRectF(x + 8 + 8 * len(label), 0, 120, h * 0.62),
+                                   Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, " ".join(marks))
                     last_label_x = x
             elif level == BEAT:
                 p.setPen(QPen(palette.LINE_BAR, 1))
