@@ -582,15 +582,46 @@ def test_the_roll_has_the_keys_when_the_window_opens(qtbot):
 def test_the_ruler_marks_key_changes_set_and_read(window, qtbot):
     """A key change set in the score is written on the ruler at its bar (D♭); one the assistant
     reads from the notes where none is set is written in brackets, (D♭)."""
-    from composer_app.gui.pianoroll.ruler import key_mark
+    from composer_app.gui.pianoroll.ruler import key_changes, key_mark
     from composer_app.score import KeySignature
-    from composer_app.score.keyfinding import shown_keys
 
     assert [key_mark(k) for k in (KeySignature("Db"), KeySignature("F#", "minor"), KeySignature("D", "dorian"),
                                   KeySignature("Eb", assumed=True))] == ["D\u266d", "F\u266fm", "D dorian", "(E\u266d)"]
     tune = [60, 62, 64, 65, 67, 65, 64, 62, 60, 59, 60, 67, 72, 71, 69, 67] * 4  # 16 bars of C major
     notes = tuple(Note(p, i * Q, Q) for i, p in enumerate(tune + [p + 1 for p in tune]))
     window.doc.load(Score(tracks=(Track(notes=notes),)))
-    assert [key_mark(k) for k in shown_keys(window.doc.score) if k.tick] == ["(D\u266d)"]
+    assert [key_mark(k) for k in key_changes(window.doc.score)] == ["(D\u266d)"]
     window.roll.ensure_visible(16 * BAR)
     assert not window.roll.ruler.grab().isNull()  # painted with the mark
+
+
+def test_a_key_change_from_the_ruler(window, qtbot):
+    """Right-clicking the ruler at bar 17 offers a key change from there: the key of the notes first
+    (the unmarked chorus a half step up), then every key; one undo step; and removing it again."""
+    from composer_app.score import KeySignature
+
+    tune = [60, 62, 64, 65, 67, 65, 64, 62, 60, 59, 60, 67, 72, 71, 69, 67] * 4  # 16 bars of C major
+    notes = tuple(Note(p, i * Q, Q) for i, p in enumerate(tune + [p + 1 for p in tune]))
+    window.doc.load(Score(tracks=(Track(notes=notes),), key_signatures=(KeySignature("C"),)))
+    ruler = window.roll.ruler
+    from composer_app.gui.pianoroll.ruler import key_changes as changes
+
+    assert [(k.tonic, k.assumed) for k in changes(window.doc.score)] == [("Db", True)]  # read, in brackets
+    menu = ruler.key_menu(16 * BAR + Q)  # inside bar 17: the change goes on its bar line
+    sub = menu.actions()[0].menu()
+    assert menu.actions()[0].text() == "Key from bar 17"
+    first = sub.actions()[0]
+    assert first.text() == "Db major (the key of the notes)"
+    depth = window.doc.undo_stack.count()
+    first.trigger()
+    assert [(str(k), k.tick) for k in window.doc.score.key_signatures] == [("C major", 0), ("Db major", 16 * BAR)]
+    assert window.doc.undo_stack.count() == depth + 1
+    from composer_app.gui.pianoroll.ruler import key_changes, key_mark
+
+    assert [key_mark(k) for k in key_changes(window.doc.score)] == ["D\u266d"]  # set: no brackets
+    remove = [a for a in ruler.key_menu(16 * BAR).actions() if a.text() == "Remove the key change at bar 17"]
+    remove[0].trigger()
+    assert [str(k) for k in window.doc.score.key_signatures] == ["C major"]
+    e_minor = [a for a in ruler.key_menu(0).actions()[0].menu().actions() if a.text() == "E minor"]
+    e_minor[0].trigger()
+    assert str(window.doc.score.key) == "E minor" and window.sound.transport.meta.tonic_combo.currentText() == "E"

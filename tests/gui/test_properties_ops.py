@@ -71,3 +71,16 @@ def test_setting_the_keys_read_from_the_notes():
                    key_signatures=(KeySignature("C"),))
     assert [str(k) for k in ops.set_keys_read(e_flat).key_signatures] == ["Eb major"]
     assert ops.set_keys_read(Score(tracks=(Track(notes=(Note(60, 0, q),)),))) is None
+
+
+def test_a_key_change_from_a_bar():
+    from composer_app.score import Note
+
+    q = 480
+    s = Score(tracks=(Track(notes=(Note(60, 0, q),)),), key_signatures=(KeySignature("C"),))
+    s2 = ops.set_key_from(s, 16 * 4 * q, KeySignature("Db"))
+    assert [(str(k), k.tick) for k in s2.key_signatures] == [("C major", 0), ("Db major", 64 * q)]
+    assert ops.set_key_from(s2, 64 * q, None).key_signatures == s.key_signatures  # removed
+    assert ops.set_key_from(s2, 64 * q, KeySignature("C")).key_signatures == s.key_signatures  # a restatement
+    assert ops.set_key_from(s2, 0, None).key.assumed  # the key at the start: none set
+    assert [k.tonic for k in ops.set_key_from(s2, 0, KeySignature("Db")).key_signatures] == ["Db"]

@@ -63,6 +63,28 @@ def set_key(score: Score, tonic: str, mode: str) -> Score:
     return replace(score, key_signatures=_replace_at_zero(score.key_signatures, key))
 
 
+#: Key names offered for a key change, as musicians spell them (majors with flats from Db, minors
+#: with sharps up to G#).
+MAJOR_TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_TONICS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
+
+
+def set_key_from(score: Score, tick: int, key: KeySignature | None) -> Score:
+    """A key change at ``tick`` (at 0: the key of the piece); ``None`` removes the key change at
+    ``tick`` (at 0: no key set). Keys that only restate the one before are dropped."""
+    keys = [k for k in score.key_signatures if k.tick != tick]
+    if key is not None:
+        keys.append(KeySignature(key.tonic, key.mode, tick))
+    elif tick == 0:
+        keys.append(KeySignature("C", "major", 0, assumed=True))
+    out: list[KeySignature] = []
+    for k in sorted(keys, key=lambda k: k.tick):
+        if out and (out[-1].tonic_pc, out[-1].mode, out[-1].assumed) == (k.tonic_pc, k.mode, k.assumed):
+            continue
+        out.append(k)
+    return replace(score, key_signatures=tuple(out))
+
+
 def set_keys_read(score: Score) -> Score | None:
     """``score`` with the keys the assistant reads it in set, as the composer would set them: each
     key nobody set becomes the key its notes suggest (bar by bar: a later key change is set where

@@ -1,18 +1,32 @@
 """The bar/beat ruler above the grid: bar numbers, meter and key changes, loop region and the playhead.
 
 Clicking (or dragging along) the ruler asks to move the playhead there: ``seekRequested(tick)``.
+Right-clicking a bar offers a key change from that bar (:meth:`RulerWidget.key_menu`): one undoable
+document edit.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from ...score import KeySignature, snap
-from ...score.keyfinding import shown_keys
+from ...score.keyfinding import reading_key_at, reading_keys
+from ..panels import properties_ops as ops
 from . import palette
 from .geometry import BAR, BEAT, grid_lines
+
+
+def key_changes(score) -> list[KeySignature]:
+    """The key changes the ruler marks (after the start): those set, and those the assistant reads
+    from the notes (where none is set, or where the melody leaves the key set), the latter
+    ``assumed``."""
+    set_keys = {(k.tick, k.tonic_pc, k.mode) for k in score.key_signatures if not k.assumed}
+    return [k if (k.tick, k.tonic_pc, k.mode) in set_keys else replace(k, assumed=True)
+            for k in reading_keys(score)[0] if k.tick > 0]
 
 
 def key_mark(key: KeySignature) -> str:
@@ -60,7 +74,7 @@ class RulerWidget(QWidget):
             p.drawLine(QPointF(r.right(), 0), QPointF(r.right(), h))
         meter = score.meter
         changes = {s.tick for s in meter.signatures}
-        keys = [k for k in shown_keys(score) if k.tick > 0]  # key changes: set, or read where none is set
+        keys = key_changes(score)
         min_label_px = 28
         last_label_x = -1e9
         for tick, level in grid_lines(meter, t0, t1, None, geom.px_per_tick, min_px=4):
@@ -113,6 +127,44 @@ class RulerWidget(QWidget):
         tick = self.tick_at(x)
         self.roll.set_playhead(tick)
         self.seekRequested.emit(tick)
+
+    def contextMenuEvent(self, event):  # noqa: N802 (Qt override)
+        self.key_menu(self.roll.geom.tick_at(event.pos().x() + self.roll.scroll_x())).exec(event.globalPos())
+
+    def key_menu(self, tick: int) -> QMenu:
+        """The key change menu for the bar at ``tick``: the key the notes are in there (when the
+        assistant reads one other than the key shown), every major and minor key, and removing a key
+        change that starts at this bar."""
+        doc = self.roll.doc
+        score = doc.score
+        meter = score.meter
+        bar = meter.bar_at(max(0, tick))
+        number = meter.bar_number(bar.index)
+        start = bar.start if bar.index else 0
+        menu = QMenu(self)
+        menu.setObjectName("rulerKeyMenu")
+        where = "the start" if start == 0 else f"bar {number}"
+        sub = menu.addMenu(f"Key from {where}")
+
+        def set_key(key: KeySignature | None, text: str) -> None:
+            doc.edit(text, ops.set_key_from(doc.score, start, key))
+
+        # The key the assistant reads there, first, where it is not a key the composer set.
+        read = [k for k in reading_keys(score)[0] if k.tick <= start]
+        shown = reading_key_at(score, start)
+        if read and (read[-1].assumed or (read[-1].tonic_pc, read[-1].mode) != (shown.tonic_pc, shown.mode)):
+            k = KeySignature(read[-1].tonic, read[-1].mode)
+            sub.addAction(f"{k} (the key of the notes)", lambda *_a, k=k: set_key(k, f"Key {k} from {where}"))
+            sub.addSeparator()
+        for mode, tonics in (("major", ops.MAJOR_TONICS), ("minor", ops.MINOR_TONICS)):
+            for t in tonics:
+                k = KeySignature(t, mode)
+                sub.addAction(str(k), lambda *_a, k=k: set_key(k, f"Key {k} from {where}"))
+            sub.addSeparator()
+        if any(k.tick == start and not k.assumed for k in score.key_signatures):
+            label = "No key set (read it from the notes)" if start == 0 else f"Remove the key change at bar {number}"
+            menu.addAction(label, lambda *_a: set_key(None, label))
+        return menu
 
     def wheelEvent(self, event):
         self.roll.handle_wheel(event, "lane")

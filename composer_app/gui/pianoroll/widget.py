@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
 from ...score import GRID_CHOICES, Chord, Note
-from ...score.keyfinding import reading_key_at, shown_keys
+from ...score.keyfinding import reading_key_at, reading_keys, shown_keys
 from . import palette
 from .actions import RollActions
 from .chordlane import ChordLaneWidget
@@ -455,8 +455,9 @@ class PianoRollWidget(QWidget):
             self.view.rebuild()
         else:
             self.view.apply_diff(diff)
-        # With no key set, the key shown (the rows, the spelling) follows the notes
-        read = shown_keys(self.doc.score)
+        # With no key set, the key shown (the rows, the spelling) follows the notes; the ruler also
+        # marks the keys the assistant reads
+        read = (shown_keys(self.doc.score), reading_keys(self.doc.score)[0])
         if diff.meta_changed or read != self._read_keys:
             self.view.scene().prefer_flats = reading_key_at(self.doc.score, 0).prefers_flats
             self.view.update_scene_rect()
