@@ -120,8 +120,8 @@ def in_scale_share(weights: list[float], key: KeySignature) -> float:
 @dataclass(frozen=True)
 class KeyReading:
     """A word about a key span: ``why`` is ``"not set"`` (the key was assumed: the assistant reads
-    the ``estimate``) or ``"does not fit"`` (a set key the melody clearly leaves: the assistant keeps
-    to it, and the estimate is what its notes suggest). A set key the melody leaves for a stretch
+    the ``estimate``) or ``"does not fit"`` (a set key the melody clearly leaves: the score keeps it,
+    the assistant reads the ``estimate``, the key of its notes, there). A set key the melody leaves for a stretch
     only (a last chorus a step up that nobody marked) has an ``estimate`` from a later tick, and
     ``until`` the tick where that stretch ends (``None``: the end of the span)."""
 
